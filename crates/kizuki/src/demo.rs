@@ -1,0 +1,67 @@
+//! Demo data: fictional but realistic content for trying Kizuki out. Each part of the product
+//! adds its own content here. Nothing is added to a database that already has accounts.
+
+use anyhow::{Result, anyhow};
+use kizuki_domain::{EmailAddress, Role, Timestamp, password};
+use kizuki_store::{NewUser, Store};
+
+/// The password of every demo account. Demo data is for trying things out on one's own machine,
+/// never for a server others can reach.
+pub const DEMO_PASSWORD: &str = "kizuki-demo";
+
+/// (email, name, role). Names are common Japanese names chosen for the demo; the addresses use
+/// the reserved `example.jp` domain, so no mail can reach a real person.
+const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
+    ("admin@example.jp", "山田 陽子", Role::Admin),
+    ("organizer@example.jp", "佐藤 健一", Role::Organizer),
+    ("facilitator@example.jp", "鈴木 美咲", Role::Facilitator),
+    ("host@example.jp", "高橋 誠", Role::Host),
+    ("researcher@example.jp", "田中 由美", Role::Researcher),
+];
+
+pub enum DemoOutcome {
+    Filled { accounts: usize },
+    AlreadyHasData,
+}
+
+pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
+    if store.count_users().await? > 0 {
+        return Ok(DemoOutcome::AlreadyHasData);
+    }
+    let mut salt = [0u8; password::SALT_LENGTH];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+    // One hash for all demo accounts: they share a password, and hashing is deliberately slow.
+    let hash = password::hash(DEMO_PASSWORD, &salt).map_err(|error| anyhow!("{error}"))?;
+    for (email, name, role) in DEMO_ACCOUNTS {
+        let email = EmailAddress::parse(email).map_err(|error| anyhow!("{error}"))?;
+        store
+            .create_user(NewUser {
+                email: &email,
+                display_name: name,
+                role,
+                password_hash: Some(&hash),
+                now,
+            })
+            .await?;
+    }
+    Ok(DemoOutcome::Filled {
+        accounts: DEMO_ACCOUNTS.len(),
+    })
+}
+
+pub async fn fill_and_report(store: &Store, now: Timestamp) -> Result<()> {
+    match fill(store, now).await? {
+        DemoOutcome::Filled { accounts } => {
+            eprintln!(
+                "Demo data added: {accounts} accounts, all with the password {DEMO_PASSWORD:?}:"
+            );
+            for (email, name, role) in DEMO_ACCOUNTS {
+                eprintln!("  {email:<24} {name}  ({role})");
+            }
+        }
+        DemoOutcome::AlreadyHasData => {
+            eprintln!("The database already has accounts; no demo data was added.");
+        }
+    }
+    Ok(())
+}

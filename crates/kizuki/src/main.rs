@@ -1,0 +1,389 @@
+//! The `kizuki` command.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use kizuki_domain::secret::{self, SecretKind};
+use kizuki_domain::{EmailAddress, Role, Timestamp, password, text};
+use kizuki_store::{Backend, NewUser, Store};
+use kizuki_web::{AppState, CookieSecure, WebConfig, build_router};
+
+mod demo;
+
+#[derive(Parser)]
+#[command(
+    name = "kizuki",
+    version,
+    about = "Kizuki: trainings, study groups and research for Intentional Peer Support"
+)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DatabaseArgs {
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Falls back to DATABASE_URL,
+    /// then to DATA_DIR/kizuki.db.
+    #[arg(long, global = true, env = "KIZUKI_DATABASE_URL")]
+    database: Option<String>,
+    /// Folder for the SQLite database when no URL is given.
+    #[arg(
+        long,
+        global = true,
+        env = "KIZUKI_DATA_DIR",
+        default_value = "kizuki-data"
+    )]
+    data_dir: PathBuf,
+}
+
+impl DatabaseArgs {
+    fn url(&self) -> String {
+        self.database
+            .clone()
+            .or_else(|| {
+                std::env::var("DATABASE_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty())
+            })
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("kizuki.db").display()))
+    }
+
+    async fn open(&self) -> Result<Store> {
+        let url = self.url();
+        let store = Store::open(&url)
+            .await
+            .with_context(|| format!("cannot open the database at {}", redact(&url)))?;
+        store
+            .migrate()
+            .await
+            .context("cannot bring the database schema up to date")?;
+        Ok(store)
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the website and the API.
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Fill an empty database with fictional demo data.
+    Demo,
+    /// Write a consistent copy of the database while it is in use.
+    Backup {
+        /// The file to write (it must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "KIZUKI_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Fill an empty database with demo data before serving.
+    #[arg(long)]
+    demo: bool,
+    /// Trust X-Forwarded-For and X-Forwarded-Proto (only behind a reverse proxy that sets them).
+    #[arg(long, env = "KIZUKI_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// When cookies get the Secure attribute: auto (when the proxy says https), always, never.
+    #[arg(long, env = "KIZUKI_COOKIE_SECURE", default_value = "auto")]
+    cookie_secure: CookieSecure,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, organizer, facilitator, host or researcher.
+        #[arg(long)]
+        role: Role,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it (it is shown only this once).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "command line")]
+        label: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KIZUKI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(&cli.database, args).await,
+        Command::Migrate => {
+            cli.database.open().await?;
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+        Command::User(UserCommand::Add { email, name, role }) => {
+            add_user(&cli.database, &email, &name, role).await
+        }
+        Command::User(UserCommand::List) => list_users(&cli.database).await,
+        Command::Token(TokenCommand::Create { email, label }) => {
+            create_token(&cli.database, &email, &label).await
+        }
+        Command::Demo => {
+            let store = cli.database.open().await?;
+            demo::fill_and_report(&store, now()).await
+        }
+        Command::Backup { out } => backup(&cli.database, &out).await,
+    }
+}
+
+fn now() -> Timestamp {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Timestamp(i64::try_from(seconds).unwrap_or(i64::MAX))
+}
+
+/// Hides the password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
+    let store = database.open().await?;
+    if args.demo {
+        demo::fill_and_report(&store, now()).await?;
+    }
+    let config = WebConfig {
+        cookie_secure: args.cookie_secure,
+        trust_proxy: args.trust_proxy,
+    };
+    let state = AppState::new(store.clone(), config)
+        .await
+        .context("cannot read the site keys")?;
+    tokio::spawn(housekeeping(store.clone()));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let backend = match store.backend() {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    tracing::info!(
+        "Kizuki is serving http://{} (English: http://{}/en/) on {backend}",
+        args.listen,
+        args.listen
+    );
+    axum::serve(
+        listener,
+        build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")?;
+    store.close().await;
+    Ok(())
+}
+
+/// Removes expired sessions and old login failures once an hour. Several processes may run it
+/// at once; the deletes are idempotent.
+async fn housekeeping(store: Store) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        interval.tick().await;
+        let now = now();
+        if let Err(error) = store.purge_expired_sessions(now).await {
+            tracing::warn!(%error, "could not purge expired sessions");
+        }
+        let before = kizuki_domain::throttle::window_start(now);
+        if let Err(error) = store.purge_login_failures(before).await {
+            tracing::warn!(%error, "could not purge old login failures");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+fn read_password_from_stdin() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn add_user(database: &DatabaseArgs, email: &str, name: &str, role: Role) -> Result<()> {
+    let email = EmailAddress::parse(email).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let name = text::normalize_line(name);
+    if name.is_empty() {
+        bail!("the name must not be empty");
+    }
+    let plain = read_password_from_stdin()?;
+    let mut salt = [0u8; password::SALT_LENGTH];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+    let hash = password::hash(&plain, &salt).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let store = database.open().await?;
+    let id = store
+        .create_user(NewUser {
+            email: &email,
+            display_name: &name,
+            role,
+            password_hash: Some(&hash),
+            now: now(),
+        })
+        .await
+        .map_err(|error| anyhow::anyhow!("cannot create the account: {error}"))?;
+    store
+        .record_audit(None, "user_created", email.as_str(), role.as_str(), now())
+        .await?;
+    println!("Created account {id}: {name} <{email}> as {role}.");
+    Ok(())
+}
+
+async fn list_users(database: &DatabaseArgs) -> Result<()> {
+    let store = database.open().await?;
+    for user in store.list_users().await? {
+        let state = if user.disabled_at.is_some() {
+            "disabled"
+        } else if !user.has_password {
+            "invited"
+        } else {
+            "active"
+        };
+        println!(
+            "{}\t{}\t{}\t{}\t{state}",
+            user.id, user.email, user.display_name, user.role
+        );
+    }
+    Ok(())
+}
+
+async fn create_token(database: &DatabaseArgs, email: &str, label: &str) -> Result<()> {
+    let email = EmailAddress::parse(email).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let store = database.open().await?;
+    let user = store
+        .user_by_email(&email)
+        .await
+        .with_context(|| format!("no account has the email address {email}"))?;
+    if !user.is_active() {
+        bail!("the account {email} is disabled");
+    }
+    let token = secret::generate(SecretKind::ApiToken, &mut rand::rng());
+    let label = text::normalize_line(label);
+    store
+        .create_api_token(user.id, &label, &token.digest, now())
+        .await?;
+    store
+        .record_audit(None, "token_created", email.as_str(), &label, now())
+        .await?;
+    println!("{}", token.plain);
+    Ok(())
+}
+
+async fn backup(database: &DatabaseArgs, out: &Path) -> Result<()> {
+    let url = database.url();
+    let store = database.open().await?;
+    match store.backend() {
+        Backend::Sqlite => {
+            store.backup_sqlite(out).await?;
+        }
+        Backend::Postgres => {
+            if out.exists() {
+                bail!("{} already exists; choose a new file name", out.display());
+            }
+            // pg_dump takes one consistent snapshot while the server keeps running; the custom
+            // format restores with pg_restore.
+            let status = tokio::process::Command::new("pg_dump")
+                .arg("--format=custom")
+                .arg("--file")
+                .arg(out)
+                .arg("--dbname")
+                .arg(&url)
+                .status()
+                .await
+                .context("cannot run pg_dump; install the PostgreSQL client tools")?;
+            if !status.success() {
+                bail!("pg_dump failed ({status})");
+            }
+        }
+    }
+    println!("Wrote a backup to {}.", out.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_hidden() {
+        assert_eq!(
+            redact("postgres://kizuki:secret@db/kizuki"),
+            "postgres://kizuki:***@db/kizuki"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(
+            redact("sqlite://kizuki-data/kizuki.db"),
+            "sqlite://kizuki-data/kizuki.db"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+/// When the session and CSRF cookies carry the `Secure` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CookieSecure {
+    /// Secure when the request arrived over https, as told by `X-Forwarded-Proto` from a trusted
+    /// reverse proxy.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl std::str::FromStr for CookieSecure {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "auto" => Ok(CookieSecure::Auto),
+            "always" => Ok(CookieSecure::Always),
+            "never" => Ok(CookieSecure::Never),
+            other => Err(format!("expected auto, always or never, not {other:?}")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    pub cookie_secure: CookieSecure,
+    /// Believe `X-Forwarded-For` and `X-Forwarded-Proto`: set only behind a reverse proxy that
+    /// overwrites them.
+    pub trust_proxy: bool,
+}

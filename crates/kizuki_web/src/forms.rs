@@ -1,0 +1,66 @@
+//! Small helpers shared by form handlers.
+
+use axum::http::HeaderValue;
+use axum::http::StatusCode;
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::response::{IntoResponse, Response};
+
+use crate::context::RequestContext;
+use crate::cookies;
+
+/// Redirects after a successful POST (so a reload does not post again), leaving a message key
+/// for the next page to show once.
+pub fn redirect_with_flash(context: &RequestContext, path: &str, flash_key: &str) -> Response {
+    let mut response = see_other(&context.href(path));
+    let cookie = cookies::build(cookies::FLASH, flash_key, context.secure_cookies, Some(60));
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+pub fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+}
+
+/// A page re-shown because of a mistake in the form: the input is kept, the status says so.
+pub fn with_status(status: StatusCode, mut response: Response) -> Response {
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// Accepts a sign-in redirect target only if it stays on this site.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
+    let clean = !next.chars().any(|c| c.is_control());
+    (local && clean).then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_targets_are_followed() {
+        assert_eq!(safe_next("/account"), Some("/account"));
+        assert_eq!(
+            safe_next("/en/admin/users?x=1"),
+            Some("/en/admin/users?x=1")
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! HTTP: the route table with each route's permission, server-rendered pages in Japanese and
+//! English, the JSON API, and the security baseline (CSRF, headers, cookies, throttling).
+//!
+//! Handlers stay thin: they read a request, call the store and the domain, and pick a view.
+
+mod api;
+mod assets;
+mod config;
+mod context;
+mod cookies;
+mod csrf;
+mod error;
+mod forms;
+mod headers;
+mod pages;
+mod routes;
+mod state;
+mod views;
+
+pub use config::{CookieSecure, WebConfig};
+pub use routes::{RouteSpec, build_router, route_specs};
+pub use state::{AppState, Clock};

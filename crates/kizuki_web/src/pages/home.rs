@@ -1,0 +1,44 @@
+use axum::extract::State;
+use axum::http::header::{ACCEPT_LANGUAGE, VARY};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use kizuki_i18n::Lang;
+
+use crate::context::RequestContext;
+use crate::forms::see_other;
+use crate::state::AppState;
+use crate::views::{self, Chrome, HomeView};
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+) -> Response {
+    // A first visit to the Japanese home page from a browser that prefers English goes to the
+    // English one. After that the visitor's own choice (the language cookie) stands.
+    if context.lang == Lang::Ja && context.lang_cookie.is_none() {
+        let preferred = headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(kizuki_i18n::preferred_from_accept_language);
+        if preferred == Some(Lang::En) {
+            let mut response = see_other("/en/");
+            response
+                .headers_mut()
+                .insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+            return response;
+        }
+    }
+    let view = HomeView {
+        page: Chrome::new(&state, &context, "home.title"),
+    };
+    let mut response = views::render(&view);
+    response
+        .headers_mut()
+        .insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    response
+}
+
+pub async fn robots() -> impl IntoResponse {
+    "User-agent: *\nDisallow: /admin/\nDisallow: /account\nDisallow: /dashboard\nDisallow: /en/admin/\nDisallow: /en/account\nDisallow: /en/dashboard\n"
+}

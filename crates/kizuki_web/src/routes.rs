@@ -1,0 +1,220 @@
+//! The route table. Every route is registered here with the [`Permission`] it needs, and the
+//! router is built from this table alone, so a route cannot exist without a permission and
+//! anything not listed is a 404 (deny by default). Page routes are registered twice, at `/…`
+//! in Japanese and at `/en/…` in English.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, on};
+use kizuki_domain::{Access, Permission};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::context::{self, RequestContext};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{api, assets, csrf, headers, pages};
+
+/// One entry of the route table, as the tests and the OpenAPI document see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: String,
+    pub permission: Permission,
+}
+
+struct RouteTable {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl RouteTable {
+    fn new() -> RouteTable {
+        RouteTable {
+            router: Router::new(),
+            specs: Vec::new(),
+        }
+    }
+
+    /// A route at exactly `path`.
+    fn route<H, T>(mut self, method: Method, path: &str, permission: Permission, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = method_filter(&method);
+        let guarded = on(filter, handler).route_layer(middleware::from_fn_with_state(
+            permission,
+            require_permission,
+        ));
+        self.router = self.router.route(path, guarded);
+        self.specs.push(RouteSpec {
+            method,
+            path: path.to_owned(),
+            permission,
+        });
+        self
+    }
+
+    /// A page, at `path` in Japanese and at `/en{path}` in English.
+    fn page<H, T>(self, method: Method, path: &str, permission: Permission, handler: H) -> Self
+    where
+        H: Handler<T, AppState> + Clone,
+        T: 'static,
+    {
+        let english = kizuki_i18n::Lang::En.localize(path);
+        let table = self.route(method.clone(), path, permission, handler.clone());
+        let table = table.route(method.clone(), &english, permission, handler.clone());
+        // "/en/" and "/en" both reach the English home page.
+        if path == "/" {
+            table.route(method, "/en", permission, handler)
+        } else {
+            table
+        }
+    }
+}
+
+fn method_filter(method: &Method) -> MethodFilter {
+    match *method {
+        Method::POST => MethodFilter::POST,
+        Method::PUT => MethodFilter::PUT,
+        Method::PATCH => MethodFilter::PATCH,
+        Method::DELETE => MethodFilter::DELETE,
+        // GET also answers HEAD.
+        _ => MethodFilter::GET,
+    }
+}
+
+async fn require_permission(
+    State(permission): State<Permission>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(context) = request.extensions().get::<RequestContext>() else {
+        return AppError::Internal("permission check before context".to_owned()).into_response();
+    };
+    match permission.check(context.role()) {
+        Access::Granted => next.run(request).await,
+        denied => context::deny(context, denied),
+    }
+}
+
+fn table() -> RouteTable {
+    use Method as M;
+    use Permission as P;
+    RouteTable::new()
+        .page(M::GET, "/", P::Public, pages::home::show)
+        .page(M::GET, "/login", P::Public, pages::auth::login_form)
+        .page(M::POST, "/login", P::Public, pages::auth::login)
+        .page(M::POST, "/logout", P::SignedIn, pages::auth::logout)
+        .page(
+            M::GET,
+            "/invitation/{token}",
+            P::Public,
+            pages::invitation::show,
+        )
+        .page(
+            M::POST,
+            "/invitation/{token}",
+            P::Public,
+            pages::invitation::accept,
+        )
+        .page(M::GET, "/dashboard", P::SignedIn, pages::dashboard::show)
+        .page(M::GET, "/account", P::SignedIn, pages::account::show)
+        .page(
+            M::POST,
+            "/account/name",
+            P::SignedIn,
+            pages::account::change_name,
+        )
+        .page(
+            M::POST,
+            "/account/password",
+            P::SignedIn,
+            pages::account::change_password,
+        )
+        .page(
+            M::POST,
+            "/account/tokens",
+            P::SignedIn,
+            pages::account::create_token,
+        )
+        .page(
+            M::POST,
+            "/account/tokens/revoke",
+            P::SignedIn,
+            pages::account::revoke_token,
+        )
+        .page(M::GET, "/admin/users", P::ManageUsers, pages::admin::users)
+        .page(
+            M::POST,
+            "/admin/users",
+            P::ManageUsers,
+            pages::admin::invite,
+        )
+        .page(
+            M::POST,
+            "/admin/users/role",
+            P::ManageUsers,
+            pages::admin::change_role,
+        )
+        .page(
+            M::POST,
+            "/admin/users/disable",
+            P::ManageUsers,
+            pages::admin::disable,
+        )
+        .page(
+            M::POST,
+            "/admin/users/enable",
+            P::ManageUsers,
+            pages::admin::enable,
+        )
+        .page(
+            M::POST,
+            "/admin/users/reinvite",
+            P::ManageUsers,
+            pages::admin::reinvite,
+        )
+        .route(M::GET, "/assets/{name}", P::Public, assets::serve)
+        .route(M::GET, "/robots.txt", P::Public, pages::home::robots)
+        .route(M::GET, "/healthz", P::Public, api::healthz)
+        .route(
+            M::GET,
+            "/api/v1/openapi.json",
+            P::Public,
+            api::openapi_document,
+        )
+        .route(M::GET, "/api/v1/me", P::SignedIn, api::me)
+}
+
+/// Every route with its method and permission.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().specs
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let mut router = table()
+        .router
+        .fallback(|| async { AppError::NotFound })
+        // Inside the context layer, so that a panic still gets a page in the right language.
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::Internal("a handler panicked".to_owned()).into_response()
+        }))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
+        .layer(RequestBodyLimitLayer::new(csrf::MAX_FORM_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::establish,
+        ))
+        .layer(TraceLayer::new_for_http());
+    for layer in headers::layers() {
+        router = router.layer(layer);
+    }
+    router.with_state(state)
+}

@@ -1,0 +1,82 @@
+use std::sync::Arc;
+
+use kizuki_domain::Timestamp;
+use kizuki_store::Store;
+
+use crate::config::WebConfig;
+
+/// Where handlers read the time. Production uses the system clock; tests pass their own so
+/// that expiry and throttling can be tested without waiting.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        Timestamp(i64::try_from(seconds).unwrap_or(i64::MAX))
+    })
+}
+
+/// Everything a handler may need. It holds no mutable state of its own: sessions, throttles and
+/// keys live in the database, so several processes behind one load balancer behave as one.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: WebConfig,
+    csrf_key: Vec<u8>,
+    clock: Clock,
+}
+
+impl AppState {
+    /// Builds the state, reading (or, on first start, creating) the shared CSRF key.
+    pub async fn new(
+        store: Store,
+        config: WebConfig,
+    ) -> Result<AppState, kizuki_store::StoreError> {
+        Self::with_clock(store, config, system_clock()).await
+    }
+
+    pub async fn with_clock(
+        store: Store,
+        config: WebConfig,
+        clock: Clock,
+    ) -> Result<AppState, kizuki_store::StoreError> {
+        let candidate = kizuki_domain::secret::generate(
+            kizuki_domain::secret::SecretKind::Session,
+            &mut rand::rng(),
+        );
+        let csrf_key = store
+            .site_key("csrf", &candidate.digest)
+            .await?
+            .into_bytes();
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                csrf_key,
+                clock,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub fn csrf_key(&self) -> &[u8] {
+        &self.inner.csrf_key
+    }
+
+    pub fn now(&self) -> Timestamp {
+        (self.inner.clock)()
+    }
+}

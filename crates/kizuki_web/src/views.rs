@@ -1,0 +1,205 @@
+//! Typed views: one struct per page, rendered by askama from `templates/`. Every view holds a
+//! [`Chrome`], which carries what the layout needs (language, visitor, CSRF token) and the
+//! catalogue lookup that templates use for every word they show.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use kizuki_domain::{Role, Timestamp};
+use kizuki_i18n::Lang;
+use kizuki_store::{ApiTokenSummary, AuditEntry, User};
+
+use crate::context::RequestContext;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{assets, csrf};
+
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    path: String,
+    query: Option<String>,
+    pub user: Option<User>,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, context: &RequestContext, title_key: &str) -> Chrome {
+        let flash = context
+            .flash
+            .as_deref()
+            .filter(|key| {
+                key.starts_with("flash.") && kizuki_i18n::catalog(context.lang).get(key).is_some()
+            })
+            .map(|key| kizuki_i18n::text(context.lang, key).to_owned());
+        Chrome {
+            lang: context.lang,
+            title: kizuki_i18n::text(context.lang, title_key).to_owned(),
+            path: context.path.clone(),
+            query: context.query.clone(),
+            user: context.user.clone(),
+            csrf_token: csrf::token_for(state.csrf_key(), &context.csrf_seed),
+            flash,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> &'static str {
+        kizuki_i18n::text(self.lang, key)
+    }
+
+    pub fn t_owned(&self, key: &str) -> String {
+        self.t(key).to_owned()
+    }
+
+    pub fn tf(&self, key: &str, name: &str, value: &str) -> String {
+        kizuki_i18n::format(self.lang, key, &[(name, value)])
+    }
+
+    /// A link to `path` in the page's language.
+    pub fn href(&self, path: &str) -> String {
+        self.lang.localize(path)
+    }
+
+    /// This very page in the other language, query string included.
+    pub fn switch_href(&self) -> String {
+        let mut href = self.lang.other().localize(&self.path);
+        if let Some(query) = &self.query {
+            href.push('?');
+            href.push_str(query);
+        }
+        href
+    }
+
+    pub fn other_lang(&self) -> Lang {
+        self.lang.other()
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    /// An audit-log action in words; an action this version has no words for shows as stored.
+    pub fn audit_action<'a>(&self, action: &'a str) -> &'a str {
+        kizuki_i18n::catalog(self.lang)
+            .get(&format!("audit.{action}"))
+            .unwrap_or(action)
+    }
+
+    pub fn is_current(&self, path: &str) -> bool {
+        self.path == path
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|user| user.role == Role::Admin)
+    }
+
+    pub fn role_name(&self, role: &Role) -> &'static str {
+        self.t(&format!("role.{}", role.as_str()))
+    }
+
+    /// A date and time in Japan, written the way each language writes it.
+    pub fn datetime(&self, seconds: &i64) -> String {
+        format_datetime(self.lang, Timestamp(*seconds))
+    }
+
+    pub fn datetime_opt(&self, seconds: &Option<i64>) -> String {
+        seconds.map_or_else(|| self.t_owned("common.never"), |s| self.datetime(&s))
+    }
+}
+
+pub fn format_datetime(lang: Lang, at: Timestamp) -> String {
+    let Ok(instant) = jiff::Timestamp::from_second(at.seconds()) else {
+        return String::new();
+    };
+    let Ok(zone) = jiff::tz::TimeZone::get("Asia/Tokyo") else {
+        return instant.to_string();
+    };
+    let zoned = instant.to_zoned_datetime(zone);
+    let pattern = match lang {
+        Lang::Ja => "%Y年%-m月%-d日 %H:%M",
+        Lang::En => "%-d %b %Y, %H:%M",
+    };
+    zoned.strftime(pattern).to_string()
+}
+
+/// Renders a view, turning a template failure into an internal error page.
+pub fn render<T: Template>(view: &T) -> Response {
+    match view.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => AppError::Internal(format!("template: {error}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorView {
+    pub page: Chrome,
+    pub detail: String,
+    pub show_sign_in: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomeView {
+    pub page: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginView {
+    pub page: Chrome,
+    pub email: String,
+    pub next: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardView {
+    pub page: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountView {
+    pub page: Chrome,
+    pub tokens: Vec<ApiTokenSummary>,
+    /// A token just created: shown this once, never again.
+    pub new_token: Option<String>,
+    pub token_label: String,
+    pub password_errors: Vec<String>,
+    pub token_error: Option<String>,
+    pub display_name: String,
+    pub name_error: Option<String>,
+}
+
+pub struct InviteForm {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+pub struct AdminUsersView {
+    pub page: Chrome,
+    pub users: Vec<User>,
+    pub roles: Vec<Role>,
+    pub invite: InviteForm,
+    /// An invitation link just made, to hand to its owner.
+    pub invitation_link: Option<(String, String)>,
+    pub audit: Vec<AuditEntry>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+pub struct InvitationView {
+    pub page: Chrome,
+    pub name: String,
+    pub email: String,
+    pub errors: Vec<String>,
+}
