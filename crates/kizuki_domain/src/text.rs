@@ -1,9 +1,16 @@
 use unicode_normalization::UnicodeNormalization;
 
-/// Text as Kizuki stores it: NFC-normalised, `\n` line endings, no surrounding whitespace.
+/// Text as Kizuki stores it: NFC-normalised, `\n` line endings, no surrounding whitespace, and
+/// no control characters other than newline and tab (PostgreSQL refuses NUL in text, and the
+/// others only hide things from the people reading).
 pub fn normalize(text: &str) -> String {
-    let unified = text.replace("\r\n", "\n").replace('\r', "\n");
-    unified.trim().nfc().collect()
+    let visible: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
+    visible.trim().nfc().collect()
 }
 
 /// Normalises a one-line field (names, titles): also folds inner runs of whitespace, including
@@ -29,6 +36,21 @@ mod tests {
     fn decomposed_kana_is_composed() {
         // "が" written as "か" + combining voiced sound mark.
         assert_eq!(normalize("\u{304B}\u{3099}"), "\u{304C}");
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(normalize("a\u{0}b\u{7}c\td\ne"), "abc\td\ne");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalizing_is_idempotent_and_never_keeps_nul(input in "\\PC*|[\u{0}-\u{1f}a-z]*") {
+            let once = normalize(&input);
+            proptest::prop_assert_eq!(normalize(&once), once.clone());
+            let has_nul = once.contains('\0');
+            proptest::prop_assert!(!has_nul);
+        }
     }
 
     #[test]

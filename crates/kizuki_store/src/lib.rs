@@ -107,6 +107,29 @@ impl Store {
     }
 }
 
+/// Creates an empty database on the PostgreSQL server at `server_url` (used by the test suite to
+/// give every test a database of its own). `name` must be a plain identifier.
+pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<()> {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(StoreError::Config(format!(
+            "{name:?} is not a plain database name"
+        )));
+    }
+    let store = Store::open(server_url).await?;
+    if store.backend != Backend::Postgres {
+        return Err(StoreError::Config("not a PostgreSQL URL".to_owned()));
+    }
+    store
+        .pool
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
 fn backend_of(url: &str) -> Result<Backend> {
     if url.starts_with("sqlite:") {
         Ok(Backend::Sqlite)

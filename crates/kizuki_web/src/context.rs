@@ -116,22 +116,20 @@ async fn resolve(state: &AppState, request: &Parts) -> Result<RequestContext, Ap
     let mut user = None;
     let mut session_digest = None;
     if is_api {
-        if let Some(token) = bearer_token(headers) {
-            if secret::looks_like(SecretKind::ApiToken, token) {
-                user = state
-                    .store()
-                    .api_token_user(&secret::digest(token), now)
-                    .await?;
-            }
+        let token =
+            bearer_token(headers).filter(|token| secret::looks_like(SecretKind::ApiToken, token));
+        if let Some(token) = token {
+            user = state
+                .store()
+                .api_token_user(&secret::digest(token), now)
+                .await?;
         }
-    } else if !is_asset {
-        if let Some(session) = cookies::read(headers, cookies::SESSION) {
-            if secret::looks_like(SecretKind::Session, &session) {
-                let digest = secret::digest(&session);
-                user = state.store().session_user(&digest, now).await?;
-                session_digest = user.as_ref().map(|_| digest);
-            }
-        }
+    } else if let Some(session) = cookies::read(headers, cookies::SESSION)
+        .filter(|session| !is_asset && secret::looks_like(SecretKind::Session, session))
+    {
+        let digest = secret::digest(&session);
+        user = state.store().session_user(&digest, now).await?;
+        session_digest = user.as_ref().map(|_| digest);
     }
 
     let existing_seed = cookies::read(headers, cookies::CSRF)

@@ -1,1 +1,15 @@
+// Test helpers panic on purpose: a failed fixture should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+//! The one integration-test binary. Every test drives the real router over real HTTP against a
+//! freshly migrated database: SQLite always, PostgreSQL when `DATABASE_URL` (or
+//! `KIZUKI_TEST_DATABASE_URL`) points at a server. Start with [`support::TestApp`].
+
+mod admin;
+mod api;
+mod auth;
+mod cli;
+mod pages;
+mod processes;
+mod routes;
+mod support;

@@ -76,7 +76,7 @@ pub async fn login(
     // throttle itself reveals nothing about which addresses exist.
     let account_key = match &email {
         Ok(address) => address.as_str().to_owned(),
-        Err(_) => form.email.trim().to_lowercase(),
+        Err(_) => kizuki_domain::text::normalize(&form.email).to_lowercase(),
     };
     let (account_failures, client_failures) = state
         .store()

@@ -1,0 +1,79 @@
+//! Two server processes on one database behave as one: sessions, CSRF keys and throttles live
+//! in the database, not in either process.
+
+use kizuki_domain::Role;
+
+use crate::support::{PASSWORD, TestApp};
+
+#[tokio::test]
+async fn a_session_and_a_form_from_one_server_work_on_the_other() {
+    let app = TestApp::builder()
+        .user("organizer@example.jp", Role::Organizer)
+        .build()
+        .await
+        .start_server()
+        .await;
+    let browser = app.visitor_on(0);
+    assert_eq!(
+        browser
+            .sign_in("organizer@example.jp", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let second = app.server_url(1);
+    // The same browser (same cookies) now reaches the other server.
+    let dashboard = browser
+        .client
+        .get(format!("{second}/dashboard"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), 200);
+    // A form rendered by the first server is accepted by the second.
+    let token = browser.csrf_token("/account").await;
+    let response = browser
+        .client
+        .post(format!("{second}/account/name"))
+        .form(&[("display_name", "佐藤 健一"), ("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    // Signing out on the second ends the session on the first.
+    let token = browser.csrf_token("/account").await;
+    browser
+        .client
+        .post(format!("{second}/logout"))
+        .form(&[("csrf_token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(browser.get("/dashboard").await.status(), 303);
+}
+
+#[tokio::test]
+async fn failures_on_one_server_count_on_the_other() {
+    let app = TestApp::builder()
+        .user("host@example.jp", Role::Host)
+        .build()
+        .await
+        .start_server()
+        .await;
+    let first = app.visitor_on(0);
+    let second = app.visitor_on(1);
+    for _ in 0..3 {
+        first.sign_in("host@example.jp", "wrong password!").await;
+    }
+    for _ in 0..2 {
+        second.sign_in("host@example.jp", "wrong password!").await;
+    }
+    assert_eq!(
+        first.sign_in("host@example.jp", PASSWORD).await.status(),
+        429
+    );
+    assert_eq!(
+        second.sign_in("host@example.jp", PASSWORD).await.status(),
+        429
+    );
+}
