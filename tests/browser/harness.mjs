@@ -1,0 +1,125 @@
+// Shared fixtures for the browser tests: a real `kizuki serve --demo` on a free port, Debian's
+// Chromium driven by playwright-core, and axe-core scans.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const DEMO_PASSWORD = "kizuki-demo";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(base, child, log) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`kizuki exited early:\n${log()}`);
+    try {
+      const response = await fetch(`${base}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`kizuki did not become healthy:\n${log()}`);
+}
+
+/** Starts `kizuki serve --demo` on a fresh SQLite file (or KIZUKI_BROWSER_DATABASE_URL). */
+export async function startServer() {
+  const binary = process.env.KIZUKI_BIN ?? join(import.meta.dirname, "../../target/debug/kizuki");
+  const dataDir = mkdtempSync(join(tmpdir(), "kizuki-browser-"));
+  const port = await freePort();
+  const env = { ...process.env, KIZUKI_LOG: "warn" };
+  delete env.DATABASE_URL;
+  const args = ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir];
+  if (process.env.KIZUKI_BROWSER_DATABASE_URL) {
+    args.push("--database", process.env.KIZUKI_BROWSER_DATABASE_URL);
+  }
+  const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => { output += chunk; });
+  child.stderr.on("data", (chunk) => { output += chunk; });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHealth(base, child, () => output);
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * A new page that records what would betray a broken page: requests to other origins,
+ * console errors (a Content-Security-Policy violation is one) and uncaught exceptions.
+ */
+export async function watchedPage(browser, base, options = {}) {
+  const context = await browser.newContext({ locale: "ja-JP", ...options });
+  const page = await context.newPage();
+  const problems = [];
+  const origin = new URL(base).origin;
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== "data:" && url.origin !== origin) {
+      problems.push(`third-party request: ${request.url()}`);
+    }
+  });
+  page.on("console", (message) => {
+    // A 4xx page that a test asks for on purpose logs "Failed to load resource"; anything else
+    // on the console is a problem.
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      problems.push(`console error: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  return { page, context, problems };
+}
+
+/** Runs axe-core (WCAG 2.x A and AA rules, plus best practices) and returns its violations. */
+export async function axeViolations(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern, so the scan
+  // needs no weakening of the policy.
+  await page.evaluate(axeSource);
+  const results = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+    }),
+  );
+  return results.violations.map(
+    (violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+  );
+}
