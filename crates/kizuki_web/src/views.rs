@@ -203,3 +203,101 @@ pub struct InvitationView {
     pub email: String,
     pub errors: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn templates() -> Vec<(String, String)> {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(folder).expect("templates folder") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("template");
+            found.push((path.display().to_string(), text));
+        }
+        assert!(found.len() >= 8);
+        found
+    }
+
+    /// Removes everything that is not text a person reads: tags, template code, entities.
+    fn visible_literals(template: &str) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(start) = rest.find(['<', '{']) {
+            out.push_str(&rest[..start]);
+            let (open, close) = match &rest[start..start + 2.min(rest.len() - start)] {
+                "{{" => ("{{", "}}"),
+                "{%" => ("{%", "%}"),
+                "{#" => ("{#", "#}"),
+                _ if rest[start..].starts_with('<') => ("<", ">"),
+                _ => ("{", ""),
+            };
+            if close.is_empty() {
+                out.push('{');
+                rest = &rest[start + 1..];
+                continue;
+            }
+            match rest[start + open.len()..].find(close) {
+                Some(end) => rest = &rest[start + open.len() + end + close.len()..],
+                None => break,
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn literal_text_is_found_between_tags_and_code() {
+        let found = visible_literals(
+            "<p class=\"x\">Hello {{ page.t(\"a\") }}</p>{% if x %}次へ{% endif %}",
+        );
+        assert_eq!(found, "Hello 次へ");
+    }
+
+    #[test]
+    fn templates_hold_no_words_of_their_own() {
+        for (name, text) in templates() {
+            let literal = visible_literals(&text);
+            let words: String = literal.chars().filter(|c| c.is_alphabetic()).collect();
+            assert!(
+                words.is_empty(),
+                "{name} shows text outside the catalogue: {words:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_message_a_template_asks_for_exists() {
+        let mut keys = BTreeSet::new();
+        for (_, text) in templates() {
+            for call in ["page.t(\"", "page.tf(\""] {
+                for (index, _) in text.match_indices(call) {
+                    let rest = &text[index + call.len()..];
+                    if let Some(end) = rest.find('"') {
+                        keys.insert(rest[..end].to_owned());
+                    }
+                }
+            }
+        }
+        assert!(keys.len() > 30, "{keys:?}");
+        for lang in Lang::ALL {
+            for key in &keys {
+                assert!(
+                    kizuki_i18n::catalog(lang).get(key).is_some(),
+                    "{lang:?} lacks {key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dates_read_naturally_in_each_language() {
+        // 2027-01-15 09:30 in Tokyo.
+        let at = Timestamp(1_799_973_000);
+        assert_eq!(format_datetime(Lang::Ja, at), "2027年1月15日 09:30");
+        assert_eq!(format_datetime(Lang::En, at), "15 Jan 2027, 09:30");
+    }
+}
