@@ -5,8 +5,10 @@
 //! `rng` argument, so every rule is testable and every decision can be replayed.
 
 pub mod access;
+pub mod catalogue;
 pub mod email;
 pub mod password;
+pub mod recurrence;
 pub mod role;
 pub mod secret;
 pub mod session;
