@@ -524,3 +524,131 @@ mod tests {
         }
     }
 }
+
+/// A one-off change to a regular meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Moved { to: Date, start: Time, end: Time },
+    Cancelled,
+}
+
+/// One meeting as it will happen (or, if cancelled, would have).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meeting {
+    /// The date the rule gives; identifies the meeting even after it moves.
+    pub original: Date,
+    pub date: Date,
+    pub start: Time,
+    pub end: Time,
+    pub cancelled: bool,
+}
+
+/// The meetings between `from` and `until` (by their actual date), with one-off changes applied.
+pub fn meetings(
+    recurrence: &Recurrence,
+    first: Date,
+    from: Date,
+    until: Date,
+    changes: &[(Date, Change)],
+) -> Vec<Meeting> {
+    // A meeting may be moved into the range from just outside it.
+    let margin = jiff::Span::new().days(62);
+    let wide_from = from.checked_sub(margin).unwrap_or(from);
+    let wide_until = until.checked_add(margin).unwrap_or(until);
+    let mut found: Vec<Meeting> = recurrence
+        .pattern
+        .dates(first, wide_from, wide_until)
+        .into_iter()
+        .map(|original| {
+            let change = changes
+                .iter()
+                .find(|(date, _)| *date == original)
+                .map(|(_, change)| *change);
+            match change {
+                Some(Change::Moved { to, start, end }) => Meeting {
+                    original,
+                    date: to,
+                    start,
+                    end,
+                    cancelled: false,
+                },
+                Some(Change::Cancelled) => Meeting {
+                    original,
+                    date: original,
+                    start: recurrence.start,
+                    end: recurrence.end,
+                    cancelled: true,
+                },
+                None => Meeting {
+                    original,
+                    date: original,
+                    start: recurrence.start,
+                    end: recurrence.end,
+                    cancelled: false,
+                },
+            }
+        })
+        .filter(|meeting| meeting.date >= from && meeting.date <= until)
+        .collect();
+    found.sort_by_key(|meeting| (meeting.date, meeting.start));
+    found
+}
+
+#[cfg(test)]
+mod meeting_tests {
+    use super::*;
+    use jiff::civil::{date, time};
+
+    #[test]
+    fn moved_and_cancelled_meetings() {
+        let recurrence = Recurrence::new(
+            Pattern::Monthly {
+                nth: 2,
+                weekday: Weekday::Saturday,
+            },
+            time(14, 0, 0, 0),
+            time(16, 0, 0, 0),
+        )
+        .unwrap();
+        let changes = [
+            (date(2027, 2, 13), Change::Cancelled),
+            (
+                date(2027, 3, 13),
+                Change::Moved {
+                    to: date(2027, 3, 20),
+                    start: time(13, 0, 0, 0),
+                    end: time(15, 0, 0, 0),
+                },
+            ),
+            // Moved from May into April's range.
+            (
+                date(2027, 5, 8),
+                Change::Moved {
+                    to: date(2027, 4, 29),
+                    start: time(10, 0, 0, 0),
+                    end: time(12, 0, 0, 0),
+                },
+            ),
+        ];
+        let found = meetings(
+            &recurrence,
+            date(2020, 1, 1),
+            date(2027, 1, 1),
+            date(2027, 4, 30),
+            &changes,
+        );
+        let summary: Vec<(Date, bool)> = found.iter().map(|m| (m.date, m.cancelled)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                (date(2027, 1, 9), false),
+                (date(2027, 2, 13), true),
+                (date(2027, 3, 20), false),
+                (date(2027, 4, 10), false),
+                (date(2027, 4, 29), false),
+            ]
+        );
+        assert_eq!(found[2].original, date(2027, 3, 13));
+        assert_eq!(found[2].start, time(13, 0, 0, 0));
+    }
+}

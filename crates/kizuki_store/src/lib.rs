@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Executor};
 
 mod audit;
 mod backup;
+mod catalogue;
 mod error;
 mod invitations;
 mod keys;
@@ -23,6 +24,10 @@ mod tokens;
 mod users;
 
 pub use audit::AuditEntry;
+pub use catalogue::{
+    MeetingChange, Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput,
+    Training, TrainingFilter, TrainingInput, Venue, VenueInput, When,
+};
 pub use error::StoreError;
 pub use invitations::Invitation;
 pub use tokens::ApiTokenSummary;
@@ -173,6 +178,19 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
         query.push_str("mode=rwc");
     }
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// A civil date stored as 'YYYY-MM-DD'.
+fn parse_date(column: &str, value: &str) -> Result<jiff::civil::Date> {
+    value
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("unexpected {column} {value:?} in the database")))
+}
+
+/// A time of day stored as 'HH:MM'.
+fn parse_time(column: &str, value: &str) -> Result<jiff::civil::Time> {
+    jiff::civil::Time::strptime("%H:%M", value)
+        .map_err(|_| StoreError::Corrupt(format!("unexpected {column} {value:?} in the database")))
 }
 
 /// A value read from a text column that must name one of a fixed set (a role, a language).

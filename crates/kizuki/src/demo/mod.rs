@@ -5,6 +5,8 @@ use anyhow::{Result, anyhow};
 use kizuki_domain::{EmailAddress, Role, Timestamp, password};
 use kizuki_store::{NewUser, Store};
 
+mod catalogue;
+
 /// The password of every demo account. Demo data is for trying things out on one's own machine,
 /// never for a server others can reach.
 pub const DEMO_PASSWORD: &str = "kizuki-demo";
@@ -20,7 +22,11 @@ const DEMO_ACCOUNTS: [(&str, &str, Role); 5] = [
 ];
 
 pub enum DemoOutcome {
-    Filled { accounts: usize },
+    Filled {
+        accounts: usize,
+        trainings: usize,
+        groups: usize,
+    },
     AlreadyHasData,
 }
 
@@ -44,17 +50,25 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
             })
             .await?;
     }
+    let (trainings, groups) = catalogue::fill(store, now).await?;
     Ok(DemoOutcome::Filled {
         accounts: DEMO_ACCOUNTS.len(),
+        trainings,
+        groups,
     })
 }
 
 pub async fn fill_and_report(store: &Store, now: Timestamp) -> Result<()> {
     match fill(store, now).await? {
-        DemoOutcome::Filled { accounts } => {
+        DemoOutcome::Filled {
+            accounts,
+            trainings,
+            groups,
+        } => {
             eprintln!(
-                "Demo data added: {accounts} accounts, all with the password {DEMO_PASSWORD:?}:"
+                "Demo data added: {trainings} past trainings and 3 to come, {groups} study groups,"
             );
+            eprintln!("and {accounts} accounts, all with the password {DEMO_PASSWORD:?}:");
             for (email, name, role) in DEMO_ACCOUNTS {
                 eprintln!("  {email:<24} {name}  ({role})");
             }
