@@ -163,15 +163,15 @@ pub fn check_training(draft: &TrainingDraft<'_>) -> Vec<FieldError> {
     {
         error("fee_yen", "catalogue.error.fee");
     }
-    if let (Some(open), Some(close)) = (draft.applications_open, draft.applications_close) {
-        if close < open {
-            error("applications_close", "catalogue.error.window_order");
-        }
+    if let (Some(open), Some(close)) = (draft.applications_open, draft.applications_close)
+        && close < open
+    {
+        error("applications_close", "catalogue.error.window_order");
     }
-    if let (Some(close), Some(first)) = (draft.applications_close, dates.first()) {
-        if close > *first {
-            error("applications_close", "catalogue.error.window_after_start");
-        }
+    if let (Some(close), Some(first)) = (draft.applications_close, dates.first())
+        && close > *first
+    {
+        error("applications_close", "catalogue.error.window_after_start");
     }
     errors
 }

@@ -142,10 +142,11 @@ impl Pattern {
             Pattern::Monthly { nth, weekday } => {
                 let mut month = start.first_of_month();
                 while month <= until {
-                    if let Ok(day) = month.nth_weekday_of_month(nth, weekday) {
-                        if day >= start && day <= until {
-                            found.push(day);
-                        }
+                    if let Ok(day) = month.nth_weekday_of_month(nth, weekday)
+                        && day >= start
+                        && day <= until
+                    {
+                        found.push(day);
                     }
                     match month.checked_add(jiff::Span::new().months(1)) {
                         Ok(next) => month = next,

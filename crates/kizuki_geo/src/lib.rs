@@ -8,7 +8,7 @@ mod municipalities;
 mod outlines;
 mod prefectures;
 
-pub use map::{MapLabels, MapMarker, MarkerKind, render_map_svg};
+pub use map::{MapLabels, MapMarker, MarkerKind, escape, render_map_svg};
 pub use municipalities::{municipalities_of, municipality_position};
 pub use prefectures::{PREFECTURES, Prefecture, Region, prefecture, prefecture_by_name};
 

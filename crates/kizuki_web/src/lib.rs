@@ -5,16 +5,20 @@
 
 mod api;
 mod assets;
+mod charts;
 mod config;
 mod context;
 mod cookies;
 mod csrf;
 mod error;
+mod format;
 mod forms;
 mod headers;
+mod markdown;
 mod pages;
 mod routes;
 mod state;
+mod structured;
 mod views;
 
 pub use config::{CookieSecure, WebConfig};

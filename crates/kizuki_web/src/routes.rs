@@ -107,8 +107,32 @@ async fn require_permission(
 fn table() -> RouteTable {
     use Method as M;
     use Permission as P;
+    use pages::catalogue;
     RouteTable::new()
         .page(M::GET, "/", P::Public, pages::home::show)
+        .page(M::GET, "/trainings", P::Public, catalogue::trainings::list)
+        .page(
+            M::GET,
+            "/trainings/{id}",
+            P::Public,
+            catalogue::trainings::show,
+        )
+        .page(M::GET, "/study-groups", P::Public, catalogue::groups::list)
+        .page(
+            M::GET,
+            "/study-groups/{id}",
+            P::Public,
+            catalogue::groups::show,
+        )
+        .page(M::GET, "/venues/{id}", P::Public, catalogue::venues::show)
+        .page(M::GET, "/map", P::Public, catalogue::map::show)
+        .page(M::GET, "/map.svg", P::Public, catalogue::map::download)
+        .page(
+            M::GET,
+            "/statistics",
+            P::Public,
+            catalogue::statistics::show,
+        )
         .page(M::GET, "/login", P::Public, pages::auth::login_form)
         .page(M::POST, "/login", P::Public, pages::auth::login)
         .page(M::POST, "/logout", P::SignedIn, pages::auth::logout)

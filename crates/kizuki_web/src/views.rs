@@ -16,6 +16,8 @@ use crate::{assets, csrf};
 pub struct Chrome {
     pub lang: Lang,
     pub title: String,
+    /// A summary for search engines and link previews.
+    pub description: Option<String>,
     path: String,
     query: Option<String>,
     pub user: Option<User>,
@@ -35,6 +37,7 @@ impl Chrome {
         Chrome {
             lang: context.lang,
             title: kizuki_i18n::text(context.lang, title_key).to_owned(),
+            description: None,
             path: context.path.clone(),
             query: context.query.clone(),
             user: context.user.clone(),
@@ -87,6 +90,24 @@ impl Chrome {
 
     pub fn is_current(&self, path: &str) -> bool {
         self.path == path
+    }
+
+    /// True on a section's own page and the pages under it.
+    pub fn is_within(&self, path: &str) -> bool {
+        self.path == path || self.path.starts_with(&format!("{path}/"))
+    }
+
+    pub fn meta_description(&self) -> String {
+        self.description
+            .clone()
+            .unwrap_or_else(|| self.t_owned("site.description"))
+    }
+
+    pub fn og_locale(&self) -> &'static str {
+        match self.lang {
+            Lang::Ja => "ja_JP",
+            Lang::En => "en_GB",
+        }
     }
 
     pub fn is_admin(&self) -> bool {
@@ -144,6 +165,8 @@ pub struct ErrorView {
 #[template(path = "home.html")]
 pub struct HomeView {
     pub page: Chrome,
+    pub trainings: Vec<crate::pages::catalogue::TrainingCard>,
+    pub areas: Vec<crate::pages::catalogue::AreaGroup>,
 }
 
 #[derive(Template)]
@@ -211,12 +234,19 @@ mod tests {
     use super::*;
 
     fn templates() -> Vec<(String, String)> {
-        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
         let mut found = Vec::new();
-        for entry in std::fs::read_dir(folder).expect("templates folder") {
-            let path = entry.expect("entry").path();
-            let text = std::fs::read_to_string(&path).expect("template");
-            found.push((path.display().to_string(), text));
+        let mut folders = vec![root];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).expect("templates folder") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    let text = std::fs::read_to_string(&path).expect("template");
+                    found.push((path.display().to_string(), text));
+                }
+            }
         }
         assert!(found.len() >= 8);
         found

@@ -472,6 +472,16 @@ fn english_town(venue_en: &str) -> &str {
     venue_en.split(' ').next().unwrap_or(venue_en)
 }
 
+/// (town index, or None for online; name; English name; rule in words; first meeting; status)
+type DemoGroup = (
+    Option<usize>,
+    &'static str,
+    &'static str,
+    &'static str,
+    Date,
+    GroupStatus,
+);
+
 async fn fill_groups(
     store: &Store,
     venue_ids: &[i64],
@@ -479,7 +489,7 @@ async fn fill_groups(
     now: Timestamp,
 ) -> Result<usize> {
     // (town index or online, name, English name, rule in words, first meeting, status)
-    let groups: [(Option<usize>, &str, &str, &str, Date, GroupStatus); 10] = [
+    let groups: [DemoGroup; 10] = [
         (
             Some(0),
             "IPS勉強会しんじゅく",

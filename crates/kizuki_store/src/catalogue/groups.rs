@@ -60,6 +60,7 @@ pub struct StudyGroupFilter {
     pub prefectures: Vec<u8>,
     pub online_only: bool,
     pub municipality: Option<String>,
+    pub venue_id: Option<i64>,
     pub statuses: Vec<GroupStatus>,
     /// Only the groups these accounts host.
     pub hosted_by: Option<i64>,
@@ -303,6 +304,9 @@ impl Store {
         }
         if filter.online_only {
             conditions.push_plain("g.venue_id IN (SELECT id FROM venues WHERE kind = 'online')");
+        }
+        if let Some(venue_id) = filter.venue_id {
+            conditions.push("g.venue_id = {}", Arg::Int(venue_id));
         }
         if let Some(user_id) = filter.hosted_by {
             conditions.push(

@@ -89,6 +89,7 @@ pub struct TrainingFilter {
     pub year: Option<i16>,
     pub online_only: bool,
     pub municipality: Option<String>,
+    pub venue_id: Option<i64>,
     pub when: When,
     pub today: Option<Date>,
     /// Drafts are shown to organisers only.
@@ -265,6 +266,9 @@ impl Store {
         }
         if filter.online_only {
             conditions.push_plain("t.venue_id IN (SELECT id FROM venues WHERE kind = 'online')");
+        }
+        if let Some(venue_id) = filter.venue_id {
+            conditions.push("t.venue_id = {}", Arg::Int(venue_id));
         }
         if let Some((year, month)) = filter.month {
             conditions.push(

@@ -3,9 +3,12 @@ use axum::http::header::{ACCEPT_LANGUAGE, VARY};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use kizuki_i18n::Lang;
+use kizuki_store::{TrainingFilter, When};
 
 use crate::context::RequestContext;
+use crate::error::AppError;
 use crate::forms::see_other;
+use crate::pages::catalogue;
 use crate::state::AppState;
 use crate::views::{self, Chrome, HomeView};
 
@@ -13,7 +16,7 @@ pub async fn show(
     State(state): State<AppState>,
     context: RequestContext,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     // A first visit to the Japanese home page from a browser that prefers English goes to the
     // English one. After that the visitor's own choice (the language cookie) stands.
     if context.lang == Lang::Ja && context.lang_cookie.is_none() {
@@ -26,17 +29,31 @@ pub async fn show(
             response
                 .headers_mut()
                 .insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
-            return response;
+            return Ok(response);
         }
     }
+    let (upcoming, _) = state
+        .store()
+        .trainings(&TrainingFilter {
+            when: When::Upcoming,
+            today: Some(catalogue::today(state.now())),
+            limit: 3,
+            ..TrainingFilter::default()
+        })
+        .await?;
     let view = HomeView {
         page: Chrome::new(&state, &context, "home.title"),
+        trainings: upcoming
+            .iter()
+            .map(|training| catalogue::training_card(context.lang, training))
+            .collect(),
+        areas: catalogue::area_groups(context.lang, catalogue::Area::All),
     };
     let mut response = views::render(&view);
     response
         .headers_mut()
         .insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));
-    response
+    Ok(response)
 }
 
 pub async fn robots() -> impl IntoResponse {

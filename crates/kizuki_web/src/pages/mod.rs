@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod catalogue;
 pub mod dashboard;
 pub mod home;
 pub mod invitation;

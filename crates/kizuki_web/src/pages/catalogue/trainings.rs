@@ -1,0 +1,207 @@
+//! Trainings: the public list with filters, and each training's page.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use kizuki_domain::catalogue::TrainingStatus;
+use kizuki_store::{Training, TrainingFilter};
+
+use super::{
+    AreaGroup, Filters, KindChoice, ListQuery, PAGE_SIZE, Pagination, TrainingCard, area_groups,
+    kind_choices, place_words, today, training_card,
+};
+use crate::context::RequestContext;
+use crate::error::AppError;
+use crate::format::{self, Localized};
+use crate::markdown;
+use crate::state::AppState;
+use crate::structured;
+use crate::views::{self, Chrome};
+
+#[derive(Template)]
+#[template(path = "trainings.html")]
+pub struct TrainingsView {
+    pub page: Chrome,
+    pub trainings: Vec<TrainingCard>,
+    pub areas: Vec<AreaGroup>,
+    pub kinds: Vec<KindChoice>,
+    pub month: String,
+    pub online: bool,
+    pub past: bool,
+    pub pagination: Pagination,
+    pub calendar_href: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let filters = Filters::parse(&query);
+    let lang = context.lang;
+    let (trainings, total) = state
+        .store()
+        .trainings(&TrainingFilter {
+            prefectures: filters.area.prefecture_codes(),
+            kind: filters.kind,
+            month: filters.month,
+            year: filters.year,
+            online_only: filters.online,
+            municipality: filters.town.clone(),
+            when: filters.when,
+            today: Some(today(state.now())),
+            offset: filters.offset(),
+            limit: PAGE_SIZE,
+            ..TrainingFilter::default()
+        })
+        .await?;
+    let title_key = if filters.when == kizuki_store::When::Past {
+        "trainings.past_title"
+    } else {
+        "trainings.title"
+    };
+    Ok(views::render(&TrainingsView {
+        page: Chrome::new(&state, &context, title_key),
+        trainings: trainings
+            .iter()
+            .map(|training| training_card(lang, training))
+            .collect(),
+        areas: area_groups(lang, filters.area),
+        kinds: kind_choices(lang, filters.kind),
+        month: filters.month_value(),
+        online: filters.online,
+        past: filters.when == kizuki_store::When::Past,
+        pagination: Pagination::new(&lang.localize("/trainings"), &filters, total),
+        calendar_href: "/calendar.ics".to_owned(),
+    }))
+}
+
+pub struct DayLine {
+    pub date: String,
+    pub time: String,
+}
+
+pub struct PersonLine {
+    pub name: Localized,
+    pub bio: Localized,
+}
+
+pub struct VenueBlock {
+    pub href: String,
+    pub name: Localized,
+    pub address: String,
+    pub place: String,
+    pub is_online: bool,
+}
+
+#[derive(Template)]
+#[template(path = "training.html")]
+pub struct TrainingView {
+    pub page: Chrome,
+    pub card: TrainingCard,
+    pub cancelled: bool,
+    pub days: Vec<DayLine>,
+    pub venue: Option<VenueBlock>,
+    pub facilitators: Vec<PersonLine>,
+    pub language_note: Localized,
+    pub fee: Option<String>,
+    pub fee_note: Localized,
+    pub capacity: Option<String>,
+    pub window: Option<String>,
+    pub programme_version: String,
+    pub description_html: String,
+    pub json_ld: String,
+    pub calendar_href: String,
+    pub list_href: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let training = state.store().training(id).await?;
+    if !training.status.is_public() {
+        return Err(AppError::NotFound);
+    }
+    let origin = structured::origin(&headers, context.https);
+    let view = training_view(&state, &context, &training, &origin);
+    Ok(views::render(&view))
+}
+
+fn training_view(
+    state: &AppState,
+    context: &RequestContext,
+    training: &Training,
+    origin: &str,
+) -> TrainingView {
+    let lang = context.lang;
+    let card = training_card(lang, training);
+    let mut page = Chrome::new(state, context, "trainings.title");
+    page.title.clone_from(&card.title.text);
+    let description = Localized::pick(lang, &training.description, &training.description_en);
+    let summary = markdown::to_plain_text(&description.text, 160);
+    page.description = Some(summary.clone());
+    TrainingView {
+        cancelled: training.status == TrainingStatus::Cancelled,
+        days: training
+            .days
+            .iter()
+            .map(|day| DayLine {
+                date: format::date(lang, day.date),
+                time: format::time_range(day.start, day.end),
+            })
+            .collect(),
+        venue: training.venue.as_ref().map(|venue| VenueBlock {
+            href: lang.localize(&format!("/venues/{}", venue.id)),
+            name: Localized::pick(lang, &venue.name, &venue.name_en),
+            address: venue.address.clone(),
+            place: place_words(lang, Some(venue)),
+            is_online: venue.is_online,
+        }),
+        facilitators: training
+            .facilitators
+            .iter()
+            .map(|person| PersonLine {
+                name: Localized::pick(lang, &person.name, &person.name_en),
+                bio: Localized::pick(lang, &person.bio, &person.bio_en),
+            })
+            .collect(),
+        language_note: Localized::pick(lang, &training.language_note, &training.language_note_en),
+        fee: training.fee_yen.map(|fee| format::yen(lang, fee)),
+        fee_note: Localized::pick(lang, &training.fee_note, &training.fee_note_en),
+        capacity: training.capacity.map(|capacity| {
+            kizuki_i18n::format(
+                lang,
+                "training.capacity_people",
+                &[("count", &capacity.to_string())],
+            )
+        }),
+        window: match (
+            training.applications_open_on,
+            training.applications_close_on,
+        ) {
+            (Some(open), Some(close)) => Some(format!(
+                "{} – {}",
+                format::date(lang, open),
+                format::date(lang, close)
+            )),
+            (None, Some(close)) => Some(kizuki_i18n::format(
+                lang,
+                "training.until",
+                &[("date", &format::date(lang, close))],
+            )),
+            _ => None,
+        },
+        programme_version: training.programme_version.clone(),
+        description_html: markdown::to_safe_html(&description.text),
+        json_ld: structured::script_json(&structured::training_event(lang, training, origin)),
+        calendar_href: format!("/trainings/{}/calendar.ics", training.id),
+        list_href: lang.localize("/trainings"),
+        card,
+        page,
+    }
+}
