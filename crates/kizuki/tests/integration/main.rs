@@ -8,6 +8,7 @@
 mod admin;
 mod api;
 mod auth;
+mod catalogue;
 mod cli;
 mod pages;
 mod processes;

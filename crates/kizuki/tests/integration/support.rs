@@ -69,6 +69,7 @@ impl Drop for TestDatabase {
 pub struct TestAppBuilder {
     config: WebConfig,
     users: Vec<(String, Role)>,
+    demo: bool,
 }
 
 impl TestAppBuilder {
@@ -88,12 +89,30 @@ impl TestAppBuilder {
         self
     }
 
+    /// Fills the database with the demo data, through the `kizuki demo` command itself.
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self
+    }
+
     pub async fn build(self) -> TestApp {
         let database = Arc::new(TestDatabase::create().await);
         let store = Store::open(&database.url)
             .await
             .expect("open the test database");
         store.migrate().await.expect("migrate the test database");
+        if self.demo {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_kizuki"))
+                .args(["--database", &database.url, "demo"])
+                .env("KIZUKI_LOG", "warn")
+                .output()
+                .expect("run kizuki demo");
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
         let clock = Arc::new(AtomicI64::new(1_800_000_000));
         let app = TestApp {
             database,
@@ -124,6 +143,7 @@ impl TestApp {
         TestAppBuilder {
             config: WebConfig::default(),
             users: Vec::new(),
+            demo: false,
         }
     }
 
