@@ -14,6 +14,7 @@ mod error;
 mod format;
 mod forms;
 mod headers;
+mod ical;
 mod markdown;
 mod pages;
 mod routes;

@@ -133,6 +133,20 @@ fn table() -> RouteTable {
             P::Public,
             catalogue::statistics::show,
         )
+        .page(M::GET, "/calendar.ics", P::Public, catalogue::feeds::all)
+        .page(
+            M::GET,
+            "/trainings/{id}/calendar.ics",
+            P::Public,
+            catalogue::feeds::training,
+        )
+        .page(
+            M::GET,
+            "/study-groups/{id}/calendar.ics",
+            P::Public,
+            catalogue::feeds::group,
+        )
+        .page(M::GET, "/feed.atom", P::Public, catalogue::feeds::atom)
         .page(M::GET, "/login", P::Public, pages::auth::login_form)
         .page(M::POST, "/login", P::Public, pages::auth::login)
         .page(M::POST, "/logout", P::SignedIn, pages::auth::logout)
