@@ -60,6 +60,7 @@ pub enum ErrorKind {
     PayloadTooLarge,
     Unprocessable,
     TooManyRequests,
+    Conflict,
     Unavailable,
     Internal,
 }
@@ -76,6 +77,7 @@ impl ErrorKind {
                 ErrorKind::Unprocessable
             }
             StatusCode::TOO_MANY_REQUESTS => ErrorKind::TooManyRequests,
+            StatusCode::CONFLICT => ErrorKind::Conflict,
             StatusCode::SERVICE_UNAVAILABLE => ErrorKind::Unavailable,
             status if status.is_server_error() => ErrorKind::Internal,
             _ => ErrorKind::BadRequest,
@@ -92,6 +94,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -109,6 +112,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::Unprocessable => "unprocessable",
             ErrorKind::TooManyRequests => "too_many_requests",
+            ErrorKind::Conflict => "conflict",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
         }
@@ -126,6 +130,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => "error.payload_too_large",
             ErrorKind::Unprocessable => "error.unprocessable",
             ErrorKind::TooManyRequests => "error.too_many_requests",
+            ErrorKind::Conflict => "error.conflict",
             ErrorKind::Unavailable => "error.unavailable",
             ErrorKind::Internal => "error.internal",
         }

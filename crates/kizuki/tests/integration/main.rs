@@ -7,6 +7,7 @@
 
 mod admin;
 mod api;
+mod api_catalogue;
 mod auth;
 mod catalogue;
 mod cli;

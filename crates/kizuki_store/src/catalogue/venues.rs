@@ -204,21 +204,25 @@ impl Store {
 
     /// Deletes a venue no training or group uses.
     pub async fn delete_venue(&self, id: i64) -> Result<()> {
+        let mut transaction = self.pool.begin().await?;
+        let in_use: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM trainings WHERE venue_id = $1) + \
+             (SELECT COUNT(*) FROM study_groups WHERE venue_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(&mut *transaction)
+        .await?;
+        if in_use > 0 {
+            return Err(StoreError::Conflict("an event at this venue"));
+        }
         let deleted = sqlx::query("DELETE FROM venues WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(|error| match &error {
-                sqlx::Error::Database(database_error)
-                    if database_error.is_foreign_key_violation() =>
-                {
-                    StoreError::Conflict("an event at this venue")
-                }
-                _ => StoreError::Database(error),
-            })?;
+            .execute(&mut *transaction)
+            .await?;
         if deleted.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        transaction.commit().await?;
         Ok(())
     }
 }

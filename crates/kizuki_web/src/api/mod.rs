@@ -1,83 +1,18 @@
 //! The JSON API under `/api/v1/`. Authentication is by bearer token only (never cookies), so the
-//! API needs no CSRF token. Errors share one shape: `{"error":{"code":"…","message":"…"}}`.
+//! API needs no CSRF token. Errors share one shape: `{"error":{"code":"…","message":"…"}}`,
+//! with `fields` added when a request body has mistakes.
+
+pub mod catalogue;
+mod system;
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use crate::context::CurrentUser;
-use crate::state::AppState;
-
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    /// "ok" when the server and its database answer.
-    status: &'static str,
-    /// "sqlite" or "postgres".
-    database: &'static str,
-    version: &'static str,
-}
-
-/// Liveness and readiness: 200 when the database answers, 503 when it does not.
-#[utoipa::path(
-    get,
-    path = "/healthz",
-    tag = "system",
-    responses(
-        (status = 200, description = "The server and its database are up", body = Health),
-        (status = 503, description = "The database does not answer", body = Health)
-    )
-)]
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    let up = state.store().ping().await;
-    let database = match state.store().backend() {
-        kizuki_store::Backend::Sqlite => "sqlite",
-        kizuki_store::Backend::Postgres => "postgres",
-    };
-    let body = Health {
-        status: if up { "ok" } else { "unavailable" },
-        database,
-        version: env!("CARGO_PKG_VERSION"),
-    };
-    let status = if up {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, Json(body)).into_response()
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Me {
-    id: i64,
-    email: String,
-    display_name: String,
-    /// One of admin, organizer, facilitator, host, researcher.
-    role: String,
-}
-
-/// The account the bearer token belongs to.
-#[utoipa::path(
-    get,
-    path = "/api/v1/me",
-    tag = "accounts",
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "The token's account", body = Me),
-        (status = 401, description = "No valid token", body = ErrorBody)
-    )
-)]
-pub async fn me(CurrentUser(user): CurrentUser) -> Json<Me> {
-    Json(Me {
-        id: user.id,
-        email: user.email,
-        display_name: user.display_name,
-        role: user.role.as_str().to_owned(),
-    })
-}
+pub use system::{healthz, me};
 
 /// The one error shape of the API.
 #[derive(Serialize, ToSchema)]
@@ -87,10 +22,31 @@ pub struct ErrorBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// A stable machine-readable code, e.g. `not_found`, `unauthenticated`, `forbidden`.
+    /// A stable machine-readable code, e.g. `not_found`, `unauthenticated`, `forbidden`, `invalid`.
     code: String,
     /// A human-readable explanation in English.
     message: String,
+    /// For `invalid`: each field with a mistake.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldMistake>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct FieldMistake {
+    pub field: String,
+    pub message: String,
+}
+
+/// A 422 answer listing what is wrong with a request body.
+pub fn invalid(fields: Vec<FieldMistake>) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: "invalid".to_owned(),
+            message: "The request has mistakes; see fields.".to_owned(),
+            fields,
+        },
+    };
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
 struct BearerScheme;
@@ -118,12 +74,31 @@ impl Modify for BearerScheme {
         title = "Kizuki API",
         description = "Trainings, study groups and research data of a peer-support training network."
     ),
-    paths(healthz, me, openapi_document),
-    components(schemas(Health, Me, ErrorBody, ErrorDetail)),
+    paths(
+        system::healthz,
+        system::me,
+        openapi_document,
+        catalogue::list_trainings,
+        catalogue::get_training,
+        catalogue::create_training,
+        catalogue::update_training,
+        catalogue::delete_training,
+        catalogue::list_groups,
+        catalogue::get_group,
+        catalogue::create_group,
+        catalogue::update_group,
+        catalogue::delete_group,
+        catalogue::list_venues,
+        catalogue::create_venue,
+        catalogue::update_venue,
+        catalogue::delete_venue,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),
     tags(
         (name = "system", description = "Health and the API description"),
-        (name = "accounts", description = "Accounts and tokens")
+        (name = "accounts", description = "Accounts and tokens"),
+        (name = "catalogue", description = "Trainings, study groups and venues")
     )
 )]
 pub struct ApiDoc;
