@@ -107,7 +107,7 @@ async fn require_permission(
 fn table() -> RouteTable {
     use Method as M;
     use Permission as P;
-    use pages::catalogue;
+    use pages::{catalogue, manage};
     RouteTable::new()
         .page(M::GET, "/", P::Public, pages::home::show)
         .page(M::GET, "/trainings", P::Public, catalogue::trainings::list)
@@ -187,6 +187,120 @@ fn table() -> RouteTable {
             "/account/tokens/revoke",
             P::SignedIn,
             pages::account::revoke_token,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings",
+            P::ManageEvents,
+            manage::trainings::index,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings",
+            P::ManageEvents,
+            manage::trainings::create,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/new",
+            P::ManageEvents,
+            manage::trainings::new_form,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/edit",
+            P::ManageEvents,
+            manage::trainings::edit_form,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}",
+            P::ManageEvents,
+            manage::trainings::update,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/delete",
+            P::ManageEvents,
+            manage::trainings::delete,
+        )
+        .page(
+            M::GET,
+            "/manage/venues",
+            P::ManageEvents,
+            manage::venues::index,
+        )
+        .page(
+            M::POST,
+            "/manage/venues",
+            P::ManageEvents,
+            manage::venues::create,
+        )
+        .page(
+            M::GET,
+            "/manage/venues/new",
+            P::ManageEvents,
+            manage::venues::new_form,
+        )
+        .page(
+            M::GET,
+            "/manage/venues/{id}/edit",
+            P::ManageEvents,
+            manage::venues::edit_form,
+        )
+        .page(
+            M::POST,
+            "/manage/venues/{id}",
+            P::ManageEvents,
+            manage::venues::update,
+        )
+        .page(
+            M::POST,
+            "/manage/venues/{id}/delete",
+            P::ManageEvents,
+            manage::venues::delete,
+        )
+        .page(
+            M::GET,
+            "/manage/study-groups",
+            P::SignedIn,
+            manage::groups::index,
+        )
+        .page(
+            M::POST,
+            "/manage/study-groups",
+            P::SignedIn,
+            manage::groups::create,
+        )
+        .page(
+            M::GET,
+            "/manage/study-groups/new",
+            P::SignedIn,
+            manage::groups::new_form,
+        )
+        .page(
+            M::GET,
+            "/manage/study-groups/{id}/edit",
+            P::SignedIn,
+            manage::groups::edit_form,
+        )
+        .page(
+            M::POST,
+            "/manage/study-groups/{id}",
+            P::SignedIn,
+            manage::groups::update,
+        )
+        .page(
+            M::POST,
+            "/manage/study-groups/{id}/approve",
+            P::ManageEvents,
+            manage::groups::approve,
+        )
+        .page(
+            M::POST,
+            "/manage/study-groups/{id}/meetings",
+            P::SignedIn,
+            manage::groups::change_meeting,
         )
         .page(M::GET, "/admin/users", P::ManageUsers, pages::admin::users)
         .page(

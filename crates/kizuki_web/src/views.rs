@@ -110,6 +110,13 @@ impl Chrome {
         }
     }
 
+    pub fn can_manage_events(&self) -> bool {
+        self.user.as_ref().is_some_and(|user| {
+            kizuki_domain::Permission::ManageEvents.check(Some(user.role))
+                == kizuki_domain::Access::Granted
+        })
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user
             .as_ref()

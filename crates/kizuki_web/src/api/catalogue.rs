@@ -897,9 +897,7 @@ pub struct VenueBody {
 /// (prefecture code, position, accessibility features) read from a venue body.
 type ParsedVenue = (Option<u8>, Option<(f64, f64)>, Vec<AccessibilityFeature>);
 
-fn read_venue_body(
-    body: &VenueBody,
-) -> Result<ParsedVenue, Vec<FieldMistake>> {
+fn read_venue_body(body: &VenueBody) -> Result<ParsedVenue, Vec<FieldMistake>> {
     let mut mistakes = Vec::new();
     if text::normalize_line(&body.name).is_empty() {
         mistakes.push(mistake("name", "give the venue a name"));

@@ -5,3 +5,4 @@ pub mod catalogue;
 pub mod dashboard;
 pub mod home;
 pub mod invitation;
+pub mod manage;

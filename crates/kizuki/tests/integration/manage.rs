@@ -1,0 +1,202 @@
+//! The organisers' and hosts' workspace forms.
+
+use kizuki_domain::Role;
+use kizuki_i18n::Lang;
+
+use crate::support::{TestApp, location, text};
+
+#[tokio::test]
+async fn an_organiser_creates_edits_and_deletes_a_training_in_the_browser_forms() {
+    let app = TestApp::builder()
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let organiser = app.signed_in("org@example.jp").await;
+    let venue = organiser
+        .submit(
+            "/manage/venues/new",
+            "/manage/venues",
+            &[
+                ("name", "まつえ市民活動センター"),
+                ("prefecture", "32"),
+                ("municipality", "松江市"),
+                ("accessibility", "step_free"),
+                ("accessibility", "quiet_room"),
+            ],
+        )
+        .await;
+    assert_eq!(venue.status(), 303);
+    let venues = app.store.venues().await.unwrap();
+    assert!(
+        venues[0].position.is_some(),
+        "position from the municipality"
+    );
+    assert_eq!(venues[0].accessibility.len(), 2);
+    let venue_id = venues[0].id.to_string();
+
+    let mistake = organiser
+        .submit(
+            "/manage/trainings/new",
+            "/manage/trainings",
+            &[
+                ("title", "IPS基礎研修 松江"),
+                ("kind", "basic"),
+                ("status", "published"),
+                ("capacity", "たくさん"),
+                ("day_date_0", "2027-06-05"),
+                ("day_start_0", "16:00"),
+                ("day_end_0", "10:00"),
+                ("description", "**学ぶ**"),
+            ],
+        )
+        .await;
+    assert_eq!(mistake.status(), 422);
+    let page = mistake.text().await.unwrap();
+    assert!(page.contains(&text(Lang::Ja, "manage.error.number")));
+    assert!(page.contains(&text(Lang::Ja, "catalogue.error.day_times")));
+    assert!(
+        page.contains("value=\"IPS基礎研修 松江\"")
+            && page.contains("value=\"たくさん\"")
+            && page.contains("**学ぶ**"),
+        "what was typed is kept"
+    );
+
+    let created = organiser
+        .submit(
+            "/manage/trainings/new",
+            "/manage/trainings",
+            &[
+                ("title", "IPS基礎研修 松江"),
+                ("kind", "basic"),
+                ("status", "application_open"),
+                ("venue_id", &venue_id),
+                ("capacity", "２４"),
+                ("fee_yen", "6,000"),
+                ("day_date_0", "2027-06-05"),
+                ("day_start_0", "10:00"),
+                ("day_end_0", "16:30"),
+                ("day_date_1", "2027-06-06"),
+                ("day_start_1", "10:00"),
+                ("day_end_1", "16:00"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let edit = location(&created);
+    let id: i64 = edit
+        .trim_start_matches("/manage/trainings/")
+        .trim_end_matches("/edit")
+        .parse()
+        .unwrap();
+    let training = app.store.training(id).await.unwrap();
+    assert_eq!(
+        (training.capacity, training.fee_yen, training.days.len()),
+        (Some(24), Some(6000), 2)
+    );
+    let public = app.visitor().get_text(&format!("/trainings/{id}")).await;
+    assert!(public.contains("6,000円") && public.contains("24 名"));
+
+    let form = organiser.get_text(&edit).await;
+    assert!(
+        form.contains("value=\"2027-06-06\""),
+        "the edit form shows the stored days"
+    );
+    let deleted = organiser
+        .submit(&edit, &format!("/manage/trainings/{id}/delete"), &[])
+        .await;
+    assert_eq!(deleted.status(), 303);
+    assert_eq!(
+        app.visitor()
+            .get(&format!("/trainings/{id}"))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_host_proposes_a_group_an_organiser_approves_it_and_the_host_cancels_a_meeting() {
+    let app = TestApp::builder()
+        .user("host@example.jp", Role::Host)
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let host = app.signed_in("host@example.jp").await;
+    let proposed = host
+        .submit(
+            "/manage/study-groups/new",
+            "/manage/study-groups",
+            &[
+                ("name", "まつえIPS勉強会"),
+                ("schedule", "毎月第１土曜日　14:00～16:00"),
+                ("first_meeting_on", "2027-02-06"),
+                ("status", "active"),
+                ("contact_note", "事務局までご連絡ください"),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.status(), 303);
+    let edit = location(&proposed);
+    let id: i64 = edit
+        .trim_start_matches("/manage/study-groups/")
+        .trim_end_matches("/edit")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        app.visitor()
+            .get(&format!("/study-groups/{id}"))
+            .await
+            .status(),
+        404,
+        "waits for approval"
+    );
+
+    let organiser = app.signed_in("org@example.jp").await;
+    let list = organiser.get_text("/manage/study-groups").await;
+    assert!(list.contains(&text(Lang::Ja, "manage.groups.approve")));
+    let approved = organiser
+        .submit(
+            "/manage/study-groups",
+            &format!("/manage/study-groups/{id}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(approved.status(), 303);
+    assert_eq!(
+        app.visitor()
+            .get(&format!("/study-groups/{id}"))
+            .await
+            .status(),
+        200
+    );
+
+    // The test clock reads 2027-01-15; the first Saturday of February is the 6th.
+    let cancelled = host
+        .submit(
+            &edit,
+            &format!("/manage/study-groups/{id}/meetings"),
+            &[
+                ("original_on", "2027-02-06"),
+                ("action", "cancel"),
+                ("note", "会場の点検のため"),
+            ],
+        )
+        .await;
+    assert_eq!(cancelled.status(), 303);
+    let public = app.visitor().get_text(&format!("/study-groups/{id}")).await;
+    assert!(public.contains("<del>2027年2月6日（土） 14:00–16:00</del>"));
+    assert!(public.contains("会場の点検のため"));
+
+    // Another host cannot touch it.
+    app.create_user("other@example.jp", Role::Host).await;
+    let other = app.signed_in("other@example.jp").await;
+    assert_eq!(other.get(&edit).await.status(), 403);
+    let sneaky = other
+        .submit(
+            "/manage/study-groups",
+            &format!("/manage/study-groups/{id}/meetings"),
+            &[("original_on", "2027-03-06"), ("action", "cancel")],
+        )
+        .await;
+    assert_eq!(sneaky.status(), 403);
+}
