@@ -81,6 +81,9 @@ enum Command {
     Token(TokenCommand),
     /// Fill an empty database with fictional demo data.
     Demo,
+    /// Import records from a file.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Write a consistent copy of the database while it is in use.
     Backup {
         /// The file to write (it must not exist yet).
@@ -119,6 +122,15 @@ enum UserCommand {
     },
     /// List accounts.
     List,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Trainings and study groups from a CSV file (columns in README; all or nothing).
+    Events {
+        /// The CSV file (UTF-8 or Shift_JIS).
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +174,9 @@ async fn main() -> Result<()> {
             demo::fill_and_report(&store, now()).await
         }
         Command::Backup { out } => backup(&cli.database, &out).await,
+        Command::Import(ImportCommand::Events { file }) => {
+            import_events(&cli.database, &file).await
+        }
     }
 }
 
@@ -334,6 +349,36 @@ async fn create_token(database: &DatabaseArgs, email: &str, label: &str) -> Resu
         .await?;
     println!("{}", token.plain);
     Ok(())
+}
+
+async fn import_events(database: &DatabaseArgs, file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let store = database.open().await?;
+    match kizuki_web::import_events_csv(&store, &bytes, None, now()).await {
+        Ok(summary) => {
+            store
+                .record_audit(
+                    None,
+                    "events_imported",
+                    &file.display().to_string(),
+                    "",
+                    now(),
+                )
+                .await?;
+            println!(
+                "Imported {} trainings, {} study groups and {} new venues.",
+                summary.trainings, summary.groups, summary.venues_added
+            );
+            Ok(())
+        }
+        Err(kizuki_web::ImportFailure::Mistakes(mistakes)) => {
+            for mistake in &mistakes {
+                eprintln!("{}: {mistake}", file.display());
+            }
+            bail!("nothing was imported: {} mistakes", mistakes.len())
+        }
+        Err(kizuki_web::ImportFailure::Store(error)) => Err(error.into()),
+    }
 }
 
 async fn backup(database: &DatabaseArgs, out: &Path) -> Result<()> {

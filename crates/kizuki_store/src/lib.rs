@@ -25,8 +25,9 @@ mod users;
 
 pub use audit::AuditEntry;
 pub use catalogue::{
-    MeetingChange, Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput,
-    Training, TrainingFilter, TrainingInput, Venue, VenueInput, When,
+    ImportItem, ImportSummary, MeetingChange, Person, PersonInput, PlaceRow, StudyGroup,
+    StudyGroupFilter, StudyGroupInput, Training, TrainingFilter, TrainingInput, Venue, VenueInput,
+    VenueRef, When,
 };
 pub use error::StoreError;
 pub use invitations::Invitation;

@@ -26,6 +26,8 @@ pub const FORM_FIELD: &str = "csrf_token";
 pub const HEADER: &str = "x-csrf-token";
 /// Forms are small; anything larger than this is refused before it is read.
 pub const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// File uploads (CSV imports) may be larger.
+pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 
 pub fn token_for(key: &[u8], seed: &str) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
@@ -67,12 +69,16 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         };
     }
 
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    if content_type.starts_with("multipart/form-data") {
+        return verify_multipart(request, next, &content_type, &expected).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return AppError::Forgery.into_response();
     }
     let (parts, body) = request.into_parts();
@@ -82,6 +88,39 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
     let presented = form_urlencoded_field(&bytes, FORM_FIELD);
     match presented {
         Some(token) if kizuki_domain::secret::equal(&token, &expected) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        _ => AppError::Forgery.into_response(),
+    }
+}
+
+/// A file upload carries its token as an ordinary field; the body is read once here and handed on.
+async fn verify_multipart(
+    request: Request,
+    next: Next,
+    content_type: &str,
+    expected: &str,
+) -> Response {
+    let Ok(boundary) = multer::parse_boundary(content_type) else {
+        return AppError::BadRequest.into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_UPLOAD_BYTES).await else {
+        return AppError::PayloadTooLarge.into_response();
+    };
+    let stream =
+        futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(bytes.clone())));
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut presented = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(FORM_FIELD) {
+            presented = field.text().await.ok();
+            break;
+        }
+    }
+    match presented {
+        Some(token) if kizuki_domain::secret::equal(&token, expected) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }

@@ -15,6 +15,7 @@ mod format;
 mod forms;
 mod headers;
 mod ical;
+mod import;
 mod markdown;
 mod pages;
 mod routes;
@@ -23,5 +24,6 @@ mod structured;
 mod views;
 
 pub use config::{CookieSecure, WebConfig};
+pub use import::{ImportFailure, import_events_csv};
 pub use routes::{RouteSpec, build_router, route_specs};
 pub use state::{AppState, Clock};

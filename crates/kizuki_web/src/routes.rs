@@ -226,6 +226,18 @@ fn table() -> RouteTable {
         )
         .page(
             M::GET,
+            "/manage/import",
+            P::ManageEvents,
+            manage::import::form,
+        )
+        .page(
+            M::POST,
+            "/manage/import",
+            P::ManageEvents,
+            manage::import::upload,
+        )
+        .page(
+            M::GET,
             "/manage/venues",
             P::ManageEvents,
             manage::venues::index,
@@ -443,7 +455,7 @@ pub fn build_router(state: AppState) -> Router {
             AppError::Internal("a handler panicked".to_owned()).into_response()
         }))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
-        .layer(RequestBodyLimitLayer::new(csrf::MAX_FORM_BYTES))
+        .layer(RequestBodyLimitLayer::new(csrf::MAX_UPLOAD_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             context::establish,

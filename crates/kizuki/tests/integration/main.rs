@@ -11,6 +11,7 @@ mod api_catalogue;
 mod auth;
 mod catalogue;
 mod cli;
+mod import;
 mod manage;
 mod pages;
 mod processes;

@@ -101,37 +101,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<i64> {
         let mut transaction = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO study_groups (name, name_en, description, description_en, venue_id, \
-             host_name, host_name_en, recurrence_rule, starts_at, ends_at, first_meeting_on, \
-             contact_note, contact_note_en, status, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
-        )
-        .bind(input.name)
-        .bind(input.name_en)
-        .bind(input.description)
-        .bind(input.description_en)
-        .bind(input.venue_id)
-        .bind(input.host_name)
-        .bind(input.host_name_en)
-        .bind(input.recurrence.pattern.rrule())
-        .bind(hhmm(input.recurrence.start))
-        .bind(hhmm(input.recurrence.end))
-        .bind(input.first_meeting_on.to_string())
-        .bind(input.contact_note)
-        .bind(input.contact_note_en)
-        .bind(input.status.as_str())
-        .bind(created_by)
-        .bind(now.seconds())
-        .fetch_one(&mut *transaction)
-        .await?;
-        for user_id in input.host_user_ids {
-            sqlx::query("INSERT INTO study_group_hosts (group_id, user_id) VALUES ($1, $2)")
-                .bind(id)
-                .bind(*user_id)
-                .execute(&mut *transaction)
-                .await?;
-        }
+        let id = insert_study_group(&mut transaction, input, created_by, now).await?;
         transaction.commit().await?;
         Ok(id)
     }
@@ -435,4 +405,44 @@ impl Store {
             )
             .collect()
     }
+}
+
+pub(crate) async fn insert_study_group(
+    connection: &mut sqlx::AnyConnection,
+    input: &StudyGroupInput<'_>,
+    created_by: Option<i64>,
+    now: Timestamp,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO study_groups (name, name_en, description, description_en, venue_id, \
+         host_name, host_name_en, recurrence_rule, starts_at, ends_at, first_meeting_on, \
+         contact_note, contact_note_en, status, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+    )
+    .bind(input.name)
+    .bind(input.name_en)
+    .bind(input.description)
+    .bind(input.description_en)
+    .bind(input.venue_id)
+    .bind(input.host_name)
+    .bind(input.host_name_en)
+    .bind(input.recurrence.pattern.rrule())
+    .bind(hhmm(input.recurrence.start))
+    .bind(hhmm(input.recurrence.end))
+    .bind(input.first_meeting_on.to_string())
+    .bind(input.contact_note)
+    .bind(input.contact_note_en)
+    .bind(input.status.as_str())
+    .bind(created_by)
+    .bind(now.seconds())
+    .fetch_one(&mut *connection)
+    .await?;
+    for user_id in input.host_user_ids {
+        sqlx::query("INSERT INTO study_group_hosts (group_id, user_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(*user_id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(id)
 }

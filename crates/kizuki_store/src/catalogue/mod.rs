@@ -2,12 +2,14 @@
 
 mod args;
 mod groups;
+mod import;
 mod people;
 mod places;
 mod trainings;
 mod venues;
 
 pub use groups::{MeetingChange, StudyGroup, StudyGroupFilter, StudyGroupInput};
+pub use import::{ImportItem, ImportSummary, VenueRef};
 pub use people::{Person, PersonInput};
 pub use places::PlaceRow;
 pub use trainings::{Training, TrainingFilter, TrainingInput, When};

@@ -138,35 +138,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<i64> {
         let mut transaction = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO trainings (title, title_en, description, description_en, kind, status, \
-             venue_id, language_note, language_note_en, fee_yen, fee_note, fee_note_en, capacity, \
-             applications_open_on, applications_close_on, programme_version, attendance_count, \
-             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id",
-        )
-        .bind(input.title)
-        .bind(input.title_en)
-        .bind(input.description)
-        .bind(input.description_en)
-        .bind(input.kind.as_str())
-        .bind(input.status.as_str())
-        .bind(input.venue_id)
-        .bind(input.language_note)
-        .bind(input.language_note_en)
-        .bind(input.fee_yen)
-        .bind(input.fee_note)
-        .bind(input.fee_note_en)
-        .bind(input.capacity)
-        .bind(input.applications_open_on.map(|d| d.to_string()))
-        .bind(input.applications_close_on.map(|d| d.to_string()))
-        .bind(input.programme_version)
-        .bind(input.attendance_count)
-        .bind(created_by)
-        .bind(now.seconds())
-        .fetch_one(&mut *transaction)
-        .await?;
-        replace_days_and_facilitators(&mut transaction, id, input).await?;
+        let id = insert_training(&mut transaction, input, created_by, now).await?;
         transaction.commit().await?;
         Ok(id)
     }
@@ -391,13 +363,13 @@ impl Store {
 }
 
 async fn replace_days_and_facilitators(
-    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    transaction: &mut sqlx::AnyConnection,
     id: i64,
     input: &TrainingInput<'_>,
 ) -> Result<()> {
     sqlx::query("DELETE FROM training_days WHERE training_id = $1")
         .bind(id)
-        .execute(&mut **transaction)
+        .execute(&mut *transaction)
         .await?;
     for day in input.days {
         sqlx::query("INSERT INTO training_days (training_id, day_on, starts_at, ends_at) VALUES ($1, $2, $3, $4)")
@@ -405,21 +377,59 @@ async fn replace_days_and_facilitators(
             .bind(day.date.to_string())
             .bind(hhmm(day.start))
             .bind(hhmm(day.end))
-            .execute(&mut **transaction)
+            .execute(&mut *transaction)
             .await
             .map_err(|error| StoreError::conflict_on_unique(error, "a day with this date"))?;
     }
     sqlx::query("DELETE FROM training_facilitators WHERE training_id = $1")
         .bind(id)
-        .execute(&mut **transaction)
+        .execute(&mut *transaction)
         .await?;
     for (position, person_id) in input.facilitator_ids.iter().enumerate() {
         sqlx::query("INSERT INTO training_facilitators (training_id, person_id, position) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(*person_id)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .execute(&mut **transaction)
+            .execute(&mut *transaction)
             .await?;
     }
     Ok(())
+}
+
+pub(crate) async fn insert_training(
+    connection: &mut sqlx::AnyConnection,
+    input: &TrainingInput<'_>,
+    created_by: Option<i64>,
+    now: Timestamp,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO trainings (title, title_en, description, description_en, kind, status, \
+         venue_id, language_note, language_note_en, fee_yen, fee_note, fee_note_en, capacity, \
+         applications_open_on, applications_close_on, programme_version, attendance_count, \
+         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id",
+    )
+    .bind(input.title)
+    .bind(input.title_en)
+    .bind(input.description)
+    .bind(input.description_en)
+    .bind(input.kind.as_str())
+    .bind(input.status.as_str())
+    .bind(input.venue_id)
+    .bind(input.language_note)
+    .bind(input.language_note_en)
+    .bind(input.fee_yen)
+    .bind(input.fee_note)
+    .bind(input.fee_note_en)
+    .bind(input.capacity)
+    .bind(input.applications_open_on.map(|d| d.to_string()))
+    .bind(input.applications_close_on.map(|d| d.to_string()))
+    .bind(input.programme_version)
+    .bind(input.attendance_count)
+    .bind(created_by)
+    .bind(now.seconds())
+    .fetch_one(&mut *connection)
+    .await?;
+    replace_days_and_facilitators(connection, id, input).await?;
+    Ok(id)
 }

@@ -117,28 +117,8 @@ fn accessibility_text(features: &[AccessibilityFeature]) -> String {
 
 impl Store {
     pub async fn create_venue(&self, input: &VenueInput<'_>, now: Timestamp) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO venues (kind, name, name_en, address, prefecture_code, municipality, \
-             latitude_e6, longitude_e6, access_notes, access_notes_en, accessibility, \
-             accessibility_notes, accessibility_notes_en, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
-        )
-        .bind(if input.is_online { "online" } else { "place" })
-        .bind(input.name)
-        .bind(input.name_en)
-        .bind(input.address)
-        .bind(input.prefecture_code.map(i64::from))
-        .bind(input.municipality)
-        .bind(input.position.map(|(lat, _)| to_e6(lat)))
-        .bind(input.position.map(|(_, lon)| to_e6(lon)))
-        .bind(input.access_notes)
-        .bind(input.access_notes_en)
-        .bind(accessibility_text(input.accessibility))
-        .bind(input.accessibility_notes)
-        .bind(input.accessibility_notes_en)
-        .bind(now.seconds())
-        .fetch_one(&self.pool)
-        .await?)
+        let mut connection = self.pool.acquire().await?;
+        insert_venue(&mut connection, input, now).await
     }
 
     pub async fn update_venue(
@@ -225,4 +205,33 @@ impl Store {
         transaction.commit().await?;
         Ok(())
     }
+}
+
+pub(crate) async fn insert_venue(
+    connection: &mut sqlx::AnyConnection,
+    input: &VenueInput<'_>,
+    now: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+            "INSERT INTO venues (kind, name, name_en, address, prefecture_code, municipality, \
+             latitude_e6, longitude_e6, access_notes, access_notes_en, accessibility, \
+             accessibility_notes, accessibility_notes_en, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id",
+        )
+        .bind(if input.is_online { "online" } else { "place" })
+        .bind(input.name)
+        .bind(input.name_en)
+        .bind(input.address)
+        .bind(input.prefecture_code.map(i64::from))
+        .bind(input.municipality)
+        .bind(input.position.map(|(lat, _)| to_e6(lat)))
+        .bind(input.position.map(|(_, lon)| to_e6(lon)))
+        .bind(input.access_notes)
+        .bind(input.access_notes_en)
+        .bind(accessibility_text(input.accessibility))
+        .bind(input.accessibility_notes)
+        .bind(input.accessibility_notes_en)
+        .bind(now.seconds())
+        .fetch_one(&mut *connection)
+        .await?)
 }

@@ -2,6 +2,7 @@
 //! hosts' editing of their own groups.
 
 pub mod groups;
+pub mod import;
 
 pub mod trainings;
 pub mod venues;
