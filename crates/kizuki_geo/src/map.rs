@@ -135,9 +135,31 @@ const MARGIN: f64 = 20.0;
 const LEGEND_HEIGHT: f64 = 70.0;
 
 /// Draws the map. `id_prefix` keeps element ids unique when a page holds several maps.
+/// The projection and the drawn prefectures never change, so they are worked out once.
+static PROJECTION: std::sync::LazyLock<Projection> = std::sync::LazyLock::new(Projection::fit);
+static PREFECTURE_SHAPES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let projection = &*PROJECTION;
+    let mut svg = String::with_capacity(80_000);
+    svg.push_str("<g aria-hidden=\"true\" fill=\"#fbf9f5\" stroke=\"#8c8577\" stroke-width=\"0.8\" stroke-linejoin=\"round\">");
+    for (index, ring) in OUTLINES.iter().enumerate() {
+        let code = index_code(index);
+        svg.push_str("<path d=\"");
+        for (position, point) in ring.iter().enumerate() {
+            let (x, y) = projection.point(code, *point);
+            let command = if position == 0 { 'M' } else { 'L' };
+            let _ = write!(svg, "{command}{x:.1} {y:.1}");
+        }
+        svg.push_str("Z\"/>");
+    }
+    svg.push_str("</g>");
+    okinawa_frame(&mut svg, projection);
+    svg
+});
+static MAP_HEIGHT: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| PROJECTION.height());
+
 pub fn render_map_svg(markers: &[MapMarker], labels: &MapLabels<'_>, id_prefix: &str) -> String {
-    let projection = Projection::fit();
-    let map_height = projection.height();
+    let projection = &*PROJECTION;
+    let map_height = *MAP_HEIGHT;
     let height = map_height + LEGEND_HEIGHT + 2.0 * MARGIN;
     let mut svg = String::with_capacity(160_000);
     let title_id = format!("{id_prefix}-title");
@@ -157,19 +179,7 @@ pub fn render_map_svg(markers: &[MapMarker], labels: &MapLabels<'_>, id_prefix: 
         desc = escape(labels.description),
     );
 
-    svg.push_str("<g aria-hidden=\"true\" fill=\"#fbf9f5\" stroke=\"#8c8577\" stroke-width=\"0.8\" stroke-linejoin=\"round\">");
-    for (index, ring) in OUTLINES.iter().enumerate() {
-        let code = index_code(index);
-        svg.push_str("<path d=\"");
-        for (position, point) in ring.iter().enumerate() {
-            let (x, y) = projection.point(code, *point);
-            let command = if position == 0 { 'M' } else { 'L' };
-            let _ = write!(svg, "{command}{x:.1} {y:.1}");
-        }
-        svg.push_str("Z\"/>");
-    }
-    svg.push_str("</g>");
-    okinawa_frame(&mut svg, &projection);
+    svg.push_str(&PREFECTURE_SHAPES);
 
     // Training circles first, study-group diamonds on top and nudged aside, so a town with both
     // shows both.

@@ -88,8 +88,27 @@ pub async fn establish(State(state): State<AppState>, request: Request, next: Ne
         }
     };
     parts.extensions.insert(context.clone());
+    let cache_key = cache_key(&parts, &context);
+    if let Some(cached) = cache_key.as_deref().and_then(|key| state.pages().get(key)) {
+        let mut response = cached;
+        remember_cookies(&context, response.headers_mut());
+        return response;
+    }
+    let changes_something = !matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
     let request = Request::from_parts(parts, body);
     let response = next.run(request).await;
+    // A change made through this process shows at once on its own pages; other processes show it
+    // within the cache's second.
+    if changes_something && response.status().as_u16() < 400 {
+        state.pages().forget_all();
+    }
+    let response = match cache_key {
+        Some(key) => state.pages().keep(key, response).await,
+        None => response,
+    };
     let mut response = error::render_if_needed(&state, &context, response);
     remember_cookies(&context, response.headers_mut());
     response
@@ -156,6 +175,32 @@ async fn resolve(state: &AppState, request: &Parts) -> Result<RequestContext, Ap
         secure_cookies,
         lang_cookie: cookies::read(headers, cookies::LANG).and_then(|tag| Lang::from_tag(&tag)),
         flash: cookies::read(headers, cookies::FLASH),
+    })
+}
+
+/// Which requests may be answered from the one-second page cache: reads by anonymous visitors,
+/// with no message waiting for them. A first visit to `/` from a browser that prefers English is
+/// left out, because it is redirected to `/en/`.
+fn cache_key(parts: &Parts, context: &RequestContext) -> Option<String> {
+    let anonymous = context.user.is_none() && context.flash.is_none() && !context.is_api;
+    let read = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+    let redirected_home = context.path == "/"
+        && context.lang == Lang::Ja
+        && context.lang_cookie.is_none()
+        && parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(kizuki_i18n::preferred_from_accept_language)
+            == Some(Lang::En);
+    (anonymous && read && !redirected_home).then(|| {
+        let scheme = if context.https { "https" } else { "http" };
+        let host = parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        format!("{scheme}://{host}{}", parts.uri)
     })
 }
 

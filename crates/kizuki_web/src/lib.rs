@@ -17,6 +17,7 @@ mod headers;
 mod ical;
 mod import;
 mod markdown;
+mod microcache;
 mod pages;
 mod routes;
 mod state;

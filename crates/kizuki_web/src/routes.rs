@@ -226,6 +226,30 @@ fn table() -> RouteTable {
         )
         .page(
             M::GET,
+            "/manage/people",
+            P::ManageEvents,
+            manage::people::index,
+        )
+        .page(
+            M::POST,
+            "/manage/people",
+            P::ManageEvents,
+            manage::people::create,
+        )
+        .page(
+            M::GET,
+            "/manage/people/{id}/edit",
+            P::ManageEvents,
+            manage::people::edit_form,
+        )
+        .page(
+            M::POST,
+            "/manage/people/{id}",
+            P::ManageEvents,
+            manage::people::update,
+        )
+        .page(
+            M::GET,
             "/manage/import",
             P::ManageEvents,
             manage::import::form,

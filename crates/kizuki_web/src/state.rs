@@ -30,6 +30,7 @@ struct Inner {
     config: WebConfig,
     csrf_key: Vec<u8>,
     clock: Clock,
+    pages: crate::microcache::MicroCache,
 }
 
 impl AppState {
@@ -60,6 +61,7 @@ impl AppState {
                 config,
                 csrf_key,
                 clock,
+                pages: crate::microcache::MicroCache::default(),
             }),
         })
     }
@@ -74,6 +76,10 @@ impl AppState {
 
     pub fn csrf_key(&self) -> &[u8] {
         &self.inner.csrf_key
+    }
+
+    pub fn pages(&self) -> &crate::microcache::MicroCache {
+        &self.inner.pages
     }
 
     pub fn now(&self) -> Timestamp {

@@ -131,6 +131,20 @@ async fn lists_filter_by_area_kind_month_and_time() {
     assert!(kanto_lectures.contains("0 件"));
     let february = visitor.get_text("/trainings?month=2027-02").await;
     assert!(february.contains("1 件") && february.contains("札幌市"));
+    let words = visitor
+        .get_text("/trainings?when=all&q=%E6%9C%AD%E5%B9%8C")
+        .await;
+    assert!(
+        words.contains("4 件"),
+        "four trainings with 札幌 in the title"
+    );
+    let english_words = visitor.get_text("/en/trainings?when=past&q=SAPPORO").await;
+    assert!(english_words.contains("3 found"), "case does not matter");
+    let wildcard = visitor.get_text("/trainings?when=all&q=%25").await;
+    assert!(
+        wildcard.contains("0 件"),
+        "a % is looked for, not a wildcard"
+    );
     let online = visitor.get_text("/trainings?online=1").await;
     assert!(online.contains("1 件"));
     let odd = visitor

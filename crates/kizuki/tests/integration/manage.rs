@@ -200,3 +200,53 @@ async fn a_host_proposes_a_group_an_organiser_approves_it_and_the_host_cancels_a
         .await;
     assert_eq!(sneaky.status(), 403);
 }
+
+#[tokio::test]
+async fn a_change_shows_at_once_even_though_public_pages_are_cached() {
+    let app = TestApp::builder()
+        .demo()
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let visitor = app.visitor();
+    let before = visitor.get_text("/trainings?month=2027-02").await;
+    assert!(before.contains("札幌市"));
+    let again = visitor.get_text("/trainings?month=2027-02").await;
+    assert_eq!(before, again, "the same page for every anonymous visitor");
+
+    let organiser = app.signed_in("org@example.jp").await;
+    let start = before.find("href=\"/trainings/").unwrap() + "href=\"/trainings/".len();
+    let id: i64 = before[start..start + before[start..].find('"').unwrap()]
+        .parse()
+        .unwrap();
+    let edit = format!("/manage/trainings/{id}/edit");
+    let training = app.store.training(id).await.unwrap();
+    let mut fields: Vec<(String, String)> = vec![("kind".into(), training.kind.as_str().into())];
+    for (index, day) in training.days.iter().enumerate() {
+        fields.push((format!("day_date_{index}"), day.date.to_string()));
+        fields.push((
+            format!("day_start_{index}"),
+            kizuki_domain::recurrence::hhmm(day.start),
+        ));
+        fields.push((
+            format!("day_end_{index}"),
+            kizuki_domain::recurrence::hhmm(day.end),
+        ));
+    }
+    fields.push(("title".into(), "IPS基礎研修 札幌（会場変更あり）".into()));
+    fields.push(("status".into(), "cancelled".into()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = organiser
+        .submit(&edit, &format!("/manage/trainings/{id}"), &borrowed)
+        .await;
+    assert_eq!(saved.status(), 303);
+    let after = visitor.get_text("/trainings?month=2027-02").await;
+    assert!(
+        after.contains("会場変更あり")
+            && after.contains(&text(Lang::Ja, "training_status.cancelled")),
+        "the cached page was dropped by the change"
+    );
+}

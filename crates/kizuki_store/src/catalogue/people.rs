@@ -38,6 +38,32 @@ impl Store {
         .await?)
     }
 
+    pub async fn update_person(&self, id: i64, input: &PersonInput<'_>) -> Result<()> {
+        let updated = sqlx::query("UPDATE people SET name = $1, name_en = $2, bio = $3, bio_en = $4, user_id = $5 WHERE id = $6")
+            .bind(input.name)
+            .bind(input.name_en)
+            .bind(input.bio)
+            .bind(input.bio_en)
+            .bind(input.user_id)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn person(&self, id: i64) -> Result<Person> {
+        let person: Option<Person> = sqlx::query_as(
+            "SELECT id, name, name_en, bio, bio_en, user_id FROM people WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        person.ok_or(crate::StoreError::NotFound)
+    }
+
     pub async fn people(&self) -> Result<Vec<Person>> {
         Ok(sqlx::query_as(
             "SELECT id, name, name_en, bio, bio_en, user_id FROM people ORDER BY name, id",

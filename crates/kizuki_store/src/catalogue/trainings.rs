@@ -90,6 +90,8 @@ pub struct TrainingFilter {
     pub online_only: bool,
     pub municipality: Option<String>,
     pub venue_id: Option<i64>,
+    /// Words in the title (either language), case-insensitive.
+    pub text: Option<String>,
     pub when: When,
     pub today: Option<Date>,
     /// Drafts are shown to organisers only.
@@ -241,6 +243,21 @@ impl Store {
         }
         if let Some(venue_id) = filter.venue_id {
             conditions.push("t.venue_id = {}", Arg::Int(venue_id));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+        {
+            let escaped = text
+                .trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            conditions.push(
+                "(LOWER(t.title) LIKE {} ESCAPE '\\' OR LOWER(t.title_en) LIKE {} ESCAPE '\\')",
+                Arg::Text(format!("%{}%", escaped.to_lowercase())),
+            );
         }
         if let Some((year, month)) = filter.month {
             conditions.push(

@@ -49,7 +49,7 @@ pub async fn show(
             .collect(),
         areas: catalogue::area_groups(context.lang, catalogue::Area::All),
     };
-    let mut response = views::render(&view);
+    let mut response = crate::microcache::cacheable(views::render(&view));
     response
         .headers_mut()
         .insert(VARY, HeaderValue::from_static("Accept-Language, Cookie"));

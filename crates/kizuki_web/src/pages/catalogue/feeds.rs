@@ -145,17 +145,19 @@ fn group_events(calendar: &mut Calendar, lang: Lang, group: &StudyGroup, origin:
 }
 
 fn calendar_response(body: String, file_name: &str) -> Response {
-    (
-        [
-            (CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("inline; filename=\"{file_name}\""),
-            ),
-        ],
-        body,
+    crate::microcache::cacheable(
+        (
+            [
+                (CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{file_name}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
 /// Every public training from a year ago on, and every active study group.

@@ -16,6 +16,7 @@ use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::{self, Localized};
 use crate::markdown;
+use crate::microcache::cacheable;
 use crate::state::AppState;
 use crate::structured;
 use crate::views::{self, Chrome};
@@ -50,7 +51,7 @@ pub async fn list(
         })
         .await?;
     let today = today(state.now());
-    Ok(views::render(&GroupsView {
+    Ok(cacheable(views::render(&GroupsView {
         page: Chrome::new(&state, &context, "groups.title"),
         groups: groups
             .iter()
@@ -59,7 +60,7 @@ pub async fn list(
         areas: area_groups(lang, filters.area),
         online: filters.online,
         pagination: Pagination::new(&lang.localize("/study-groups"), &filters, total),
-    }))
+    })))
 }
 
 pub struct MeetingLine {
@@ -114,7 +115,7 @@ pub async fn show(
         markdown::to_plain_text(&description.text, 120)
     ));
     let origin = structured::origin(&headers, context.https);
-    Ok(views::render(&GroupView {
+    Ok(cacheable(views::render(&GroupView {
         description_html: markdown::to_safe_html(&description.text),
         venue: group.venue.as_ref().map(|venue| VenueBlock {
             href: lang.localize(&format!("/venues/{}", venue.id)),
@@ -152,5 +153,5 @@ pub async fn show(
         list_href: lang.localize("/study-groups"),
         card,
         page,
-    }))
+    })))
 }

@@ -17,6 +17,7 @@ use super::{KindChoice, kind_choices};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format;
+use crate::microcache::cacheable;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -291,7 +292,7 @@ pub async fn show(
         if query_text.is_empty() { "" } else { "?" },
         query_text
     );
-    Ok(views::render(&MapView {
+    Ok(cacheable(views::render(&MapView {
         page: Chrome::new(&state, &context, "map.title"),
         svg: svg(lang, &towns, &filters, "japan-map"),
         years: years
@@ -306,7 +307,7 @@ pub async fn show(
         group_towns: towns.iter().filter(|town| town.groups > 0).count(),
         prefectures,
         download_href,
-    }))
+    })))
 }
 
 /// The same map as a file, for reports.
@@ -322,17 +323,19 @@ pub async fn download(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
         svg(context.lang, &towns, &filters, "map")
     );
-    Ok((
-        [
-            (CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"kizuki-map.svg\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(cacheable(
+        (
+            [
+                (CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+                (
+                    CONTENT_DISPOSITION,
+                    "attachment; filename=\"kizuki-map.svg\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
 }
 
 #[cfg(test)]

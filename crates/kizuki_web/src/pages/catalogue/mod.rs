@@ -50,6 +50,8 @@ pub struct ListQuery {
     pub town: String,
     #[serde(default)]
     pub year: String,
+    #[serde(default)]
+    pub q: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +99,8 @@ pub struct Filters {
     pub when: When,
     pub page: i64,
     pub town: Option<String>,
+    /// Words to look for in titles.
+    pub text: Option<String>,
 }
 
 impl Filters {
@@ -136,6 +140,9 @@ impl Filters {
                 .unwrap_or(1),
             town: Some(kizuki_domain::text::normalize_line(&query.town))
                 .filter(|town| !town.is_empty()),
+            text: Some(kizuki_domain::text::normalize_line(&query.q))
+                .filter(|text| !text.is_empty())
+                .map(|text| text.chars().take(100).collect()),
         }
     }
 
@@ -168,6 +175,9 @@ impl Filters {
         }
         if let Some(town) = &self.town {
             pairs.push(("town", town.clone()));
+        }
+        if let Some(text) = &self.text {
+            pairs.push(("q", text.clone()));
         }
         if page > 1 {
             pairs.push(("page", page.to_string()));
@@ -428,6 +438,7 @@ mod tests {
             page: "2".into(),
             town: "新宿区".into(),
             year: "abc".into(),
+            q: "札幌".into(),
         };
         let filters = Filters::parse(&query);
         assert_eq!(filters.month, Some((2027, 2)));

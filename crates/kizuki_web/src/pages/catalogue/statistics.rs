@@ -11,6 +11,7 @@ use crate::charts::bar_chart;
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format;
+use crate::microcache::cacheable;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -136,7 +137,7 @@ pub async fn show(
             .map(|(year, count)| (year.to_string(), *count))
             .collect::<Vec<_>>(),
     );
-    Ok(views::render(&StatisticsView {
+    Ok(cacheable(views::render(&StatisticsView {
         page: Chrome::new(&state, &context, "stats.title"),
         total_trainings: years.iter().map(|row| row.trainings).sum(),
         total_attendances: cumulative,
@@ -151,5 +152,5 @@ pub async fn show(
         online_trainings: summary.online_trainings,
         groups_chart,
         groups,
-    }))
+    })))
 }

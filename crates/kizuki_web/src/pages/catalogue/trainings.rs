@@ -15,6 +15,7 @@ use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::{self, Localized};
 use crate::markdown;
+use crate::microcache::cacheable;
 use crate::state::AppState;
 use crate::structured;
 use crate::views::{self, Chrome};
@@ -27,6 +28,7 @@ pub struct TrainingsView {
     pub areas: Vec<AreaGroup>,
     pub kinds: Vec<KindChoice>,
     pub month: String,
+    pub q: String,
     pub online: bool,
     pub past: bool,
     pub pagination: Pagination,
@@ -49,6 +51,7 @@ pub async fn list(
             year: filters.year,
             online_only: filters.online,
             municipality: filters.town.clone(),
+            text: filters.text.clone(),
             when: filters.when,
             today: Some(today(state.now())),
             offset: filters.offset(),
@@ -61,7 +64,7 @@ pub async fn list(
     } else {
         "trainings.title"
     };
-    Ok(views::render(&TrainingsView {
+    Ok(cacheable(views::render(&TrainingsView {
         page: Chrome::new(&state, &context, title_key),
         trainings: trainings
             .iter()
@@ -70,11 +73,12 @@ pub async fn list(
         areas: area_groups(lang, filters.area),
         kinds: kind_choices(lang, filters.kind),
         month: filters.month_value(),
+        q: filters.text.clone().unwrap_or_default(),
         online: filters.online,
         past: filters.when == kizuki_store::When::Past,
         pagination: Pagination::new(&lang.localize("/trainings"), &filters, total),
         calendar_href: "/calendar.ics".to_owned(),
-    }))
+    })))
 }
 
 pub struct DayLine {
@@ -129,7 +133,7 @@ pub async fn show(
     }
     let origin = structured::origin(&headers, context.https);
     let view = training_view(&state, &context, &training, &origin);
-    Ok(views::render(&view))
+    Ok(cacheable(views::render(&view)))
 }
 
 fn training_view(

@@ -12,6 +12,7 @@ use super::{
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::Localized;
+use crate::microcache::cacheable;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -66,7 +67,7 @@ pub async fn show(
     let name = Localized::pick(lang, &venue.name, &venue.name_en);
     let mut page = Chrome::new(&state, &context, "venue.title");
     page.title.clone_from(&name.text);
-    Ok(views::render(&VenueView {
+    Ok(cacheable(views::render(&VenueView {
         is_online: venue.is_online,
         address: venue.address.clone(),
         place: place_words(lang, Some(&venue)),
@@ -92,5 +93,5 @@ pub async fn show(
             .collect(),
         name,
         page,
-    }))
+    })))
 }

@@ -3,6 +3,7 @@
 
 pub mod groups;
 pub mod import;
+pub mod people;
 
 pub mod trainings;
 pub mod venues;
