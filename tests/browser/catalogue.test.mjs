@@ -33,7 +33,7 @@ describe("public catalogue pages", () => {
     const group = await firstLink(page, "/study-groups/");
     await page.goto(`${server.base}${training}`);
     const venue = await firstLink(page, "/venues/");
-    const paths = ["/", "/trainings", "/trainings?when=past&area=kanto", training, "/study-groups", group, venue, "/map", "/statistics"];
+    const paths = ["/", "/trainings", "/trainings?when=past&area=kanto", training, "/study-groups", group, `${group}/contact`, venue, "/map", "/statistics"];
     for (const path of paths) {
       for (const prefix of ["", "/en"]) {
         const url = `${server.base}${prefix}${path === "/" && prefix ? "/" : path}`;

@@ -251,6 +251,10 @@ async fn housekeeping(store: Store) {
         if let Err(error) = store.purge_login_failures(before).await {
             tracing::warn!(%error, "could not purge old login failures");
         }
+        let messages_before = now.minus_seconds(kizuki_web::MESSAGE_KEEP_DAYS * 24 * 60 * 60);
+        if let Err(error) = store.purge_group_messages(messages_before).await {
+            tracing::warn!(%error, "could not purge old study-group messages");
+        }
     }
 }
 

@@ -25,9 +25,9 @@ mod users;
 
 pub use audit::AuditEntry;
 pub use catalogue::{
-    ImportItem, ImportSummary, MeetingChange, Person, PersonInput, PlaceRow, StudyGroup,
-    StudyGroupFilter, StudyGroupInput, Training, TrainingFilter, TrainingInput, Venue, VenueInput,
-    VenueRef, When,
+    GroupMessage, ImportItem, ImportSummary, MeetingChange, NewGroupMessage, Person, PersonInput,
+    PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput, Training, TrainingFilter,
+    TrainingInput, Venue, VenueInput, VenueRef, When,
 };
 pub use error::StoreError;
 pub use invitations::Invitation;

@@ -26,5 +26,6 @@ mod views;
 
 pub use config::{CookieSecure, WebConfig};
 pub use import::{ImportFailure, import_events_csv};
+pub use pages::catalogue::contact::KEEP_DAYS as MESSAGE_KEEP_DAYS;
 pub use routes::{RouteSpec, build_router, route_specs};
 pub use state::{AppState, Clock};

@@ -124,6 +124,18 @@ fn table() -> RouteTable {
             P::Public,
             catalogue::groups::show,
         )
+        .page(
+            M::GET,
+            "/study-groups/{id}/contact",
+            P::Public,
+            catalogue::contact::form,
+        )
+        .page(
+            M::POST,
+            "/study-groups/{id}/contact",
+            P::Public,
+            catalogue::contact::send,
+        )
         .page(M::GET, "/venues/{id}", P::Public, catalogue::venues::show)
         .page(M::GET, "/map", P::Public, catalogue::map::show)
         .page(M::GET, "/map.svg", P::Public, catalogue::map::download)

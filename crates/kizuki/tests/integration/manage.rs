@@ -250,3 +250,141 @@ async fn a_change_shows_at_once_even_though_public_pages_are_cached() {
         "the cached page was dropped by the change"
     );
 }
+
+#[tokio::test]
+async fn visitors_write_to_hosts_without_seeing_their_addresses() {
+    let app = TestApp::builder()
+        .demo()
+        .user("sapporo-host@example.jp", Role::Host)
+        .build()
+        .await;
+    let host_id = app
+        .store
+        .user_by_email(&kizuki_domain::EmailAddress::parse("sapporo-host@example.jp").unwrap())
+        .await
+        .unwrap()
+        .id;
+    let (groups, _) = app
+        .store
+        .study_groups(&kizuki_store::StudyGroupFilter {
+            statuses: vec![kizuki_domain::catalogue::GroupStatus::Active],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let group = groups
+        .iter()
+        .find(|g| g.name == "IPS勉強会さっぽろ")
+        .unwrap();
+    let input = kizuki_store::StudyGroupInput {
+        name: &group.name,
+        name_en: &group.name_en,
+        description: &group.description,
+        description_en: &group.description_en,
+        venue_id: group.venue.as_ref().map(|v| v.id),
+        host_name: &group.host_name,
+        host_name_en: &group.host_name_en,
+        recurrence: group.recurrence,
+        first_meeting_on: group.first_meeting_on,
+        contact_note: &group.contact_note,
+        contact_note_en: &group.contact_note_en,
+        status: group.status,
+        host_user_ids: &[host_id],
+    };
+    app.store
+        .update_study_group(group.id, &input, app.now())
+        .await
+        .unwrap();
+
+    let visitor = app.visitor();
+    let page = visitor
+        .get_text(&format!("/study-groups/{}", group.id))
+        .await;
+    assert!(
+        !page.contains("sapporo-host@example.jp"),
+        "the host's address is never shown"
+    );
+    let contact = format!("/study-groups/{}/contact", group.id);
+    assert!(page.contains(&format!("href=\"{contact}\"")));
+
+    let mistake = visitor
+        .submit(
+            &contact,
+            &contact,
+            &[
+                ("name", "さくら"),
+                ("email", "not an address"),
+                ("message", "はじめて参加したいです。"),
+            ],
+        )
+        .await;
+    assert_eq!(mistake.status(), 422);
+    let form = mistake.text().await.unwrap();
+    assert!(
+        form.contains(&text(Lang::Ja, "contact.error.email"))
+            && form.contains(&text(Lang::Ja, "contact.error.consent"))
+    );
+    assert!(
+        form.contains("はじめて参加したいです。"),
+        "the message is kept"
+    );
+
+    let sent = visitor
+        .submit(
+            &contact,
+            &contact,
+            &[
+                ("name", "さくら"),
+                ("email", "sakura@example.jp"),
+                (
+                    "message",
+                    "はじめて参加したいです。\n見学だけでも大丈夫ですか？",
+                ),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status(), 303);
+    assert!(
+        visitor
+            .get_text(&format!("/study-groups/{}", group.id))
+            .await
+            .contains(&text(Lang::Ja, "flash.message_sent"))
+    );
+
+    let host = app.signed_in("sapporo-host@example.jp").await;
+    let inbox = host
+        .get_text(&format!("/manage/study-groups/{}/edit", group.id))
+        .await;
+    assert!(inbox.contains("sakura@example.jp") && inbox.contains("見学だけでも大丈夫ですか？"));
+
+    for _ in 0..4 {
+        visitor
+            .submit(
+                &contact,
+                &contact,
+                &[
+                    ("name", "x"),
+                    ("email", "x@example.jp"),
+                    ("message", "x"),
+                    ("consent", "yes"),
+                ],
+            )
+            .await;
+    }
+    let flood = visitor
+        .submit(
+            &contact,
+            &contact,
+            &[
+                ("name", "x"),
+                ("email", "x@example.jp"),
+                ("message", "x"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(flood.status(), 429);
+    assert_eq!(app.store.group_messages(group.id).await.unwrap().len(), 5);
+}

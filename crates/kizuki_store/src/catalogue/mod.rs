@@ -3,6 +3,7 @@
 mod args;
 mod groups;
 mod import;
+mod messages;
 mod people;
 mod places;
 mod trainings;
@@ -10,6 +11,7 @@ mod venues;
 
 pub use groups::{MeetingChange, StudyGroup, StudyGroupFilter, StudyGroupInput};
 pub use import::{ImportItem, ImportSummary, VenueRef};
+pub use messages::{GroupMessage, NewGroupMessage};
 pub use people::{Person, PersonInput};
 pub use places::PlaceRow;
 pub use trainings::{Training, TrainingFilter, TrainingInput, When};

@@ -85,6 +85,7 @@ pub struct GroupView {
     pub json_ld: String,
     pub calendar_href: String,
     pub list_href: String,
+    pub contact_href: Option<String>,
 }
 
 pub async fn show(
@@ -151,6 +152,8 @@ pub async fn show(
         json_ld: structured::script_json(&structured::group_event(lang, &group, next, &origin)),
         calendar_href: format!("/study-groups/{}/calendar.ics", group.id),
         list_href: lang.localize("/study-groups"),
+        contact_href: matches!(group.status, GroupStatus::Active | GroupStatus::Paused)
+            .then(|| lang.localize(&format!("/study-groups/{}/contact", group.id))),
         card,
         page,
     })))

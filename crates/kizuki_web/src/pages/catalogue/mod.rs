@@ -1,5 +1,6 @@
 //! The public catalogue: trainings, study groups, venues, the map and statistics.
 
+pub mod contact;
 pub mod feeds;
 pub mod groups;
 pub mod map;

@@ -110,6 +110,14 @@ pub struct FormView {
     pub meetings: Vec<MeetingRow>,
     pub meetings_action: Option<String>,
     pub public_href: Option<String>,
+    pub messages: Vec<MessageLine>,
+}
+
+pub struct MessageLine {
+    pub from: String,
+    pub email: String,
+    pub sent: String,
+    pub body: String,
 }
 
 impl FormView {
@@ -169,7 +177,23 @@ async fn view(
         vec![GroupStatus::Active, GroupStatus::Paused, GroupStatus::Ended]
     };
     let today = today(state.now());
+    let messages = match group {
+        Some(group) => state.store().group_messages(group.id).await?,
+        None => Vec::new(),
+    };
     Ok(FormView {
+        messages: messages
+            .into_iter()
+            .map(|message| MessageLine {
+                sent: crate::views::format_datetime(
+                    lang,
+                    kizuki_domain::Timestamp(message.sent_at),
+                ),
+                from: message.sender_name,
+                email: message.sender_email,
+                body: message.body,
+            })
+            .collect(),
         page: Chrome::new(
             state,
             context,
