@@ -340,6 +340,7 @@ async fn html_in_any_field_is_shown_as_text_everywhere() {
         format!("/venues/{venue}"),
         "/map".to_owned(),
         "/map.svg".to_owned(),
+        "/feed.atom".to_owned(),
         "/".to_owned(),
     ] {
         let page = app.visitor().get_text(&path).await;
