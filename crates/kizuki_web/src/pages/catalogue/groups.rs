@@ -10,7 +10,7 @@ use kizuki_store::StudyGroupFilter;
 use super::trainings::VenueBlock;
 use super::{
     AreaGroup, Filters, GroupCard, ListQuery, PAGE_SIZE, Pagination, area_groups, group_card,
-    place_words, schedule_words, today, upcoming_meetings,
+    schedule_words, today, upcoming_meetings,
 };
 use crate::context::RequestContext;
 use crate::error::AppError;
@@ -118,13 +118,10 @@ pub async fn show(
     let origin = structured::origin(&headers, context.https);
     Ok(cacheable(views::render(&GroupView {
         description_html: markdown::to_safe_html(&description.text),
-        venue: group.venue.as_ref().map(|venue| VenueBlock {
-            href: lang.localize(&format!("/venues/{}", venue.id)),
-            name: Localized::pick(lang, &venue.name, &venue.name_en),
-            address: venue.address.clone(),
-            place: place_words(lang, Some(venue)),
-            is_online: venue.is_online,
-        }),
+        venue: group
+            .venue
+            .as_ref()
+            .map(|venue| VenueBlock::new(lang, venue)),
         host_name: Localized::pick(lang, &group.host_name, &group.host_name_en),
         contact_note: Localized::pick(lang, &group.contact_note, &group.contact_note_en),
         meetings: meetings

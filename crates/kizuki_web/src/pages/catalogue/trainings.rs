@@ -99,6 +99,19 @@ pub struct VenueBlock {
     pub is_online: bool,
 }
 
+impl VenueBlock {
+    /// Where an event happens, as its page shows it.
+    pub fn new(lang: kizuki_i18n::Lang, venue: &kizuki_store::Venue) -> VenueBlock {
+        VenueBlock {
+            href: lang.localize(&format!("/venues/{}", venue.id)),
+            name: Localized::pick(lang, &venue.name, &venue.name_en),
+            address: venue.address.clone(),
+            place: place_words(lang, Some(venue)),
+            is_online: venue.is_online,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "training.html")]
 pub struct TrainingView {
@@ -159,13 +172,10 @@ fn training_view(
                 time: format::time_range(day.start, day.end),
             })
             .collect(),
-        venue: training.venue.as_ref().map(|venue| VenueBlock {
-            href: lang.localize(&format!("/venues/{}", venue.id)),
-            name: Localized::pick(lang, &venue.name, &venue.name_en),
-            address: venue.address.clone(),
-            place: place_words(lang, Some(venue)),
-            is_online: venue.is_online,
-        }),
+        venue: training
+            .venue
+            .as_ref()
+            .map(|venue| VenueBlock::new(lang, venue)),
         facilitators: training
             .facilitators
             .iter()
