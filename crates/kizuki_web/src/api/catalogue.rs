@@ -21,6 +21,7 @@ use kizuki_store::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
@@ -500,7 +501,7 @@ pub async fn create_training(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    Json(body): Json<TrainingBody>,
+    CleanJson(body): CleanJson<TrainingBody>,
 ) -> Result<Response, AppError> {
     let (days, kind, status) = match read_training_body(&state, &body).await {
         Ok(parsed) => parsed,
@@ -528,7 +529,7 @@ pub async fn update_training(
     context: RequestContext,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<TrainingBody>,
+    CleanJson(body): CleanJson<TrainingBody>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     state.store().training(id).await?;
@@ -758,7 +759,7 @@ pub async fn create_group(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    Json(body): Json<GroupBody>,
+    CleanJson(body): CleanJson<GroupBody>,
 ) -> Result<Response, AppError> {
     let (recurrence, first, status) = match read_group_body(&state, &body).await {
         Ok(parsed) => parsed,
@@ -806,7 +807,7 @@ pub async fn update_group(
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Json(body): Json<GroupBody>,
+    CleanJson(body): CleanJson<GroupBody>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let existing = state.store().study_group(id).await?;
@@ -991,7 +992,7 @@ fn venue_input<'a>(
     responses((status = 201, body = VenueJson), (status = 422, body = ErrorBody)))]
 pub async fn create_venue(
     State(state): State<AppState>,
-    Json(body): Json<VenueBody>,
+    CleanJson(body): CleanJson<VenueBody>,
 ) -> Result<Response, AppError> {
     let (prefecture, position, features) = match read_venue_body(&body) {
         Ok(parsed) => parsed,
@@ -1017,7 +1018,7 @@ pub async fn create_venue(
 pub async fn update_venue(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Json(body): Json<VenueBody>,
+    CleanJson(body): CleanJson<VenueBody>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let (prefecture, position, features) = match read_venue_body(&body) {

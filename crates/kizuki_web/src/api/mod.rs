@@ -3,6 +3,7 @@
 //! with `fields` added when a request body has mistakes.
 
 pub mod catalogue;
+mod clean_json;
 mod system;
 
 use axum::Json;

@@ -297,6 +297,14 @@ pub async fn edit_form(
 /// (name, recurrence, first meeting, venue id, state asked for) read from the form.
 type ParsedGroup = (String, Recurrence, Date, Option<i64>, Option<GroupStatus>);
 
+/// Every submitted value as Kizuki stores text (see `kizuki_domain::text`).
+fn normalized(fields: HashMap<String, String>) -> HashMap<String, String> {
+    fields
+        .into_iter()
+        .map(|(key, value)| (key, text::normalize(&value)))
+        .collect()
+}
+
 fn parse(
     context: &RequestContext,
     fields: &HashMap<String, String>,
@@ -348,6 +356,7 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    let fields = normalized(fields);
     let mut errors = FormErrors::default();
     if let Some((name, recurrence, first, venue_id, status)) = parse(&context, &fields, &mut errors)
     {
@@ -393,6 +402,7 @@ pub async fn update(
     Path(id): Path<String>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    let fields = normalized(fields);
     let group = editable(&state, &user, &id).await?;
     let mut errors = FormErrors::default();
     if let Some((name, recurrence, first, venue_id, status)) = parse(&context, &fields, &mut errors)

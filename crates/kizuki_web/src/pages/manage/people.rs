@@ -142,11 +142,16 @@ pub async fn create(
             render(&state, &context, action, form, Some(message), false).await?,
         ));
     };
+    let (name_en, bio, bio_en) = (
+        text::normalize_line(&form.name_en),
+        text::normalize(&form.bio),
+        text::normalize(&form.bio_en),
+    );
     let input = PersonInput {
         name: &name,
-        name_en: form.name_en.trim(),
-        bio: form.bio.trim(),
-        bio_en: form.bio_en.trim(),
+        name_en: &name_en,
+        bio: &bio,
+        bio_en: &bio_en,
         user_id,
     };
     state.store().create_person(&input, state.now()).await?;
@@ -173,11 +178,16 @@ pub async fn update(
             render(&state, &context, action, form, Some(message), true).await?,
         ));
     };
+    let (name_en, bio, bio_en) = (
+        text::normalize_line(&form.name_en),
+        text::normalize(&form.bio),
+        text::normalize(&form.bio_en),
+    );
     let input = PersonInput {
         name: &name,
-        name_en: form.name_en.trim(),
-        bio: form.bio.trim(),
-        bio_en: form.bio_en.trim(),
+        name_en: &name_en,
+        bio: &bio,
+        bio_en: &bio_en,
         user_id,
     };
     state.store().update_person(id, &input).await?;

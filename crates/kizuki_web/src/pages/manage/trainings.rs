@@ -105,6 +105,7 @@ impl TrainingForm {
     fn from_pairs(pairs: Vec<(String, String)>) -> TrainingForm {
         let mut form = TrainingForm::default();
         for (key, value) in pairs {
+            let value = kizuki_domain::text::normalize(&value);
             if key == "facilitator" {
                 form.facilitators.push(value);
             } else {

@@ -293,6 +293,7 @@ fn split(pairs: Vec<(String, String)>) -> (HashMap<String, String>, Vec<String>)
     let mut fields = HashMap::new();
     let mut checked = Vec::new();
     for (key, value) in pairs {
+        let value = text::normalize(&value);
         if key == "accessibility" {
             checked.push(value);
         } else {
