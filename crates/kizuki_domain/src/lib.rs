@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod email;
 pub mod password;
 pub mod recurrence;
+pub mod registration;
 pub mod role;
 pub mod secret;
 pub mod session;

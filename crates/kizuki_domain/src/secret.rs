@@ -16,6 +16,8 @@ pub enum SecretKind {
     Session,
     ApiToken,
     Invitation,
+    /// An applicant's private link to their application.
+    Application,
 }
 
 impl SecretKind {
@@ -24,6 +26,7 @@ impl SecretKind {
             SecretKind::Session => "kzs_",
             SecretKind::ApiToken => "kzk_",
             SecretKind::Invitation => "kzi_",
+            SecretKind::Application => "kza_",
         }
     }
 }

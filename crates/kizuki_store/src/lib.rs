@@ -12,6 +12,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+mod applications;
 mod audit;
 mod backup;
 mod catalogue;
@@ -23,6 +24,7 @@ mod throttle;
 mod tokens;
 mod users;
 
+pub use applications::{Applied, NewApplication, Seats};
 pub use audit::AuditEntry;
 pub use catalogue::{
     GroupMessage, ImportItem, ImportSummary, MeetingChange, NewGroupMessage, Person, PersonInput,

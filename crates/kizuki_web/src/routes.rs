@@ -404,6 +404,12 @@ fn table() -> RouteTable {
             api::catalogue::create_training,
         )
         .route(
+            M::POST,
+            "/api/v1/trainings/{id}/applications",
+            P::Public,
+            api::applications::apply,
+        )
+        .route(
             M::GET,
             "/api/v1/trainings/{id}",
             P::Public,

@@ -15,5 +15,6 @@ mod import;
 mod manage;
 mod pages;
 mod processes;
+mod registration;
 mod routes;
 mod support;

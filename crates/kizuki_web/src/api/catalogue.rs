@@ -127,6 +127,16 @@ pub struct TrainingJson {
     attendance_count: Option<i64>,
     days: Vec<DayJson>,
     facilitators: Vec<PersonJson>,
+    /// On a single training: seats taken (held and confirmed) and people waiting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seats: Option<SeatsJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SeatsJson {
+    capacity: i64,
+    taken: i64,
+    waitlisted: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -215,6 +225,7 @@ fn training_json(training: &Training, origin: &str) -> TrainingJson {
                 name_en: p.name_en.clone(),
             })
             .collect(),
+        seats: None,
     }
 }
 
@@ -314,11 +325,17 @@ pub async fn get_training(
     if !training.status.is_public() && !is_organiser(&context) {
         return Err(AppError::NotFound);
     }
-    Ok(Json(training_json(
-        &training,
-        &structured::origin(&headers, context.https),
-    ))
-    .into_response())
+    let mut json = training_json(&training, &structured::origin(&headers, context.https));
+    let seats = state
+        .store()
+        .seats(training.id, training.capacity, state.now())
+        .await?;
+    json.seats = Some(SeatsJson {
+        capacity: seats.capacity,
+        taken: seats.taken,
+        waitlisted: seats.waitlisted,
+    });
+    Ok(Json(json).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! API needs no CSRF token. Errors share one shape: `{"error":{"code":"…","message":"…"}}`,
 //! with `fields` added when a request body has mistakes.
 
+pub mod applications;
 pub mod catalogue;
 mod clean_json;
 mod system;
@@ -93,13 +94,15 @@ impl Modify for BearerScheme {
         catalogue::create_venue,
         catalogue::update_venue,
         catalogue::delete_venue,
+        applications::apply,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),
     tags(
         (name = "system", description = "Health and the API description"),
         (name = "accounts", description = "Accounts and tokens"),
-        (name = "catalogue", description = "Trainings, study groups and venues")
+        (name = "catalogue", description = "Trainings, study groups and venues"),
+        (name = "registration", description = "Applications to trainings")
     )
 )]
 pub struct ApiDoc;

@@ -1,0 +1,308 @@
+//! Applications: never more seats taken than there are, whatever the concurrency, with two real
+//! `kizuki serve` processes sharing the database.
+
+use std::process::{Child, Command, Stdio};
+
+use jiff::civil::{date, time};
+use kizuki_domain::Timestamp;
+use kizuki_domain::catalogue::{TrainingDay, TrainingKind, TrainingStatus};
+use kizuki_store::TrainingInput;
+use serde_json::{Value, json};
+
+use crate::support::TestApp;
+
+/// A `kizuki serve` process, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn serve(database_url: &str) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_kizuki"))
+        .args([
+            "--database",
+            database_url,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("KIZUKI_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kizuki serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return Server { child, base };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("kizuki serve did not start");
+}
+
+async fn open_training(app: &TestApp, capacity: i64) -> i64 {
+    let days = [TrainingDay {
+        date: date(2027, 6, 5),
+        start: time(10, 0, 0, 0),
+        end: time(16, 30, 0, 0),
+    }];
+    app.store
+        .create_training(
+            &TrainingInput {
+                title: "IPS基礎研修 定員のテスト",
+                title_en: "",
+                description: "",
+                description_en: "",
+                kind: TrainingKind::Basic,
+                status: TrainingStatus::ApplicationOpen,
+                venue_id: None,
+                language_note: "",
+                language_note_en: "",
+                fee_yen: None,
+                fee_note: "",
+                fee_note_en: "",
+                capacity: Some(capacity),
+                applications_open_on: None,
+                applications_close_on: None,
+                programme_version: "",
+                attendance_count: None,
+                days: &days,
+                facilitator_ids: &[],
+            },
+            None,
+            Timestamp(0),
+        )
+        .await
+        .unwrap()
+}
+
+fn applicant(index: usize) -> Value {
+    json!({
+        "name": format!("応募者 {index}"),
+        "email": format!("applicant{index}@example.jp"),
+        "backgrounds": ["peer_supporter"],
+        "consent": true
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are() {
+    const CAPACITY: i64 = 30;
+    const APPLICANTS: usize = 300;
+    let app = TestApp::new().await;
+    let training = open_training(&app, CAPACITY).await;
+    let servers = [
+        serve(&app.database.url).await,
+        serve(&app.database.url).await,
+    ];
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for index in 0..APPLICANTS {
+        let url = format!(
+            "{}/api/v1/trainings/{training}/applications",
+            servers[index % 2].base
+        );
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .json(&applicant(index))
+                .send()
+                .await
+                .expect("request");
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }));
+    }
+    let mut held = 0;
+    let mut positions = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, 201, "{body}");
+        match body["status"].as_str() {
+            Some("held") => held += 1,
+            Some("waitlisted") => positions.push(body["position"].as_i64().unwrap()),
+            other => panic!("unexpected status {other:?}"),
+        }
+    }
+    assert_eq!(held, CAPACITY, "exactly the capacity got seats");
+    positions.sort_unstable();
+    let expected: Vec<i64> = (1..=i64::try_from(APPLICANTS).unwrap() - CAPACITY).collect();
+    assert_eq!(
+        positions, expected,
+        "every waiting applicant has their own place in line"
+    );
+    // The server processes read the real clock, so their holds are counted at the real time.
+    let real_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let seats = app
+        .store
+        .seats(
+            training,
+            Some(CAPACITY),
+            Timestamp(i64::try_from(real_now).unwrap()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (seats.taken, seats.waitlisted),
+        (CAPACITY, i64::try_from(APPLICANTS).unwrap() - CAPACITY)
+    );
+
+    let (status, answer) = {
+        let response = client
+            .get(format!("{}/api/v1/trainings/{training}", servers[0].base))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert_eq!(answer["seats"]["taken"], CAPACITY);
+    assert_eq!(answer["seats"]["waitlisted"], 270);
+}
+
+#[tokio::test]
+async fn applications_with_mistakes_or_at_the_wrong_time_are_refused_clearly() {
+    let app = TestApp::new().await;
+    let training = open_training(&app, 2).await;
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}/api/v1/trainings/{training}/applications",
+        app.base_url()
+    );
+    let first = client.post(&url).json(&applicant(1)).send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let again = client.post(&url).json(&json!({ "name": "二回目", "email": "APPLICANT1@example.jp", "backgrounds": ["family"], "consent": true })).send().await.unwrap();
+    assert_eq!(again.status(), 409, "the same email twice for one training");
+    let body: Value = again.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already exists")
+    );
+
+    let bad = client
+        .post(&url)
+        .json(&json!({ "name": "", "email": "", "backgrounds": ["astronaut"], "motivation": "あ".repeat(4001), "consent": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let body: Value = bad.json().await.unwrap();
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for field in ["name", "email", "backgrounds", "motivation", "consent"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+    let huge = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(format!(
+            "{{\"motivation\":\"{}\"}}",
+            "x".repeat(10 * 1024 * 1024)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        huge.status(),
+        413,
+        "a 10 MB body is refused before it is read"
+    );
+
+    let draft_like = open_training(&app, 5).await;
+    let training_row = app.store.training(draft_like).await.unwrap();
+    let mut input = TrainingInput {
+        title: &training_row.title,
+        title_en: "",
+        description: "",
+        description_en: "",
+        kind: training_row.kind,
+        status: TrainingStatus::ApplicationClosed,
+        venue_id: None,
+        language_note: "",
+        language_note_en: "",
+        fee_yen: None,
+        fee_note: "",
+        fee_note_en: "",
+        capacity: Some(5),
+        applications_open_on: None,
+        applications_close_on: None,
+        programme_version: "",
+        attendance_count: None,
+        days: &training_row.days,
+        facilitator_ids: &[],
+    };
+    app.store
+        .update_training(draft_like, &input, Timestamp(0))
+        .await
+        .unwrap();
+    let closed = client
+        .post(format!(
+            "{}/api/v1/trainings/{draft_like}/applications",
+            app.base_url()
+        ))
+        .json(&applicant(9))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), 409);
+    input.status = TrainingStatus::ApplicationOpen;
+    input.applications_close_on = Some(date(2027, 1, 1));
+    app.store
+        .update_training(draft_like, &input, Timestamp(0))
+        .await
+        .unwrap();
+    let over = client
+        .post(format!(
+            "{}/api/v1/trainings/{draft_like}/applications",
+            app.base_url()
+        ))
+        .json(&applicant(9))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        over.status(),
+        409,
+        "the window closed (the test clock reads 2027-01-15)"
+    );
+    let body: Value = over.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("closed")
+    );
+}

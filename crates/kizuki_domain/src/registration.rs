@@ -1,0 +1,308 @@
+//! Applying for a training: who may apply when, what an application must contain, and how a
+//! new application is placed (a held seat, or the waitlist).
+
+use jiff::civil::Date;
+
+use crate::catalogue::TrainingStatus;
+use crate::email::EmailAddress;
+use crate::text;
+
+/// The backgrounds an applicant may tick; several may apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Background {
+    PeerSupporter,
+    ServiceUserNow,
+    ServiceUserBefore,
+    ServiceProviderNow,
+    ServiceProviderBefore,
+    Family,
+    Researcher,
+    Other,
+}
+
+impl Background {
+    pub const ALL: [Background; 8] = [
+        Background::PeerSupporter,
+        Background::ServiceUserNow,
+        Background::ServiceUserBefore,
+        Background::ServiceProviderNow,
+        Background::ServiceProviderBefore,
+        Background::Family,
+        Background::Researcher,
+        Background::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Background::PeerSupporter => "peer_supporter",
+            Background::ServiceUserNow => "service_user_now",
+            Background::ServiceUserBefore => "service_user_before",
+            Background::ServiceProviderNow => "service_provider_now",
+            Background::ServiceProviderBefore => "service_provider_before",
+            Background::Family => "family",
+            Background::Researcher => "researcher",
+            Background::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Background> {
+        Background::ALL
+            .into_iter()
+            .find(|background| background.as_str() == text.trim())
+    }
+}
+
+/// Why an application cannot be taken now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    NotOpen,
+    NotYet,
+    Over,
+    NoCapacity,
+}
+
+/// Applications are taken while the training says so and the window (if any) is open.
+pub fn accepting(
+    status: TrainingStatus,
+    capacity: Option<i64>,
+    open: Option<Date>,
+    close: Option<Date>,
+    today: Date,
+) -> Result<i64, Closed> {
+    if status != TrainingStatus::ApplicationOpen {
+        return Err(Closed::NotOpen);
+    }
+    if open.is_some_and(|open| today < open) {
+        return Err(Closed::NotYet);
+    }
+    if close.is_some_and(|close| today > close) {
+        return Err(Closed::Over);
+    }
+    capacity
+        .filter(|capacity| *capacity > 0)
+        .ok_or(Closed::NoCapacity)
+}
+
+/// An application as typed, before it is checked.
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationForm {
+    pub name: String,
+    pub furigana: String,
+    pub email: String,
+    pub phone: String,
+    pub backgrounds: Vec<String>,
+    pub background_other: String,
+    pub motivation: String,
+    pub access_needs: String,
+    pub consent: bool,
+}
+
+/// A checked application, ready to store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub name: String,
+    pub furigana: String,
+    pub email: EmailAddress,
+    pub phone: String,
+    pub backgrounds: Vec<Background>,
+    pub background_other: String,
+    pub motivation: String,
+    pub access_needs: String,
+}
+
+pub const MAX_FREE_TEXT_CHARS: usize = 4000;
+
+/// The version of the privacy notice applicants agree to; recorded with each application.
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-11";
+
+/// How long a seat is held for an applicant who has not yet confirmed their email address.
+pub const HOLD_SECONDS: i64 = 48 * 60 * 60;
+
+/// A mistake in an application: the field and a message key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mistake {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+pub fn check(form: &ApplicationForm) -> Result<Application, Vec<Mistake>> {
+    let mut mistakes = Vec::new();
+    let mut mistake = |field, message| mistakes.push(Mistake { field, message });
+    let name = text::normalize_line(&form.name);
+    if name.is_empty() || name.chars().count() > 100 {
+        mistake("name", "apply.error.name");
+    }
+    let furigana = text::normalize_line(&form.furigana);
+    if furigana.chars().count() > 100 {
+        mistake("furigana", "apply.error.furigana");
+    }
+    let email = EmailAddress::parse(&form.email);
+    if email.is_err() {
+        mistake("email", "apply.error.email");
+    }
+    let phone = text::normalize_line(&form.phone);
+    if phone.chars().count() > 30
+        || !phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-() ".contains(c))
+    {
+        mistake("phone", "apply.error.phone");
+    }
+    let mut backgrounds = Vec::new();
+    for text in &form.backgrounds {
+        match Background::parse(text) {
+            Some(background) if !backgrounds.contains(&background) => backgrounds.push(background),
+            Some(_) => {}
+            None => mistake("backgrounds", "apply.error.background"),
+        }
+    }
+    backgrounds.sort();
+    if backgrounds.is_empty() {
+        mistake("backgrounds", "apply.error.no_background");
+    }
+    let background_other = text::normalize_line(&form.background_other);
+    let motivation = text::normalize(&form.motivation);
+    let access_needs = text::normalize(&form.access_needs);
+    if background_other.chars().count() > 200 {
+        mistake("background_other", "apply.error.too_long");
+    }
+    if motivation.chars().count() > MAX_FREE_TEXT_CHARS {
+        mistake("motivation", "apply.error.too_long");
+    }
+    if access_needs.chars().count() > MAX_FREE_TEXT_CHARS {
+        mistake("access_needs", "apply.error.too_long");
+    }
+    if !form.consent {
+        mistake("consent", "apply.error.consent");
+    }
+    match (email, mistakes.is_empty()) {
+        (Ok(email), true) => Ok(Application {
+            name,
+            furigana,
+            email,
+            phone,
+            backgrounds,
+            background_other,
+            motivation,
+            access_needs,
+        }),
+        _ => Err(mistakes),
+    }
+}
+
+/// Where a new application goes, given the seats already taken (confirmed and held).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Held,
+    Waitlisted { position: i64 },
+}
+
+pub fn place(capacity: i64, taken: i64, last_waitlist_position: i64) -> Placement {
+    if taken < capacity {
+        Placement::Held
+    } else {
+        Placement::Waitlisted {
+            position: last_waitlist_position + 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+    use proptest::prelude::*;
+
+    fn good() -> ApplicationForm {
+        ApplicationForm {
+            name: "山田 花子".into(),
+            furigana: "やまだ はなこ".into(),
+            email: "Hanako@Example.jp".into(),
+            backgrounds: vec!["service_user_before".into(), "peer_supporter".into()],
+            consent: true,
+            ..ApplicationForm::default()
+        }
+    }
+
+    #[test]
+    fn a_good_application_passes() {
+        let application = check(&good()).expect("valid");
+        assert_eq!(application.email.as_str(), "hanako@example.jp");
+        assert_eq!(
+            application.backgrounds,
+            vec![Background::PeerSupporter, Background::ServiceUserBefore]
+        );
+    }
+
+    #[test]
+    fn each_mistake_is_named() {
+        let form = ApplicationForm {
+            name: String::new(),
+            email: "nope".into(),
+            phone: "call me".into(),
+            backgrounds: vec!["astronaut".into()],
+            motivation: "あ".repeat(MAX_FREE_TEXT_CHARS + 1),
+            consent: false,
+            ..ApplicationForm::default()
+        };
+        let fields: Vec<&str> = check(&form)
+            .expect_err("mistakes")
+            .iter()
+            .map(|m| m.field)
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                "name",
+                "email",
+                "phone",
+                "backgrounds",
+                "backgrounds",
+                "motivation",
+                "consent"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_window_decides() {
+        let today = date(2027, 1, 15);
+        let open = TrainingStatus::ApplicationOpen;
+        assert_eq!(
+            accepting(
+                open,
+                Some(30),
+                Some(date(2027, 1, 1)),
+                Some(date(2027, 2, 1)),
+                today
+            ),
+            Ok(30)
+        );
+        assert_eq!(
+            accepting(open, Some(30), Some(date(2027, 1, 16)), None, today),
+            Err(Closed::NotYet)
+        );
+        assert_eq!(
+            accepting(open, Some(30), None, Some(date(2027, 1, 14)), today),
+            Err(Closed::Over)
+        );
+        assert_eq!(
+            accepting(TrainingStatus::Published, Some(30), None, None, today),
+            Err(Closed::NotOpen)
+        );
+        assert_eq!(
+            accepting(open, None, None, None, today),
+            Err(Closed::NoCapacity)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn placement_never_oversells(capacity in 1i64..100, taken in 0i64..200, last in 0i64..50) {
+            match place(capacity, taken, last) {
+                Placement::Held => prop_assert!(taken < capacity),
+                Placement::Waitlisted { position } => prop_assert!(taken >= capacity && position == last + 1),
+            }
+        }
+    }
+}
