@@ -44,16 +44,20 @@ async fn serve(database_url: &str) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("start kizuki serve");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by `Server` at once, so that it is stopped whatever happens next.
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let client = reqwest::Client::new();
     for _ in 0..200 {
         if client
-            .get(format!("{base}/healthz"))
+            .get(format!("{}/healthz", server.base))
             .send()
             .await
             .is_ok_and(|r| r.status() == 200)
         {
-            return Server { child, base };
+            return server;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
