@@ -57,5 +57,10 @@ pub async fn show(
 }
 
 pub async fn robots() -> impl IntoResponse {
-    "User-agent: *\nDisallow: /admin/\nDisallow: /account\nDisallow: /dashboard\nDisallow: /en/admin/\nDisallow: /en/account\nDisallow: /en/dashboard\n"
+    concat!(
+        "User-agent: *\n",
+        "Disallow: /admin/\nDisallow: /account\nDisallow: /dashboard\nDisallow: /manage/\nDisallow: /login\n",
+        "Disallow: /en/admin/\nDisallow: /en/account\nDisallow: /en/dashboard\nDisallow: /en/manage/\nDisallow: /en/login\n",
+        "Disallow: /study-groups/*/contact\nDisallow: /en/study-groups/*/contact\n",
+    )
 }
