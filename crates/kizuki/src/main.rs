@@ -106,6 +106,9 @@ struct ServeArgs {
     /// When cookies get the Secure attribute: auto (when the proxy says https), always, never.
     #[arg(long, env = "KIZUKI_COOKIE_SECURE", default_value = "auto")]
     cookie_secure: CookieSecure,
+    /// Public requests that write (applications), per client: N per minute, N/SECONDS, or off.
+    #[arg(long, env = "KIZUKI_RATE_LIMIT", default_value = "30/60")]
+    rate_limit: kizuki_domain::rate::RateLimit,
 }
 
 #[derive(Subcommand)]
@@ -209,6 +212,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
     let config = WebConfig {
         cookie_secure: args.cookie_secure,
         trust_proxy: args.trust_proxy,
+        rate_limit: args.rate_limit,
     };
     let state = AppState::new(store.clone(), config)
         .await
@@ -254,6 +258,12 @@ async fn housekeeping(store: Store) {
         let messages_before = now.minus_seconds(kizuki_web::MESSAGE_KEEP_DAYS * 24 * 60 * 60);
         if let Err(error) = store.purge_group_messages(messages_before).await {
             tracing::warn!(%error, "could not purge old study-group messages");
+        }
+        if let Err(error) = store
+            .purge_rate_counters(now.minus_seconds(24 * 60 * 60))
+            .await
+        {
+            tracing::warn!(%error, "could not purge old rate counters");
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod access;
 pub mod catalogue;
 pub mod email;
 pub mod password;
+pub mod rate;
 pub mod recurrence;
 pub mod registration;
 pub mod role;

@@ -19,6 +19,7 @@ mod catalogue;
 mod error;
 mod invitations;
 mod keys;
+mod rate;
 mod sessions;
 mod throttle;
 mod tokens;

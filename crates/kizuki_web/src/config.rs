@@ -28,4 +28,6 @@ pub struct WebConfig {
     /// Believe `X-Forwarded-For` and `X-Forwarded-Proto`: set only behind a reverse proxy that
     /// overwrites them.
     pub trust_proxy: bool,
+    /// Limits on the public endpoints that write (applications, messages to hosts).
+    pub rate_limit: kizuki_domain::rate::RateLimit,
 }

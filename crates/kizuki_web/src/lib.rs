@@ -19,6 +19,7 @@ mod import;
 mod markdown;
 mod microcache;
 mod pages;
+mod rate;
 mod routes;
 mod state;
 mod structured;

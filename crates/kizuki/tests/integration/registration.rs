@@ -39,6 +39,8 @@ async fn serve(database_url: &str) -> Server {
             &format!("127.0.0.1:{port}"),
         ])
         .env("KIZUKI_LOG", "warn")
+        // Every applicant here comes from one address; the limits are tested on their own.
+        .env("KIZUKI_RATE_LIMIT", "off")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -309,4 +311,41 @@ async fn applications_with_mistakes_or_at_the_wrong_time_are_refused_clearly() {
             .unwrap()
             .contains("closed")
     );
+}
+
+#[tokio::test]
+async fn one_address_sending_too_many_applications_is_slowed_down() {
+    let app = TestApp::new().await;
+    let training = open_training(&app, 100).await;
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}/api/v1/trainings/{training}/applications",
+        app.base_url()
+    );
+    for index in 0..30 {
+        let response = client
+            .post(&url)
+            .json(&applicant(index))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            201,
+            "request {index} is within the default 30 a minute"
+        );
+    }
+    let refused = client.post(&url).json(&applicant(30)).send().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    let wait: i64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    app.advance_clock(61);
+    let later = client.post(&url).json(&applicant(31)).send().await.unwrap();
+    assert_eq!(later.status(), 201, "a new minute, a new allowance");
 }

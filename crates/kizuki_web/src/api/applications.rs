@@ -65,9 +65,13 @@ pub struct ApplicationAnswer {
     ))]
 pub async fn apply(
     State(state): State<AppState>,
+    context: crate::context::RequestContext,
     Path(id): Path<String>,
     CleanJson(body): CleanJson<ApplicationBody>,
 ) -> Result<Response, AppError> {
+    if let Some(refused) = crate::rate::refuse_if_over(&state, &context, "applications").await? {
+        return Ok(refused);
+    }
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let training = state.store().training(id).await?;
     if !training.status.is_public() {
