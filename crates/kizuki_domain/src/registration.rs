@@ -190,6 +190,37 @@ pub fn check(form: &ApplicationForm) -> Result<Application, Vec<Mistake>> {
     }
 }
 
+/// Below this, a count is shown only as "fewer than" it, so that no small group of people can
+/// be singled out.
+pub const SMALLEST_SHOWN_COUNT: i64 = 5;
+
+/// How many participants ticked each background (several may apply, so the counts do not add up
+/// to the number of people). Counts below [`SMALLEST_SHOWN_COUNT`] come back as `None`.
+pub fn count_backgrounds<'a>(
+    lists: impl IntoIterator<Item = &'a str>,
+) -> Vec<(Background, Option<i64>)> {
+    let mut counts = [0i64; 8];
+    for list in lists {
+        for name in list.split(',') {
+            if let Some(index) =
+                Background::parse(name).and_then(|b| Background::ALL.iter().position(|x| *x == b))
+            {
+                counts[index] += 1;
+            }
+        }
+    }
+    Background::ALL
+        .iter()
+        .zip(counts)
+        .map(|(background, count)| {
+            (
+                *background,
+                (count >= SMALLEST_SHOWN_COUNT).then_some(count),
+            )
+        })
+        .collect()
+}
+
 /// Where a new application goes, given the seats already taken (confirmed and held).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
@@ -294,6 +325,22 @@ mod tests {
             accepting(open, None, None, None, today),
             Err(Closed::NoCapacity)
         );
+    }
+
+    #[test]
+    fn small_counts_are_hidden() {
+        let lists = ["peer_supporter,service_user_now"; 6];
+        let mut all: Vec<&str> = lists.to_vec();
+        all.push("family");
+        let counts = count_backgrounds(all);
+        assert_eq!(counts[0], (Background::PeerSupporter, Some(6)));
+        assert_eq!(counts[1], (Background::ServiceUserNow, Some(6)));
+        assert_eq!(
+            counts[5],
+            (Background::Family, None),
+            "one person is not shown"
+        );
+        assert_eq!(counts[7], (Background::Other, None));
     }
 
     proptest! {

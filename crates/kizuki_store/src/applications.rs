@@ -108,6 +108,16 @@ impl Store {
         })
     }
 
+    /// The backgrounds ticked on every application that holds or has a seat: lists of names
+    /// only, never who ticked them; the statistics page counts them.
+    pub async fn participant_backgrounds(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT backgrounds FROM applications WHERE status IN ('held', 'confirmed')",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn seats(
         &self,
         training_id: i64,

@@ -349,3 +349,45 @@ async fn one_address_sending_too_many_applications_is_slowed_down() {
     let later = client.post(&url).json(&applicant(31)).send().await.unwrap();
     assert_eq!(later.status(), 201, "a new minute, a new allowance");
 }
+
+#[tokio::test]
+async fn statistics_count_backgrounds_and_hide_small_groups() {
+    let app = TestApp::new().await;
+    let before = app.visitor().get_text("/statistics").await;
+    assert!(
+        !before.contains("stats-backgrounds"),
+        "no table before anyone applies"
+    );
+    let training = open_training(&app, 20).await;
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}/api/v1/trainings/{training}/applications",
+        app.base_url()
+    );
+    for index in 0..6 {
+        let backgrounds = if index == 0 {
+            json!(["peer_supporter", "family"])
+        } else {
+            json!(["peer_supporter", "service_user_before"])
+        };
+        let response = client
+            .post(&url)
+            .json(&json!({ "name": format!("参加者 {index}"), "email": format!("p{index}@example.jp"), "backgrounds": backgrounds, "consent": true }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let page = app.visitor().get_text("/statistics").await;
+    assert!(page.contains("<th scope=\"row\">ピアサポーター</th><td>6</td>"));
+    assert!(page.contains("<th scope=\"row\">以前サービスを利用していた</th><td>5</td>"));
+    assert!(
+        page.contains("<th scope=\"row\">家族・関係者</th><td>5 人未満</td>"),
+        "one person is not singled out"
+    );
+    assert!(!page.contains("参加者 0"), "no names on the page");
+    let english = app.visitor().get_text("/en/statistics").await;
+    assert!(
+        english.contains("<th scope=\"row\">Family or connected person</th><td>fewer than 5</td>")
+    );
+}

@@ -81,6 +81,8 @@ pub struct StatisticsView {
     pub online_trainings: i64,
     pub groups_chart: String,
     pub groups: Vec<(i16, i64)>,
+    /// (background, count or "fewer than five") — empty until anyone has applied.
+    pub backgrounds: Vec<(&'static str, String)>,
 }
 
 pub async fn show(
@@ -137,7 +139,33 @@ pub async fn show(
             .map(|(year, count)| (year.to_string(), *count))
             .collect::<Vec<_>>(),
     );
+    let background_lists = state.store().participant_backgrounds().await?;
+    let backgrounds = if background_lists.is_empty() {
+        Vec::new()
+    } else {
+        kizuki_domain::registration::count_backgrounds(background_lists.iter().map(String::as_str))
+            .into_iter()
+            .map(|(background, count)| {
+                let label = kizuki_i18n::text(lang, &format!("background.{}", background.as_str()));
+                let shown = count.map_or_else(
+                    || {
+                        kizuki_i18n::format(
+                            lang,
+                            "stats.fewer_than",
+                            &[(
+                                "count",
+                                &kizuki_domain::registration::SMALLEST_SHOWN_COUNT.to_string(),
+                            )],
+                        )
+                    },
+                    |count| count.to_string(),
+                );
+                (label, shown)
+            })
+            .collect()
+    };
     Ok(cacheable(views::render(&StatisticsView {
+        backgrounds,
         page: Chrome::new(&state, &context, "stats.title"),
         total_trainings: years.iter().map(|row| row.trainings).sum(),
         total_attendances: cumulative,
