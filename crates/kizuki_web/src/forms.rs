@@ -42,6 +42,37 @@ pub fn safe_next(next: &str) -> Option<&str> {
     (local && clean).then_some(next)
 }
 
+/// A form whose every value is first made into text as Kizuki stores it (NFC, `\n` line ends,
+/// no control characters, trimmed), so that no handler has to remember to. Not for passwords,
+/// which must reach the hash exactly as typed.
+pub struct CleanForm<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for CleanForm<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let cleaned: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(key, value)| (key, kizuki_domain::text::normalize(&value)))
+            .collect();
+        let encoded = serde_urlencoded::to_string(&cleaned)
+            .map_err(|_| StatusCode::BAD_REQUEST.into_response())?;
+        serde_urlencoded::from_str(&encoded)
+            .map(CleanForm)
+            .map_err(|_| StatusCode::UNPROCESSABLE_ENTITY.into_response())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 //! published. Messages wait in the hosts' workspace and are deleted after a while.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::Localized;
-use crate::forms::{redirect_with_flash, with_status};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -48,8 +47,8 @@ pub struct ContactView {
 }
 
 async fn open_group(state: &AppState, id: &str) -> Result<StudyGroup, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let group = state.store().study_group(id).await?;
+    let group = super::public_group(state, id).await?;
+    // An ended group has nobody to write to.
     if matches!(group.status, GroupStatus::Active | GroupStatus::Paused) {
         Ok(group)
     } else {
@@ -93,7 +92,7 @@ pub async fn send(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
-    Form(form): Form<ContactForm>,
+    CleanForm(form): CleanForm<ContactForm>,
 ) -> Result<Response, AppError> {
     let group = open_group(&state, &id).await?;
     let lang = context.lang;

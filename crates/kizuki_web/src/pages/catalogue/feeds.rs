@@ -202,11 +202,8 @@ pub async fn training(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let training = state.store().training(id).await?;
-    if !training.status.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let training = super::public_training(&state, &id).await?;
+    let id = training.id;
     let lang = context.lang;
     let mut calendar = Calendar::new(
         &Localized::pick(lang, &training.title, &training.title_en).text,
@@ -230,11 +227,8 @@ pub async fn group(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let group = state.store().study_group(id).await?;
-    if !group.status.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let group = super::public_group(&state, &id).await?;
+    let id = group.id;
     let lang = context.lang;
     let mut calendar = Calendar::new(
         &Localized::pick(lang, &group.name, &group.name_en).text,

@@ -94,11 +94,7 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let group = state.store().study_group(id).await?;
-    if !group.status.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let group = super::public_group(&state, &id).await?;
     let lang = context.lang;
     let today = today(state.now());
     let card = group_card(lang, &group, today);

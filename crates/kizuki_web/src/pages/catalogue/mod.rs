@@ -21,6 +21,34 @@ use crate::format::{self, Localized};
 
 pub const PAGE_SIZE: i64 = 20;
 
+/// A training the public may see, by the id in a URL; anything else is "not found".
+pub async fn public_training(
+    state: &crate::state::AppState,
+    id: &str,
+) -> Result<Training, crate::error::AppError> {
+    let id: i64 = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
+    let training = state.store().training(id).await?;
+    if training.status.is_public() {
+        Ok(training)
+    } else {
+        Err(crate::error::AppError::NotFound)
+    }
+}
+
+/// A study group the public may see, by the id in a URL; anything else is "not found".
+pub async fn public_group(
+    state: &crate::state::AppState,
+    id: &str,
+) -> Result<StudyGroup, crate::error::AppError> {
+    let id: i64 = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
+    let group = state.store().study_group(id).await?;
+    if group.status.is_public() {
+        Ok(group)
+    } else {
+        Err(crate::error::AppError::NotFound)
+    }
+}
+
 /// Today in Japan.
 pub fn today(now: Timestamp) -> Date {
     jiff::Timestamp::from_second(now.seconds())

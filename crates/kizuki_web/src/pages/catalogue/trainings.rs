@@ -139,11 +139,7 @@ pub async fn show(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let training = state.store().training(id).await?;
-    if !training.status.is_public() {
-        return Err(AppError::NotFound);
-    }
+    let training = super::public_training(&state, &id).await?;
     let origin = structured::origin(&headers, context.https);
     let view = training_view(&state, &context, &training, &origin);
     Ok(cacheable(views::render(&view)))

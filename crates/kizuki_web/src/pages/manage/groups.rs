@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -19,7 +18,7 @@ use super::{Choice, FormErrors};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::{self, Localized};
-use crate::forms::{redirect_with_flash, with_status};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::pages::catalogue::{
     group_status_label, place_words, schedule_words, today, upcoming_meetings,
 };
@@ -297,14 +296,6 @@ pub async fn edit_form(
 /// (name, recurrence, first meeting, venue id, state asked for) read from the form.
 type ParsedGroup = (String, Recurrence, Date, Option<i64>, Option<GroupStatus>);
 
-/// Every submitted value as Kizuki stores text (see `kizuki_domain::text`).
-fn normalized(fields: HashMap<String, String>) -> HashMap<String, String> {
-    fields
-        .into_iter()
-        .map(|(key, value)| (key, text::normalize(&value)))
-        .collect()
-}
-
 fn parse(
     context: &RequestContext,
     fields: &HashMap<String, String>,
@@ -354,9 +345,8 @@ pub async fn create(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentUser(user): CurrentUser,
-    Form(fields): Form<HashMap<String, String>>,
+    CleanForm(fields): CleanForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let fields = normalized(fields);
     let mut errors = FormErrors::default();
     if let Some((name, recurrence, first, venue_id, status)) = parse(&context, &fields, &mut errors)
     {
@@ -400,9 +390,8 @@ pub async fn update(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-    Form(fields): Form<HashMap<String, String>>,
+    CleanForm(fields): CleanForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let fields = normalized(fields);
     let group = editable(&state, &user, &id).await?;
     let mut errors = FormErrors::default();
     if let Some((name, recurrence, first, venue_id, status)) = parse(&context, &fields, &mut errors)
@@ -487,7 +476,7 @@ pub async fn change_meeting(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-    Form(form): Form<MeetingForm>,
+    CleanForm(form): CleanForm<MeetingForm>,
 ) -> Result<Response, AppError> {
     let group = editable(&state, &user, &id).await?;
     let original: Date = form

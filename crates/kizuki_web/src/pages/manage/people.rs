@@ -2,7 +2,6 @@
 //! account; one can be linked to an account so that its owner is recognised as the facilitator.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,7 +13,7 @@ use super::Choice;
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::Localized;
-use crate::forms::{redirect_with_flash, with_status};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -132,7 +131,7 @@ fn checked(form: &PersonForm) -> Option<(String, Option<i64>)> {
 pub async fn create(
     State(state): State<AppState>,
     context: RequestContext,
-    Form(form): Form<PersonForm>,
+    CleanForm(form): CleanForm<PersonForm>,
 ) -> Result<Response, AppError> {
     let Some((name, user_id)) = checked(&form) else {
         let message = kizuki_i18n::text(context.lang, "manage.error.name").to_owned();
@@ -166,7 +165,7 @@ pub async fn update(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
-    Form(form): Form<PersonForm>,
+    CleanForm(form): CleanForm<PersonForm>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     state.store().person(id).await?;

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -20,7 +19,7 @@ use super::{Choice, FormErrors, optional_number};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::{self, Localized};
-use crate::forms::{redirect_with_flash, with_status};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::pages::catalogue::{ListQuery, kind_label, place_words, status_label};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
@@ -105,7 +104,6 @@ impl TrainingForm {
     fn from_pairs(pairs: Vec<(String, String)>) -> TrainingForm {
         let mut form = TrainingForm::default();
         for (key, value) in pairs {
-            let value = kizuki_domain::text::normalize(&value);
             if key == "facilitator" {
                 form.facilitators.push(value);
             } else {
@@ -469,7 +467,7 @@ pub async fn create(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentUser(user): CurrentUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = TrainingForm::from_pairs(pairs);
     let mut errors = FormErrors::default();
@@ -516,7 +514,7 @@ pub async fn update(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     state.store().training(id).await?;

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,7 +14,7 @@ use super::{Choice, FormErrors};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::Localized;
-use crate::forms::{redirect_with_flash, with_status};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::pages::catalogue::{feature_label, place_words};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
@@ -293,7 +292,6 @@ fn split(pairs: Vec<(String, String)>) -> (HashMap<String, String>, Vec<String>)
     let mut fields = HashMap::new();
     let mut checked = Vec::new();
     for (key, value) in pairs {
-        let value = text::normalize(&value);
         if key == "accessibility" {
             checked.push(value);
         } else {
@@ -325,7 +323,7 @@ pub async fn create(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentUser(user): CurrentUser,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (fields, checked) = split(pairs);
     let mut errors = FormErrors::default();
@@ -373,7 +371,7 @@ pub async fn update(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     state.store().venue(id).await?;
