@@ -109,6 +109,20 @@ struct ServeArgs {
     /// Public requests that write (applications), per client: N per minute, N/SECONDS, or off.
     #[arg(long, env = "KIZUKI_RATE_LIMIT", default_value = "30/60")]
     rate_limit: kizuki_domain::rate::RateLimit,
+    /// The address people reach the site at, for links in mail (default: http://LISTEN).
+    #[arg(long, env = "KIZUKI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The mail server, e.g. smtp://user:password@mail.example.jp:587?tls=required, or
+    /// smtps://… for TLS from the start. Without it, messages wait in the outbox.
+    #[arg(long, env = "KIZUKI_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of mail to applicants.
+    #[arg(
+        long,
+        env = "KIZUKI_MAIL_FROM",
+        default_value = "Kizuki <no-reply@localhost>"
+    )]
+    mail_from: String,
 }
 
 #[derive(Subcommand)]
@@ -213,11 +227,32 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
         cookie_secure: args.cookie_secure,
         trust_proxy: args.trust_proxy,
         rate_limit: args.rate_limit,
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.listen)),
     };
     let state = AppState::new(store.clone(), config)
         .await
         .context("cannot read the site keys")?;
     tokio::spawn(housekeeping(store.clone()));
+    tokio::spawn(registration_clock(state.clone()));
+    match &args.smtp_url {
+        Some(url) => {
+            tokio::spawn(kizuki_web::mail::run_sender(
+                store.clone(),
+                kizuki_web::mail::SmtpSettings {
+                    url: url.clone(),
+                    from: args.mail_from.clone(),
+                },
+                kizuki_web::system_clock(),
+                std::time::Duration::from_secs(5),
+            ));
+        }
+        None => tracing::warn!(
+            "no mail server is set (--smtp-url / KIZUKI_SMTP_URL): messages wait in the outbox"
+        ),
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -266,6 +301,41 @@ async fn housekeeping(store: Store) {
             tracing::warn!(%error, "could not purge old rate counters");
         }
     }
+}
+
+/// Every minute: holds and offers that ran out, draws due, reminders, and once a day the purge
+/// of personal data whose retention has run out.
+async fn registration_clock(state: AppState) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut last_purge_day = None;
+    loop {
+        interval.tick().await;
+        if let Err(error) = kizuki_web::mail::tick(&state).await {
+            tracing::warn!(%error, "the registration clock could not run");
+        }
+        let today = kizuki_web::today(now());
+        if last_purge_day != Some(today) {
+            match purge_due(state.store(), today).await {
+                Ok(()) => last_purge_day = Some(today),
+                Err(error) => tracing::warn!(%error, "could not purge personal data"),
+            }
+        }
+    }
+}
+
+async fn purge_due(
+    store: &Store,
+    today: jiff::civil::Date,
+) -> Result<(), kizuki_store::StoreError> {
+    for training_id in store.trainings_due_for_purge(today).await? {
+        let removed = store.purge_personal_data(training_id, now()).await?;
+        tracing::info!(
+            training_id,
+            removed,
+            "purged personal data after the retention period"
+        );
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

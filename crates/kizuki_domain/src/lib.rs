@@ -5,8 +5,10 @@
 //! `rng` argument, so every rule is testable and every decision can be replayed.
 
 pub mod access;
+pub mod allocation;
 pub mod catalogue;
 pub mod email;
+pub mod lottery;
 pub mod password;
 pub mod rate;
 pub mod recurrence;

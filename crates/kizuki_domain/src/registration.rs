@@ -95,6 +95,24 @@ pub struct ApplicationForm {
     pub motivation: String,
     pub access_needs: String,
     pub consent: bool,
+    /// The frame (枠) chosen, by id, when the training has frames.
+    pub frame: Option<String>,
+    /// Answers to the training's own questions, by question id.
+    pub answers: Vec<(i64, String)>,
+}
+
+/// A training's own question, asked after the standard ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub id: i64,
+    pub required: bool,
+}
+
+/// What a training asks beyond the standard form.
+#[derive(Clone, Debug, Default)]
+pub struct Asks {
+    pub frame_ids: Vec<i64>,
+    pub questions: Vec<Question>,
 }
 
 /// A checked application, ready to store.
@@ -108,6 +126,8 @@ pub struct Application {
     pub background_other: String,
     pub motivation: String,
     pub access_needs: String,
+    pub frame_id: Option<i64>,
+    pub answers: Vec<(i64, String)>,
 }
 
 pub const MAX_FREE_TEXT_CHARS: usize = 4000;
@@ -115,19 +135,30 @@ pub const MAX_FREE_TEXT_CHARS: usize = 4000;
 /// The version of the privacy notice applicants agree to; recorded with each application.
 pub const PRIVACY_NOTICE_VERSION: &str = "2026-11";
 
-/// How long a seat is held for an applicant who has not yet confirmed their email address.
-pub const HOLD_SECONDS: i64 = 48 * 60 * 60;
+/// How long a seat is held, by default, for an applicant who has not yet confirmed their email
+/// address; each training may set its own.
+pub const DEFAULT_HOLD_HOURS: i64 = 48;
 
 /// A mistake in an application: the field and a message key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mistake {
-    pub field: &'static str,
+    pub field: String,
     pub message: &'static str,
 }
 
-pub fn check(form: &ApplicationForm) -> Result<Application, Vec<Mistake>> {
+/// The form field of a training's own question.
+pub fn question_field(id: i64) -> String {
+    format!("question_{id}")
+}
+
+pub fn check(form: &ApplicationForm, asks: &Asks) -> Result<Application, Vec<Mistake>> {
     let mut mistakes = Vec::new();
-    let mut mistake = |field, message| mistakes.push(Mistake { field, message });
+    let mut mistake = |field: &str, message| {
+        mistakes.push(Mistake {
+            field: field.to_owned(),
+            message,
+        })
+    };
     let name = text::normalize_line(&form.name);
     if name.is_empty() || name.chars().count() > 100 {
         mistake("name", "apply.error.name");
@@ -172,6 +203,41 @@ pub fn check(form: &ApplicationForm) -> Result<Application, Vec<Mistake>> {
     if access_needs.chars().count() > MAX_FREE_TEXT_CHARS {
         mistake("access_needs", "apply.error.too_long");
     }
+    let frame_id = form
+        .frame
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .and_then(|text| text.parse::<i64>().ok().or(Some(-1)));
+    let frame_id = match (asks.frame_ids.is_empty(), frame_id) {
+        (true, _) => None,
+        (false, Some(id)) if asks.frame_ids.contains(&id) => Some(id),
+        (false, Some(_)) => {
+            mistake("frame", "apply.error.frame");
+            None
+        }
+        (false, None) => {
+            mistake("frame", "apply.error.no_frame");
+            None
+        }
+    };
+    let mut answers = Vec::new();
+    for question in &asks.questions {
+        let answer = form
+            .answers
+            .iter()
+            .find(|(id, _)| *id == question.id)
+            .map(|(_, text)| text::normalize(text))
+            .unwrap_or_default();
+        let field = question_field(question.id);
+        if question.required && answer.is_empty() {
+            mistake(&field, "apply.error.answer_required");
+        } else if answer.chars().count() > MAX_FREE_TEXT_CHARS {
+            mistake(&field, "apply.error.too_long");
+        } else if !answer.is_empty() {
+            answers.push((question.id, answer));
+        }
+    }
     if !form.consent {
         mistake("consent", "apply.error.consent");
     }
@@ -185,6 +251,8 @@ pub fn check(form: &ApplicationForm) -> Result<Application, Vec<Mistake>> {
             background_other,
             motivation,
             access_needs,
+            frame_id,
+            answers,
         }),
         _ => Err(mistakes),
     }
@@ -196,10 +264,19 @@ pub const SMALLEST_SHOWN_COUNT: i64 = 5;
 
 /// How many participants ticked each background (several may apply, so the counts do not add up
 /// to the number of people). Counts below [`SMALLEST_SHOWN_COUNT`] come back as `None`.
+/// `retained` adds the counts kept after a training's personal data was purged.
 pub fn count_backgrounds<'a>(
     lists: impl IntoIterator<Item = &'a str>,
+    retained: impl IntoIterator<Item = (&'a str, i64)>,
 ) -> Vec<(Background, Option<i64>)> {
     let mut counts = [0i64; 8];
+    for (name, count) in retained {
+        if let Some(index) =
+            Background::parse(name).and_then(|b| Background::ALL.iter().position(|x| *x == b))
+        {
+            counts[index] += count;
+        }
+    }
     for list in lists {
         for name in list.split(',') {
             if let Some(index) =
@@ -221,28 +298,10 @@ pub fn count_backgrounds<'a>(
         .collect()
 }
 
-/// Where a new application goes, given the seats already taken (confirmed and held).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Placement {
-    Held,
-    Waitlisted { position: i64 },
-}
-
-pub fn place(capacity: i64, taken: i64, last_waitlist_position: i64) -> Placement {
-    if taken < capacity {
-        Placement::Held
-    } else {
-        Placement::Waitlisted {
-            position: last_waitlist_position + 1,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
-    use proptest::prelude::*;
 
     fn good() -> ApplicationForm {
         ApplicationForm {
@@ -257,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_good_application_passes() {
-        let application = check(&good()).expect("valid");
+        let application = check(&good(), &Asks::default()).expect("valid");
         assert_eq!(application.email.as_str(), "hanako@example.jp");
         assert_eq!(
             application.backgrounds,
@@ -276,9 +335,9 @@ mod tests {
             consent: false,
             ..ApplicationForm::default()
         };
-        let fields: Vec<&str> = check(&form)
+        let fields: Vec<String> = check(&form, &Asks::default())
             .expect_err("mistakes")
-            .iter()
+            .into_iter()
             .map(|m| m.field)
             .collect();
         assert_eq!(
@@ -292,6 +351,42 @@ mod tests {
                 "motivation",
                 "consent"
             ]
+        );
+    }
+
+    #[test]
+    fn frames_and_own_questions_are_checked() {
+        let asks = Asks {
+            frame_ids: vec![3, 4],
+            questions: vec![
+                Question {
+                    id: 7,
+                    required: true,
+                },
+                Question {
+                    id: 8,
+                    required: false,
+                },
+            ],
+        };
+        let mistakes = check(&good(), &asks).expect_err("no frame, no answer");
+        let fields: Vec<&str> = mistakes.iter().map(|m| m.field.as_str()).collect();
+        assert_eq!(fields, vec!["frame", "question_7"]);
+        let form = ApplicationForm {
+            frame: Some("4".into()),
+            answers: vec![(7, " 車で行きます ".into()), (9, "not asked".into())],
+            ..good()
+        };
+        let application = check(&form, &asks).expect("valid");
+        assert_eq!(application.frame_id, Some(4));
+        assert_eq!(application.answers, vec![(7, "車で行きます".to_owned())]);
+        let wrong = ApplicationForm {
+            frame: Some("99".into()),
+            ..form
+        };
+        assert_eq!(
+            check(&wrong, &asks).expect_err("unknown frame")[0].message,
+            "apply.error.frame"
         );
     }
 
@@ -332,24 +427,15 @@ mod tests {
         let lists = ["peer_supporter,service_user_now"; 6];
         let mut all: Vec<&str> = lists.to_vec();
         all.push("family");
-        let counts = count_backgrounds(all);
+        let counts = count_backgrounds(all, [("family", 4)]);
         assert_eq!(counts[0], (Background::PeerSupporter, Some(6)));
         assert_eq!(counts[1], (Background::ServiceUserNow, Some(6)));
         assert_eq!(
             counts[5],
-            (Background::Family, None),
-            "one person is not shown"
+            (Background::Family, Some(5)),
+            "one person plus four kept after a purge"
         );
+        assert_eq!(counts[2], (Background::ServiceUserBefore, None));
         assert_eq!(counts[7], (Background::Other, None));
-    }
-
-    proptest! {
-        #[test]
-        fn placement_never_oversells(capacity in 1i64..100, taken in 0i64..200, last in 0i64..50) {
-            match place(capacity, taken, last) {
-                Placement::Held => prop_assert!(taken < capacity),
-                Placement::Waitlisted { position } => prop_assert!(taken >= capacity && position == last + 1),
-            }
-        }
     }
 }

@@ -7,6 +7,10 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("not found")]
     NotFound,
+    /// The change is not possible in the record's present state (a full frame, say); the code
+    /// names why.
+    #[error("refused: {0}")]
+    Refused(&'static str),
     #[error("{0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -12,7 +12,6 @@ use std::str::FromStr;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-mod applications;
 mod audit;
 mod backup;
 mod catalogue;
@@ -20,12 +19,12 @@ mod error;
 mod invitations;
 mod keys;
 mod rate;
+mod registration;
 mod sessions;
 mod throttle;
 mod tokens;
 mod users;
 
-pub use applications::{Applied, NewApplication, Seats};
 pub use audit::AuditEntry;
 pub use catalogue::{
     GroupMessage, ImportItem, ImportSummary, MeetingChange, NewGroupMessage, Person, PersonInput,
@@ -34,6 +33,12 @@ pub use catalogue::{
 };
 pub use error::StoreError;
 pub use invitations::Invitation;
+pub use registration::{
+    Actor, ApplicationRecord, Applied, AttendanceMark, Frame, FrameInput, LogEntry, LotteryRecord,
+    LotteryState, MAX_MAIL_ATTEMPTS, NewApplication, Notice, NoticeKind, OutboxEntry, OutgoingMail,
+    QuestionDef, QuestionInput, QueuedMail, RegistrationSettings, RosterFilter, Seats,
+    SettingsInput,
+};
 pub use tokens::ApiTokenSummary;
 pub use users::{NewUser, User};
 

@@ -22,7 +22,7 @@ impl std::str::FromStr for CookieSecure {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WebConfig {
     pub cookie_secure: CookieSecure,
     /// Believe `X-Forwarded-For` and `X-Forwarded-Proto`: set only behind a reverse proxy that
@@ -30,4 +30,17 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Limits on the public endpoints that write (applications, messages to hosts).
     pub rate_limit: kizuki_domain::rate::RateLimit,
+    /// The address people reach the site at, for links in mail (no trailing slash).
+    pub public_url: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            cookie_secure: CookieSecure::default(),
+            trust_proxy: false,
+            rate_limit: kizuki_domain::rate::RateLimit::default(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
 }

@@ -107,7 +107,8 @@ async fn require_permission(
 fn table() -> RouteTable {
     use Method as M;
     use Permission as P;
-    use pages::{catalogue, manage};
+    use pages::manage::registration as enrol;
+    use pages::{catalogue, manage, registration};
     RouteTable::new()
         .page(M::GET, "/", P::Public, pages::home::show)
         .page(M::GET, "/trainings", P::Public, catalogue::trainings::list)
@@ -159,6 +160,157 @@ fn table() -> RouteTable {
             catalogue::feeds::group,
         )
         .page(M::GET, "/feed.atom", P::Public, catalogue::feeds::atom)
+        .page(
+            M::GET,
+            "/trainings/{id}/apply",
+            P::Public,
+            registration::apply::form,
+        )
+        .page(
+            M::POST,
+            "/trainings/{id}/apply",
+            P::Public,
+            registration::apply::submit,
+        )
+        .page(
+            M::GET,
+            "/trainings/{id}/applied",
+            P::Public,
+            registration::apply::applied,
+        )
+        .page(
+            M::POST,
+            "/trainings/{id}/resend-link",
+            P::Public,
+            registration::apply::resend_link,
+        )
+        .page(M::GET, "/application", P::Public, registration::mine::show)
+        .page(
+            M::POST,
+            "/application/confirm",
+            P::Public,
+            registration::mine::confirm,
+        )
+        .page(
+            M::POST,
+            "/application/take-seat",
+            P::Public,
+            registration::mine::take_seat,
+        )
+        .page(
+            M::POST,
+            "/application/cancel",
+            P::Public,
+            registration::mine::cancel,
+        )
+        .page(
+            M::POST,
+            "/application/details",
+            P::Public,
+            registration::mine::update_details,
+        )
+        .page(
+            M::POST,
+            "/application/delete",
+            P::Public,
+            registration::mine::delete,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/registration",
+            P::ManageEvents,
+            enrol::settings::form,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/registration",
+            P::ManageEvents,
+            enrol::settings::save,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/applications",
+            P::ManageEvents,
+            enrol::roster::show,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/applications.csv",
+            P::ManageEvents,
+            enrol::exports::csv,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/applications.xlsx",
+            P::ManageEvents,
+            enrol::exports::xlsx,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/participants",
+            P::SignedIn,
+            enrol::roster::names,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/attendance",
+            P::ManageEvents,
+            enrol::attendance::show,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/attendance",
+            P::ManageEvents,
+            enrol::attendance::record,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/sign-in-sheet",
+            P::ManageEvents,
+            enrol::attendance::sheet,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/messages",
+            P::ManageEvents,
+            enrol::decisions::message,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/lottery",
+            P::ManageEvents,
+            enrol::decisions::draw,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/lottery.json",
+            P::ManageEvents,
+            enrol::decisions::lottery_record,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/purge",
+            P::ManageEvents,
+            enrol::decisions::purge,
+        )
+        .page(
+            M::GET,
+            "/manage/applications/{id}",
+            P::ManageEvents,
+            enrol::decisions::show,
+        )
+        .page(
+            M::POST,
+            "/manage/applications/{id}",
+            P::ManageEvents,
+            enrol::decisions::decide,
+        )
+        .page(
+            M::GET,
+            "/manage/outbox",
+            P::ManageEvents,
+            enrol::outbox::show,
+        )
         .page(M::GET, "/login", P::Public, pages::auth::login_form)
         .page(M::POST, "/login", P::Public, pages::auth::login)
         .page(M::POST, "/logout", P::SignedIn, pages::auth::logout)
@@ -414,6 +566,42 @@ fn table() -> RouteTable {
             "/api/v1/trainings/{id}",
             P::Public,
             api::catalogue::get_training,
+        )
+        .route(
+            M::GET,
+            "/api/v1/trainings/{id}/applications",
+            P::ManageEvents,
+            api::registration::roster,
+        )
+        .route(
+            M::POST,
+            "/api/v1/trainings/{id}/lottery",
+            P::ManageEvents,
+            api::registration::draw,
+        )
+        .route(
+            M::GET,
+            "/api/v1/trainings/{id}/lottery",
+            P::ManageEvents,
+            api::registration::lottery,
+        )
+        .route(
+            M::POST,
+            "/api/v1/trainings/{id}/attendance",
+            P::ManageEvents,
+            api::registration::record_attendance,
+        )
+        .route(
+            M::GET,
+            "/api/v1/trainings/{id}/attendance",
+            P::ManageEvents,
+            api::registration::attendance,
+        )
+        .route(
+            M::POST,
+            "/api/v1/applications/{id}/decision",
+            P::ManageEvents,
+            api::registration::decide,
         )
         .route(
             M::PUT,

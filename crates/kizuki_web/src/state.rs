@@ -29,6 +29,7 @@ struct Inner {
     store: Store,
     config: WebConfig,
     csrf_key: Vec<u8>,
+    link_key: Vec<u8>,
     clock: Clock,
     pages: crate::microcache::MicroCache,
 }
@@ -55,11 +56,20 @@ impl AppState {
             .site_key("csrf", &candidate.digest)
             .await?
             .into_bytes();
+        let candidate = kizuki_domain::secret::generate(
+            kizuki_domain::secret::SecretKind::Session,
+            &mut rand::rng(),
+        );
+        let link_key = store
+            .site_key("application-links", &candidate.digest)
+            .await?
+            .into_bytes();
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
                 config,
                 csrf_key,
+                link_key,
                 clock,
                 pages: crate::microcache::MicroCache::default(),
             }),
@@ -76,6 +86,15 @@ impl AppState {
 
     pub fn csrf_key(&self) -> &[u8] {
         &self.inner.csrf_key
+    }
+
+    /// The key applicants' private links are made with.
+    pub fn link_key(&self) -> &[u8] {
+        &self.inner.link_key
+    }
+
+    pub fn public_url(&self) -> &str {
+        self.inner.config.public_url.trim_end_matches('/')
     }
 
     pub fn pages(&self) -> &crate::microcache::MicroCache {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::support::{TestApp, find_secret};
 
-async fn token_for(app: &TestApp, email: &str) -> String {
+pub async fn token_for(app: &TestApp, email: &str) -> String {
     let visitor = app.signed_in(email).await;
     let page = visitor
         .submit("/account", "/account/tokens", &[("label", "api test")])
@@ -16,14 +16,14 @@ async fn token_for(app: &TestApp, email: &str) -> String {
     find_secret(&page, "kzk_")
 }
 
-struct Api {
+pub struct Api {
     client: reqwest::Client,
     base: String,
     token: Option<String>,
 }
 
 impl Api {
-    fn new(app: &TestApp, token: Option<String>) -> Api {
+    pub fn new(app: &TestApp, token: Option<String>) -> Api {
         Api {
             client: reqwest::Client::new(),
             base: app.base_url(),
@@ -31,7 +31,12 @@ impl Api {
         }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);

@@ -11,6 +11,7 @@ mod api_catalogue;
 mod auth;
 mod catalogue;
 mod cli;
+mod enrolment;
 mod import;
 mod manage;
 mod pages;

@@ -66,7 +66,7 @@ async fn serve(database_url: &str) -> Server {
     panic!("kizuki serve did not start");
 }
 
-async fn open_training(app: &TestApp, capacity: i64) -> i64 {
+pub async fn open_training(app: &TestApp, capacity: i64) -> i64 {
     let days = [TrainingDay {
         date: date(2027, 6, 5),
         start: time(10, 0, 0, 0),
@@ -168,11 +168,7 @@ async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are()
         .as_secs();
     let seats = app
         .store
-        .seats(
-            training,
-            Some(CAPACITY),
-            Timestamp(i64::try_from(real_now).unwrap()),
-        )
+        .seats(training, Timestamp(i64::try_from(real_now).unwrap()))
         .await
         .unwrap();
     assert_eq!(
@@ -211,7 +207,7 @@ async fn applications_with_mistakes_or_at_the_wrong_time_are_refused_clearly() {
         body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("already exists")
+            .contains("already applied")
     );
 
     let bad = client

@@ -70,6 +70,7 @@ pub struct TestAppBuilder {
     config: WebConfig,
     users: Vec<(String, Role)>,
     demo: bool,
+    mail: bool,
 }
 
 impl TestAppBuilder {
@@ -86,6 +87,12 @@ impl TestAppBuilder {
     /// An active account with [`PASSWORD`].
     pub fn user(mut self, email: &str, role: Role) -> Self {
         self.users.push((email.to_owned(), role));
+        self
+    }
+
+    /// Starts a real SMTP server (Python's aiosmtpd) and a mail sender talking to it.
+    pub fn mail(mut self) -> Self {
+        self.mail = true;
         self
     }
 
@@ -114,15 +121,30 @@ impl TestAppBuilder {
             );
         }
         let clock = Arc::new(AtomicI64::new(1_800_000_000));
+        let smtp = self.mail.then(SmtpServer::start);
         let app = TestApp {
             database,
             store,
             clock,
             config: self.config,
             servers: Vec::new(),
+            states: Vec::new(),
+            smtp,
         }
         .start_server()
         .await;
+        if let Some(smtp) = &app.smtp {
+            let clock = Arc::clone(&app.clock);
+            tokio::spawn(kizuki_web::mail::run_sender(
+                app.store.clone(),
+                kizuki_web::mail::SmtpSettings {
+                    url: format!("smtp://127.0.0.1:{}", smtp.port),
+                    from: "Kizuki <kizuki@example.jp>".to_owned(),
+                },
+                Arc::new(move || Timestamp(clock.load(Ordering::SeqCst))),
+                std::time::Duration::from_millis(100),
+            ));
+        }
         for (email, role) in self.users {
             app.create_user(&email, role).await;
         }
@@ -136,6 +158,8 @@ pub struct TestApp {
     clock: Arc<AtomicI64>,
     config: WebConfig,
     servers: Vec<SocketAddr>,
+    states: Vec<AppState>,
+    pub smtp: Option<SmtpServer>,
 }
 
 impl TestApp {
@@ -144,6 +168,7 @@ impl TestApp {
             config: WebConfig::default(),
             users: Vec::new(),
             demo: false,
+            mail: false,
         }
     }
 
@@ -155,17 +180,20 @@ impl TestApp {
     /// port, nothing shared but the database.
     pub async fn start_server(mut self) -> TestApp {
         let clock = Arc::clone(&self.clock);
-        let state = AppState::with_clock(
-            self.store.clone(),
-            self.config.clone(),
-            Arc::new(move || Timestamp(clock.load(Ordering::SeqCst))),
-        )
-        .await
-        .expect("build the app state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let address = listener.local_addr().expect("local address");
+        let mut config = self.config.clone();
+        config.public_url = format!("http://{address}");
+        let state = AppState::with_clock(
+            self.store.clone(),
+            config,
+            Arc::new(move || Timestamp(clock.load(Ordering::SeqCst))),
+        )
+        .await
+        .expect("build the app state");
+        self.states.push(state.clone());
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -201,6 +229,17 @@ impl TestApp {
             client,
             base: self.server_url(server),
         }
+    }
+
+    /// Runs the registration clock once, as `kizuki serve` does every minute.
+    pub async fn tick(&self) {
+        kizuki_web::mail::tick(&self.states[0])
+            .await
+            .expect("registration clock");
+    }
+
+    pub fn smtp(&self) -> &SmtpServer {
+        self.smtp.as_ref().expect("built with .mail()")
     }
 
     pub fn advance_clock(&self, seconds: i64) {
@@ -340,4 +379,123 @@ pub fn find_secret(html: &str, prefix: &str) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect()
+}
+
+/// A real SMTP server: Python's aiosmtpd writing every message it receives to a Maildir.
+pub struct SmtpServer {
+    child: std::process::Child,
+    pub port: u16,
+    maildir: PathBuf,
+}
+
+/// A message as the SMTP server received it, decoded.
+#[derive(Clone, Debug)]
+pub struct ReceivedMail {
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl SmtpServer {
+    pub fn start() -> SmtpServer {
+        let python = std::env::var("KIZUKI_TEST_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-venv/bin/python")
+            });
+        assert!(
+            python.exists(),
+            "the mail tests need Python with aiosmtpd: run scripts/install-test-deps (looked for {})",
+            python.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("address")
+            .port();
+        let maildir =
+            std::env::temp_dir().join(format!("kizuki-mail-{:016x}", rand::random::<u64>()));
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        let server = SmtpServer {
+            child,
+            port,
+            maildir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start");
+    }
+
+    /// Every message received so far.
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        let mut found = Vec::new();
+        for folder in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.maildir.join(folder)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let bytes = std::fs::read(entry.path()).expect("read a message");
+                let parsed = mailparse::parse_mail(&bytes).expect("a message");
+                let header = |name: &str| {
+                    mailparse::MailHeaderMap::get_first_value(parsed.headers.as_slice(), name)
+                        .unwrap_or_default()
+                };
+                found.push(ReceivedMail {
+                    to: header("To"),
+                    from: header("From"),
+                    subject: header("Subject"),
+                    body: parsed.get_body().expect("a body"),
+                });
+            }
+        }
+        found
+    }
+
+    /// Waits (up to ten seconds) for a message to `to` whose subject contains `subject`.
+    pub async fn wait_for(&self, to: &str, subject: &str) -> ReceivedMail {
+        for _ in 0..200 {
+            if let Some(mail) = self
+                .messages()
+                .into_iter()
+                .find(|m| m.to.contains(to) && m.subject.contains(subject))
+            {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no message to {to} about {subject:?}; received: {:#?}",
+            self.messages()
+        );
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.maildir);
+    }
+}
+
+/// The private link in a message.
+pub fn link_in(body: &str) -> String {
+    let start = body.find("http://").expect("a link in the message");
+    body[start..]
+        .split_whitespace()
+        .next()
+        .expect("a link")
+        .to_owned()
 }

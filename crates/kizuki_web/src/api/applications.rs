@@ -4,19 +4,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::registration::{
-    self, ApplicationForm, Closed, HOLD_SECONDS, PRIVACY_NOTICE_VERSION,
-};
-use kizuki_domain::secret::{self, SecretKind};
+use kizuki_domain::registration::ApplicationForm;
 use kizuki_i18n::Lang;
-use kizuki_store::{Applied, NewApplication, StoreError};
+use kizuki_store::Applied;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::error::{AppError, ErrorKind, api_error};
-use crate::pages::catalogue::today;
+use crate::registration::{self, Refusal};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -42,19 +39,27 @@ pub struct ApplicationBody {
     /// ja (default) or en: the language of messages to the applicant.
     #[serde(default)]
     lang: Option<String>,
+    /// The frame (枠) applied to, by id, when the training has frames.
+    #[serde(default)]
+    frame: Option<i64>,
+    /// Answers to the training's own questions, by question id.
+    #[serde(default)]
+    answers: std::collections::BTreeMap<i64, String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationAnswer {
     id: i64,
-    /// held (a seat is kept until the email address is confirmed) or waitlisted.
+    /// held (a seat is kept until the email address is confirmed), waitlisted, lottery (entered
+    /// in the draw at the close of applications) or pending_approval (an organiser decides).
     status: &'static str,
     /// Place on the waitlist, 1 first.
     position: Option<i64>,
 }
 
-/// Applies for a training. Seats go first come, first served; when none is left the applicant
-/// joins the waitlist.
+/// Applies for a training. Depending on the training, seats go first come, first served (the
+/// waitlist when none is left), by lottery at the close of applications, or by an organiser's
+/// approval. The applicant is mailed a private link to confirm and manage the application.
 #[utoipa::path(post, path = "/api/v1/trainings/{id}/applications", tag = "registration", request_body = ApplicationBody,
     params(("id" = i64, Path, description = "Training id")),
     responses(
@@ -72,29 +77,7 @@ pub async fn apply(
     if let Some(refused) = crate::rate::refuse_if_over(&state, &context, "applications").await? {
         return Ok(refused);
     }
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let training = state.store().training(id).await?;
-    if !training.status.is_public() {
-        return Err(AppError::NotFound);
-    }
-    let now = state.now();
-    let capacity = match registration::accepting(
-        training.status,
-        training.capacity,
-        training.applications_open_on,
-        training.applications_close_on,
-        today(now),
-    ) {
-        Ok(capacity) => capacity,
-        Err(closed) => {
-            let message = match closed {
-                Closed::NotYet => "Applications for this training have not opened yet.",
-                Closed::Over => "Applications for this training have closed.",
-                Closed::NotOpen | Closed::NoCapacity => "This training is not taking applications.",
-            };
-            return Ok(api_error(ErrorKind::Conflict, message));
-        }
-    };
+    let training = crate::pages::catalogue::public_training(&state, &id).await?;
     let lang = body
         .lang
         .as_deref()
@@ -110,38 +93,10 @@ pub async fn apply(
         motivation: body.motivation,
         access_needs: body.access_needs,
         consent: body.consent,
+        frame: body.frame.map(|frame| frame.to_string()),
+        answers: body.answers.into_iter().collect(),
     };
-    let application = match registration::check(&form) {
-        Ok(application) => application,
-        Err(mistakes) => {
-            return Ok(invalid(
-                mistakes
-                    .iter()
-                    .map(|m| FieldMistake {
-                        field: m.field.to_owned(),
-                        message: kizuki_i18n::text(Lang::En, m.message).to_owned(),
-                    })
-                    .collect(),
-            ));
-        }
-    };
-    let manage = secret::generate(SecretKind::Application, &mut rand::rng());
-    let applied = state
-        .store()
-        .apply(
-            &NewApplication {
-                training_id: id,
-                capacity,
-                application: &application,
-                privacy_version: PRIVACY_NOTICE_VERSION,
-                lang: lang.tag(),
-                manage_digest: &manage.digest,
-                hold_seconds: HOLD_SECONDS,
-            },
-            now,
-        )
-        .await;
-    let answer = match applied {
+    let answer = match registration::submit(&state, &training, &form, lang).await {
         Ok(Applied::Held { id, .. }) => ApplicationAnswer {
             id,
             status: "held",
@@ -152,13 +107,40 @@ pub async fn apply(
             status: "waitlisted",
             position: Some(position),
         },
-        Err(StoreError::Conflict(_)) => {
+        Ok(Applied::Lottery { id }) => ApplicationAnswer {
+            id,
+            status: "lottery",
+            position: None,
+        },
+        Ok(Applied::PendingApproval { id }) => ApplicationAnswer {
+            id,
+            status: "pending_approval",
+            position: None,
+        },
+        Err(Refusal::Closed(closed)) => {
             return Ok(api_error(
                 ErrorKind::Conflict,
-                "An application with this email address already exists for this training.",
+                kizuki_i18n::text(Lang::En, registration::closed_message_key(closed)),
             ));
         }
-        Err(other) => return Err(other.into()),
+        Err(Refusal::Mistakes(mistakes)) => {
+            return Ok(invalid(
+                mistakes
+                    .iter()
+                    .map(|m| FieldMistake {
+                        field: m.field.clone(),
+                        message: kizuki_i18n::text(Lang::En, m.message).to_owned(),
+                    })
+                    .collect(),
+            ));
+        }
+        Err(Refusal::Duplicate) => {
+            return Ok(api_error(
+                ErrorKind::Conflict,
+                kizuki_i18n::text(Lang::En, "apply.error.duplicate"),
+            ));
+        }
+        Err(Refusal::Failed(error)) => return Err(error),
     };
     Ok((StatusCode::CREATED, Json(answer)).into_response())
 }

@@ -326,10 +326,7 @@ pub async fn get_training(
         return Err(AppError::NotFound);
     }
     let mut json = training_json(&training, &structured::origin(&headers, context.https));
-    let seats = state
-        .store()
-        .seats(training.id, training.capacity, state.now())
-        .await?;
+    let seats = state.store().seats(training.id, state.now()).await?;
     json.seats = Some(SeatsJson {
         capacity: seats.capacity,
         taken: seats.taken,

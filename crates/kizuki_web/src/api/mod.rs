@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod catalogue;
 mod clean_json;
+pub mod registration;
 mod system;
 
 use axum::Json;
@@ -95,6 +96,12 @@ impl Modify for BearerScheme {
         catalogue::update_venue,
         catalogue::delete_venue,
         applications::apply,
+        registration::roster,
+        registration::draw,
+        registration::lottery,
+        registration::record_attendance,
+        registration::attendance,
+        registration::decide,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),

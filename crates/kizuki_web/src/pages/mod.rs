@@ -6,3 +6,4 @@ pub mod dashboard;
 pub mod home;
 pub mod invitation;
 pub mod manage;
+pub mod registration;

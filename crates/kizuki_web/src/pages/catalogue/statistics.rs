@@ -140,29 +140,33 @@ pub async fn show(
             .collect::<Vec<_>>(),
     );
     let background_lists = state.store().participant_backgrounds().await?;
-    let backgrounds = if background_lists.is_empty() {
+    let retained = state.store().retained_background_counts().await?;
+    let backgrounds = if background_lists.is_empty() && retained.is_empty() {
         Vec::new()
     } else {
-        kizuki_domain::registration::count_backgrounds(background_lists.iter().map(String::as_str))
-            .into_iter()
-            .map(|(background, count)| {
-                let label = kizuki_i18n::text(lang, &format!("background.{}", background.as_str()));
-                let shown = count.map_or_else(
-                    || {
-                        kizuki_i18n::format(
-                            lang,
-                            "stats.fewer_than",
-                            &[(
-                                "count",
-                                &kizuki_domain::registration::SMALLEST_SHOWN_COUNT.to_string(),
-                            )],
-                        )
-                    },
-                    |count| count.to_string(),
-                );
-                (label, shown)
-            })
-            .collect()
+        kizuki_domain::registration::count_backgrounds(
+            background_lists.iter().map(String::as_str),
+            retained.iter().map(|(name, count)| (name.as_str(), *count)),
+        )
+        .into_iter()
+        .map(|(background, count)| {
+            let label = kizuki_i18n::text(lang, &format!("background.{}", background.as_str()));
+            let shown = count.map_or_else(
+                || {
+                    kizuki_i18n::format(
+                        lang,
+                        "stats.fewer_than",
+                        &[(
+                            "count",
+                            &kizuki_domain::registration::SMALLEST_SHOWN_COUNT.to_string(),
+                        )],
+                    )
+                },
+                |count| count.to_string(),
+            );
+            (label, shown)
+        })
+        .collect()
     };
     Ok(cacheable(views::render(&StatisticsView {
         backgrounds,

@@ -118,6 +118,7 @@ pub struct TrainingView {
     pub page: Chrome,
     pub card: TrainingCard,
     pub cancelled: bool,
+    pub registration: Option<RegistrationBlock>,
     pub days: Vec<DayLine>,
     pub venue: Option<VenueBlock>,
     pub facilitators: Vec<PersonLine>,
@@ -141,8 +142,57 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let training = super::public_training(&state, &id).await?;
     let origin = structured::origin(&headers, context.https);
-    let view = training_view(&state, &context, &training, &origin);
+    let mut view = training_view(&state, &context, &training, &origin);
+    view.registration = registration_block(&state, &context, &training).await?;
     Ok(cacheable(views::render(&view)))
+}
+
+/// What the training page says about applying.
+pub struct RegistrationBlock {
+    pub apply_href: Option<String>,
+    pub closed: Option<&'static str>,
+    pub allocation: &'static str,
+    pub seats_line: String,
+    pub lottery_hash: Option<String>,
+    pub lottery_seed: Option<String>,
+}
+
+async fn registration_block(
+    state: &AppState,
+    context: &RequestContext,
+    training: &Training,
+) -> Result<Option<RegistrationBlock>, AppError> {
+    let accepting = crate::registration::accepting(state, training);
+    let seats = state.store().seats(training.id, state.now()).await?;
+    // Nothing to say about applying for a training that never took any.
+    if accepting.is_err() && seats.taken == 0 && seats.waitlisted == 0 {
+        return Ok(None);
+    }
+    let settings = state.store().registration_settings(training.id).await?;
+    let lang = context.lang;
+    Ok(Some(RegistrationBlock {
+        apply_href: accepting
+            .is_ok()
+            .then(|| context.href(&format!("/trainings/{}/apply", training.id))),
+        closed: accepting
+            .err()
+            .map(|closed| kizuki_i18n::text(lang, crate::registration::closed_message_key(closed))),
+        allocation: kizuki_i18n::text(
+            lang,
+            crate::registration::allocation_key(settings.allocation),
+        ),
+        seats_line: kizuki_i18n::format(
+            lang,
+            "apply.seats_line",
+            &[
+                ("capacity", &seats.capacity.to_string()),
+                ("left", &(seats.capacity - seats.taken).max(0).to_string()),
+                ("waiting", &seats.waitlisted.to_string()),
+            ],
+        ),
+        lottery_hash: settings.lottery.as_ref().map(|l| l.seed_hash.clone()),
+        lottery_seed: settings.lottery.and_then(|l| l.seed_if_drawn),
+    }))
 }
 
 fn training_view(
@@ -160,6 +210,7 @@ fn training_view(
     page.description = Some(summary.clone());
     TrainingView {
         cancelled: training.status == TrainingStatus::Cancelled,
+        registration: None,
         days: training
             .days
             .iter()

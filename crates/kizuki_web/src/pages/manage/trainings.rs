@@ -30,6 +30,7 @@ const PER_PAGE: i64 = 50;
 
 pub struct Row {
     pub edit_href: String,
+    pub roster_href: String,
     pub public_href: String,
     pub title: Localized,
     pub dates: String,
@@ -72,6 +73,8 @@ pub async fn index(
             .iter()
             .map(|training| Row {
                 edit_href: lang.localize(&format!("/manage/trainings/{}/edit", training.id)),
+                roster_href: lang
+                    .localize(&format!("/manage/trainings/{}/applications", training.id)),
                 public_href: lang.localize(&format!("/trainings/{}", training.id)),
                 title: Localized::pick(lang, &training.title, &training.title_en),
                 dates: match (training.first_day(), training.last_day()) {

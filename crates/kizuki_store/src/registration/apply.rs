@@ -1,0 +1,157 @@
+//! A new application: checked by the domain, placed here under the training's lock.
+
+use jiff::civil::Date;
+use kizuki_domain::Timestamp;
+use kizuki_domain::allocation::{Entry, enter};
+use kizuki_domain::registration::Application;
+
+use super::{Notice, frame_seats, log, settle};
+use crate::{Result, Store, StoreError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    Held { id: i64, until: Timestamp },
+    Waitlisted { id: i64, position: i64 },
+    Lottery { id: i64 },
+    PendingApproval { id: i64 },
+}
+
+impl Applied {
+    pub fn id(self) -> i64 {
+        match self {
+            Applied::Held { id, .. }
+            | Applied::Waitlisted { id, .. }
+            | Applied::Lottery { id }
+            | Applied::PendingApproval { id } => id,
+        }
+    }
+}
+
+/// Seats of a training as the public may know them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Seats {
+    pub capacity: i64,
+    pub taken: i64,
+    pub waitlisted: i64,
+}
+
+pub struct NewApplication<'a> {
+    pub training_id: i64,
+    pub application: &'a Application,
+    pub privacy_version: &'a str,
+    pub lang: &'a str,
+    pub manage_digest: &'a str,
+    pub manage_nonce: &'a str,
+}
+
+impl Store {
+    /// Places a new application. Besides where it went, returns what settling the training
+    /// changed for others (a lapsed hold, an offer to the waitlist), for the mail.
+    pub async fn apply(
+        &self,
+        new: &NewApplication<'_>,
+        now: Timestamp,
+        today: Date,
+    ) -> Result<(Applied, Vec<Notice>)> {
+        let (mut transaction, locked) = self.lock_training(new.training_id).await?;
+        let mut notices = Vec::new();
+        let seats = settle(&mut transaction, &locked, now, today, &mut notices).await?;
+        let application = new.application;
+        let frame = seats
+            .iter()
+            .find(|seats| seats.frame == application.frame_id)
+            .or_else(|| seats.iter().find(|seats| seats.frame.is_none()))
+            .ok_or(StoreError::NotFound)?;
+        let entry = enter(locked.allocation, locked.lottery_drawn, frame.state);
+        let until = now.plus_seconds(locked.hold_hours.max(1) * 60 * 60);
+        let (status, position, hold) = match entry {
+            Entry::Held => ("held", None, Some(until.seconds())),
+            Entry::Waitlisted { position } => ("waitlisted", Some(position), None),
+            Entry::Lottery => ("lottery", None, None),
+            Entry::PendingApproval => ("pending_approval", None, None),
+        };
+        let backgrounds: Vec<&str> = application.backgrounds.iter().map(|b| b.as_str()).collect();
+        let answers = serde_json::to_string(&application.answers)
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO applications (training_id, frame_id, status, waitlist_position, name, furigana, \
+             email, phone, backgrounds, background_other, motivation, access_needs, answers, \
+             privacy_version, lang, manage_digest, manage_nonce, hold_expires_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
+             RETURNING id",
+        )
+        .bind(new.training_id)
+        .bind(frame.frame)
+        .bind(status)
+        .bind(position)
+        .bind(&application.name)
+        .bind(&application.furigana)
+        .bind(application.email.as_str())
+        .bind(&application.phone)
+        .bind(backgrounds.join(","))
+        .bind(&application.background_other)
+        .bind(&application.motivation)
+        .bind(&application.access_needs)
+        .bind(answers)
+        .bind(new.privacy_version)
+        .bind(new.lang)
+        .bind(new.manage_digest)
+        .bind(new.manage_nonce)
+        .bind(hold)
+        .bind(now.seconds())
+        .fetch_one(&mut *transaction)
+        .await
+        .map_err(|error| StoreError::conflict_on_unique(error, "an application with this email"))?;
+        log(&mut transaction, id, now, None, status, "").await?;
+        transaction.commit().await?;
+        let applied = match entry {
+            Entry::Held => Applied::Held { id, until },
+            Entry::Waitlisted { position } => Applied::Waitlisted { id, position },
+            Entry::Lottery => Applied::Lottery { id },
+            Entry::PendingApproval => Applied::PendingApproval { id },
+        };
+        Ok((applied, notices))
+    }
+
+    /// The backgrounds ticked on every application that holds or has a seat: lists of names
+    /// only, never who ticked them; the statistics page counts them.
+    pub async fn participant_backgrounds(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT backgrounds FROM applications WHERE status IN ('held', 'confirmed')",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Seats of a training. With frames, the capacity is theirs together.
+    pub async fn seats(&self, training_id: i64, now: Timestamp) -> Result<Seats> {
+        let (capacity, framed, taken, waitlisted): (Option<i64>, Option<i64>, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT capacity FROM trainings WHERE id = $1), \
+                 (SELECT CAST(SUM(capacity) AS BIGINT) FROM training_frames WHERE training_id = $1), \
+                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND \
+                 (status = 'confirmed' OR (status = 'held' AND hold_expires_at > $2))), \
+                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND status = 'waitlisted')",
+            )
+            .bind(training_id)
+            .bind(now.seconds())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Seats {
+            capacity: framed.or(capacity).unwrap_or(0),
+            taken,
+            waitlisted,
+        })
+    }
+
+    /// The seats of every frame, for the form and the roster: (frame id, capacity, taken).
+    pub async fn frame_seats(&self, training_id: i64) -> Result<Vec<(Option<i64>, i64, i64)>> {
+        let (mut transaction, locked) = self.training_transaction(training_id, false).await?;
+        let seats = frame_seats(&mut transaction, &locked).await?;
+        transaction.rollback().await?;
+        Ok(seats
+            .into_iter()
+            .map(|s| (s.frame, s.state.capacity, s.state.taken))
+            .collect())
+    }
+}

@@ -1,0 +1,282 @@
+//! Mail to applicants: composed here in the applicant's language, written to the outbox, and
+//! sent over SMTP by [`run_sender`]. Nothing is sent from inside a request, so a slow or absent
+//! mail server never slows an application down; the outbox shows what waits or failed.
+
+use std::time::Duration;
+
+use kizuki_domain::Timestamp;
+use kizuki_domain::secret::{self, SecretKind};
+use kizuki_i18n::Lang;
+use kizuki_store::{
+    ApplicationRecord, Notice, NoticeKind, OutgoingMail, Store, StoreError, Training,
+};
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::format::{self, Localized};
+use crate::pages::catalogue::today;
+use crate::state::AppState;
+
+/// What a message to an applicant says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailKind {
+    ReceivedHeld { until: Timestamp },
+    ReceivedWaitlisted { position: i64 },
+    ReceivedLottery,
+    ReceivedApproval,
+    Confirmed,
+    Offer { until: Timestamp },
+    SeatFree,
+    Waitlisted { position: i64 },
+    Declined,
+    Cancelled,
+    Expired,
+    Reminder,
+    Link,
+}
+
+impl MailKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MailKind::ReceivedHeld { .. } => "received_held",
+            MailKind::ReceivedWaitlisted { .. } => "received_waitlisted",
+            MailKind::ReceivedLottery => "received_lottery",
+            MailKind::ReceivedApproval => "received_approval",
+            MailKind::Confirmed => "confirmed",
+            MailKind::Offer { .. } => "offer",
+            MailKind::SeatFree => "seat_free",
+            MailKind::Waitlisted { .. } => "waitlisted",
+            MailKind::Declined => "declined",
+            MailKind::Cancelled => "cancelled",
+            MailKind::Expired => "expired",
+            MailKind::Reminder => "reminder",
+            MailKind::Link => "link",
+        }
+    }
+
+    fn from_notice(kind: NoticeKind) -> MailKind {
+        match kind {
+            NoticeKind::Offer { until } => MailKind::Offer { until },
+            NoticeKind::SeatFree => MailKind::SeatFree,
+            NoticeKind::Confirmed => MailKind::Confirmed,
+            NoticeKind::Waitlisted { position } => MailKind::Waitlisted { position },
+            NoticeKind::Declined => MailKind::Declined,
+            NoticeKind::Cancelled => MailKind::Cancelled,
+            NoticeKind::Expired => MailKind::Expired,
+        }
+    }
+}
+
+/// An applicant's private link: made again from the application's nonce whenever a message
+/// needs it, so every message carries the same link.
+pub fn private_link(state: &AppState, application: &ApplicationRecord) -> String {
+    let token = secret::derive(
+        SecretKind::Application,
+        state.link_key(),
+        &application.manage_nonce,
+    );
+    let lang = Lang::from_tag(&application.lang).unwrap_or(Lang::Ja);
+    format!(
+        "{}{}?key={}",
+        state.public_url(),
+        lang.localize("/application"),
+        token.plain
+    )
+}
+
+/// Local date and time in Japan, as a person reads it.
+pub fn moment(lang: Lang, at: Timestamp) -> String {
+    let Ok(zoned) = jiff::Timestamp::from_second(at.seconds()).map(|instant| {
+        instant.to_zoned_datetime(
+            jiff::tz::TimeZone::get("Asia/Tokyo").unwrap_or(jiff::tz::TimeZone::UTC),
+        )
+    }) else {
+        return String::new();
+    };
+    format!(
+        "{} {}",
+        format::date(lang, zoned.date()),
+        zoned.time().strftime("%H:%M")
+    )
+}
+
+pub fn compose(
+    state: &AppState,
+    application: &ApplicationRecord,
+    training: &Training,
+    kind: MailKind,
+) -> (String, String) {
+    let lang = Lang::from_tag(&application.lang).unwrap_or(Lang::Ja);
+    let title = Localized::pick(lang, &training.title, &training.title_en).text;
+    let dates = match (training.first_day(), training.last_day()) {
+        (Some(first), Some(last)) => format::date_range(lang, first, last),
+        _ => String::new(),
+    };
+    let (until, position) = match kind {
+        MailKind::ReceivedHeld { until } | MailKind::Offer { until } => (moment(lang, until), 0),
+        MailKind::ReceivedWaitlisted { position } | MailKind::Waitlisted { position } => {
+            (String::new(), position)
+        }
+        _ => (String::new(), 0),
+    };
+    let position = position.to_string();
+    let link = private_link(state, application);
+    let arguments = [
+        ("name", application.name.as_str()),
+        ("training", title.as_str()),
+        ("dates", dates.as_str()),
+        ("until", until.as_str()),
+        ("position", position.as_str()),
+        ("link", link.as_str()),
+    ];
+    let subject = kizuki_i18n::format(lang, &format!("mail.{}.subject", kind.name()), &arguments);
+    let body = format!(
+        "{}\n\n{}",
+        kizuki_i18n::format(lang, &format!("mail.{}.body", kind.name()), &arguments),
+        kizuki_i18n::format(lang, "mail.footer", &arguments)
+    );
+    (subject, body)
+}
+
+/// Writes a message for an applicant to the outbox.
+pub async fn send(
+    state: &AppState,
+    application: &ApplicationRecord,
+    training: &Training,
+    kind: MailKind,
+) -> Result<(), StoreError> {
+    let (subject, body) = compose(state, application, training, kind);
+    state
+        .store()
+        .enqueue_mail(
+            &OutgoingMail {
+                training_id: Some(training.id),
+                application_id: Some(application.id),
+                recipient: &application.email,
+                lang: &application.lang,
+                kind: kind.name(),
+                subject: &subject,
+                body: &body,
+            },
+            state.now(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Tells each applicant what happened to their application. A failure is logged, never shown
+/// to the person whose request caused it: their own change has been made.
+pub async fn deliver(state: &AppState, notices: &[Notice]) {
+    for notice in notices {
+        if let Err(error) = deliver_one(state, notice).await {
+            tracing::warn!(%error, application = notice.application_id, "could not queue a message");
+        }
+    }
+}
+
+async fn deliver_one(state: &AppState, notice: &Notice) -> Result<(), StoreError> {
+    let application = state.store().application(notice.application_id).await?;
+    let training = state.store().training(notice.training_id).await?;
+    send(
+        state,
+        &application,
+        &training,
+        MailKind::from_notice(notice.kind),
+    )
+    .await
+}
+
+/// The clock's work for registration, run every minute by `kizuki serve`: lapsed holds and
+/// offers, due draws, reminders three days ahead.
+pub async fn tick(state: &AppState) -> Result<(), StoreError> {
+    let now = state.now();
+    let today = today(now);
+    let notices = state.store().sweep_registrations(now, today).await?;
+    deliver(state, &notices).await;
+    for (training_id, application_id) in state.store().reminders_due(today, REMINDER_DAYS).await? {
+        let application = state.store().application(application_id).await?;
+        let training = state.store().training(training_id).await?;
+        send(state, &application, &training, MailKind::Reminder).await?;
+    }
+    Ok(())
+}
+
+/// Reminders go this many days before the first day.
+pub const REMINDER_DAYS: i64 = 3;
+
+/// Where and how to send mail: an `smtp://` or `smtps://` URL as lettre reads it, e.g.
+/// `smtp://user:password@mail.example.jp:587?tls=required`.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    pub url: String,
+    pub from: String,
+}
+
+/// Sends what waits in the outbox, every few seconds, until the process ends.
+pub async fn run_sender(
+    store: Store,
+    settings: SmtpSettings,
+    clock: crate::Clock,
+    every: Duration,
+) {
+    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url) {
+        Ok(builder) => builder.timeout(Some(Duration::from_secs(20))).build(),
+        Err(error) => {
+            tracing::error!(%error, "the SMTP URL cannot be used; mail stays in the outbox");
+            return;
+        }
+    };
+    let from: Mailbox = match settings.from.parse() {
+        Ok(from) => from,
+        Err(error) => {
+            tracing::error!(%error, "the sender address cannot be used; mail stays in the outbox");
+            return;
+        }
+    };
+    let mut interval = tokio::time::interval(every);
+    loop {
+        interval.tick().await;
+        if let Err(error) = send_waiting(&store, &transport, &from, &clock).await {
+            tracing::warn!(%error, "could not read the outbox");
+        }
+    }
+}
+
+async fn send_waiting(
+    store: &Store,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    clock: &crate::Clock,
+) -> Result<(), StoreError> {
+    for mail in store.claim_mail(clock(), 20).await? {
+        let message = mail
+            .recipient
+            .parse::<Mailbox>()
+            .map_err(|error| error.to_string())
+            .and_then(|to| {
+                Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&mail.subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.body.clone())
+                    .map_err(|error| error.to_string())
+            });
+        let outcome = match message {
+            Ok(message) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|error| error.to_string()),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => store.mark_mail_sent(mail.id, clock()).await?,
+            Err(error) => {
+                tracing::warn!(%error, mail = mail.id, "could not send a message");
+                store.mark_mail_failed(mail.id, &error, clock()).await?;
+            }
+        }
+    }
+    Ok(())
+}

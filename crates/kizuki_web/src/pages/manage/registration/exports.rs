@@ -1,0 +1,183 @@
+//! Rosters as files: CSV in UTF-8 with a byte-order mark (so Excel opens Japanese correctly)
+//! and XLSX. The filters of the roster page apply.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use kizuki_i18n::Lang;
+use kizuki_store::{ApplicationRecord, RegistrationSettings, Training};
+
+use super::roster::RosterQuery;
+use super::{backgrounds_label, status_label};
+use crate::context::RequestContext;
+use crate::error::AppError;
+use crate::mail::moment;
+use crate::pages::registration::{frame_name, question_label};
+use crate::state::AppState;
+
+const HEADER_KEYS: [&str; 15] = [
+    "registration.column.id",
+    "registration.column.status",
+    "registration.column.position",
+    "registration.column.frame",
+    "apply.field.name",
+    "apply.field.furigana",
+    "apply.field.email",
+    "apply.field.phone",
+    "apply.field.backgrounds",
+    "apply.field.background_other",
+    "apply.field.motivation",
+    "apply.field.access_needs",
+    "registration.column.answers",
+    "registration.column.applied",
+    "registration.column.days_present",
+];
+
+fn table(
+    lang: Lang,
+    training: &Training,
+    settings: &RegistrationSettings,
+    applications: &[ApplicationRecord],
+    marks: &[kizuki_store::AttendanceMark],
+) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        HEADER_KEYS
+            .iter()
+            .map(|key| kizuki_i18n::text(lang, key).to_owned())
+            .collect::<Vec<_>>(),
+    ];
+    for a in applications {
+        let present = marks
+            .iter()
+            .filter(|m| m.application_id == a.id && m.present)
+            .count();
+        rows.push(vec![
+            a.id.to_string(),
+            status_label(lang, a.status).to_owned(),
+            a.waitlist_rank.map(|r| r.to_string()).unwrap_or_default(),
+            frame_name(lang, &settings.frames, a.frame_id),
+            a.name.clone(),
+            a.furigana.clone(),
+            a.email.clone(),
+            a.phone.clone(),
+            backgrounds_label(lang, &a.backgrounds),
+            a.background_other.clone(),
+            a.motivation.clone(),
+            a.access_needs.clone(),
+            a.answers
+                .iter()
+                .map(|(q, answer)| {
+                    format!(
+                        "{}: {answer}",
+                        question_label(lang, &settings.questions, *q)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            moment(lang, a.created_at),
+            format!("{present} / {}", training.days.len()),
+        ]);
+    }
+    rows
+}
+
+async fn load(
+    state: &AppState,
+    id: &str,
+    query: &RosterQuery,
+    lang: Lang,
+) -> Result<(Training, Vec<Vec<String>>), AppError> {
+    let training = super::training(state, id).await?;
+    let settings = state.store().registration_settings(training.id).await?;
+    let applications = state.store().roster(training.id, &query.filter()).await?;
+    let marks = state.store().attendance(training.id).await?;
+    let rows = table(lang, &training, &settings, &applications, &marks);
+    Ok((training, rows))
+}
+
+fn attachment(mut response: Response, content_type: &str, name: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response.headers_mut().insert(CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+pub async fn csv(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+    Query(query): Query<RosterQuery>,
+) -> Result<Response, AppError> {
+    let (training, rows) = load(&state, &id, &query, context.lang).await?;
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::from(*b"\xEF\xBB\xBF"));
+    for row in &rows {
+        writer
+            .write_record(row.iter().map(|cell| defuse(cell).into_owned()))
+            .map_err(|error| AppError::Internal(error.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    Ok(attachment(
+        bytes.into_response(),
+        "text/csv; charset=utf-8",
+        &format!("applications-{}.csv", training.id),
+    ))
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written as text.
+fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+    Query(query): Query<RosterQuery>,
+) -> Result<Response, AppError> {
+    let (training, rows) = load(&state, &id, &query, context.lang).await?;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let fail = |error: rust_xlsxwriter::XlsxError| AppError::Internal(error.to_string());
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for (c, value) in row.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            if r == 0 {
+                sheet
+                    .write_string_with_format(r, c, value, &bold)
+                    .map_err(fail)?;
+            } else {
+                sheet.write_string(r, c, value).map_err(fail)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    let bytes = workbook.save_to_buffer().map_err(fail)?;
+    Ok(attachment(
+        bytes.into_response(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("applications-{}.xlsx", training.id),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("山田"), "山田");
+    }
+}

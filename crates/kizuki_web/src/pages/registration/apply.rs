@@ -1,0 +1,343 @@
+//! The application form for one training. No account is needed; what was typed is kept when
+//! something needs correcting.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kizuki_domain::EmailAddress;
+use kizuki_domain::registration::{
+    ApplicationForm, Background, PRIVACY_NOTICE_VERSION, question_field,
+};
+use kizuki_store::{RegistrationSettings, StoreError, Training};
+use serde::Deserialize;
+
+use super::{FrameChoice, QuestionField};
+use crate::context::RequestContext;
+use crate::error::AppError;
+use crate::format::{self, Localized};
+use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
+use crate::mail::{self, MailKind};
+use crate::registration::{self, Refusal, accepting, allocation_key, closed_message_key};
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+pub struct BackgroundChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+/// The form as typed.
+#[derive(Default)]
+pub struct Typed {
+    fields: HashMap<String, String>,
+    backgrounds: Vec<String>,
+}
+
+impl Typed {
+    pub fn get(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+
+    fn from_pairs(pairs: Vec<(String, String)>) -> Typed {
+        let mut typed = Typed::default();
+        for (key, value) in pairs {
+            if key == "background" {
+                typed.backgrounds.push(value);
+            } else {
+                typed.fields.insert(key, value);
+            }
+        }
+        typed
+    }
+
+    fn to_form(&self, settings: &RegistrationSettings) -> ApplicationForm {
+        ApplicationForm {
+            name: self.get("name").to_owned(),
+            furigana: self.get("furigana").to_owned(),
+            email: self.get("email").to_owned(),
+            phone: self.get("phone").to_owned(),
+            backgrounds: self.backgrounds.clone(),
+            background_other: self.get("background_other").to_owned(),
+            motivation: self.get("motivation").to_owned(),
+            access_needs: self.get("access_needs").to_owned(),
+            consent: self.get("consent") == "yes",
+            frame: self.fields.get("frame").cloned(),
+            answers: settings
+                .questions
+                .iter()
+                .map(|q| (q.id, self.get(&question_field(q.id)).to_owned()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "apply.html")]
+pub struct ApplyView {
+    pub page: Chrome,
+    pub training_title: Localized,
+    pub training_href: String,
+    pub dates: String,
+    pub allocation: &'static str,
+    pub seats_line: String,
+    pub closed: Option<&'static str>,
+    pub form: Typed,
+    pub backgrounds: Vec<BackgroundChoice>,
+    pub frames: Vec<FrameChoice>,
+    pub questions: Vec<QuestionField>,
+    pub errors: Vec<String>,
+    pub invalid: Vec<String>,
+    pub privacy_version: &'static str,
+    pub hold_hours: i64,
+}
+
+impl ApplyView {
+    pub fn is_invalid(&self, field: &str) -> bool {
+        self.invalid.iter().any(|f| f == field)
+    }
+}
+
+async fn view(
+    state: &AppState,
+    context: &RequestContext,
+    training: &Training,
+    settings: &RegistrationSettings,
+    form: Typed,
+    errors: Vec<String>,
+    invalid: Vec<String>,
+) -> Result<ApplyView, AppError> {
+    let lang = context.lang;
+    let seats = state.store().seats(training.id, state.now()).await?;
+    let title = Localized::pick(lang, &training.title, &training.title_en);
+    let mut page = Chrome::new(state, context, "apply.title");
+    page.title = kizuki_i18n::format(lang, "apply.title_for", &[("training", &title.text)]);
+    let chosen_frame = form.get("frame").to_owned();
+    let frames = settings
+        .frames
+        .iter()
+        .map(|frame| FrameChoice {
+            id: frame.id,
+            name: Localized::pick(lang, &frame.name, &frame.name_en),
+            capacity: frame.capacity,
+            checked: chosen_frame == frame.id.to_string(),
+        })
+        .collect();
+    let questions = settings
+        .questions
+        .iter()
+        .map(|question| {
+            let field = question_field(question.id);
+            QuestionField {
+                label: Localized::pick(lang, &question.label, &question.label_en),
+                required: question.required,
+                value: form.get(&field).to_owned(),
+                invalid: invalid.contains(&field),
+                field,
+            }
+        })
+        .collect();
+    Ok(ApplyView {
+        page,
+        training_href: context.href(&format!("/trainings/{}", training.id)),
+        dates: match (training.first_day(), training.last_day()) {
+            (Some(first), Some(last)) => format::date_range(lang, first, last),
+            _ => String::new(),
+        },
+        training_title: title,
+        allocation: kizuki_i18n::text(lang, allocation_key(settings.allocation)),
+        seats_line: kizuki_i18n::format(
+            lang,
+            "apply.seats_line",
+            &[
+                ("capacity", &seats.capacity.to_string()),
+                ("left", &(seats.capacity - seats.taken).max(0).to_string()),
+                ("waiting", &seats.waitlisted.to_string()),
+            ],
+        ),
+        closed: accepting(state, training)
+            .err()
+            .map(|closed| kizuki_i18n::text(lang, closed_message_key(closed))),
+        backgrounds: Background::ALL
+            .iter()
+            .map(|background| BackgroundChoice {
+                value: background.as_str(),
+                label: kizuki_i18n::text(lang, &format!("background.{}", background.as_str())),
+                checked: form.backgrounds.iter().any(|b| b == background.as_str()),
+            })
+            .collect(),
+        frames,
+        questions,
+        form,
+        errors,
+        invalid,
+        privacy_version: PRIVACY_NOTICE_VERSION,
+        hold_hours: settings.hold_hours,
+    })
+}
+
+async fn open_training(state: &AppState, id: &str) -> Result<Training, AppError> {
+    crate::pages::catalogue::public_training(state, id).await
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let training = open_training(&state, &id).await?;
+    let settings = state.store().registration_settings(training.id).await?;
+    let view = view(
+        &state,
+        &context,
+        &training,
+        &settings,
+        Typed::default(),
+        Vec::new(),
+        Vec::new(),
+    )
+    .await?;
+    Ok(views::render(&view))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+    CleanForm(pairs): CleanForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let training = open_training(&state, &id).await?;
+    let settings = state.store().registration_settings(training.id).await?;
+    let typed = Typed::from_pairs(pairs);
+    let lang = context.lang;
+    let text = |key: &str| kizuki_i18n::text(lang, key).to_owned();
+    let (status, errors, invalid) = if crate::rate::refuse_if_over(&state, &context, "applications")
+        .await?
+        .is_some()
+    {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            vec![text("apply.error.too_many")],
+            Vec::new(),
+        )
+    } else {
+        match registration::submit(&state, &training, &typed.to_form(&settings), lang).await {
+            Ok(applied) => {
+                let status = match applied {
+                    kizuki_store::Applied::Held { .. } => "held",
+                    kizuki_store::Applied::Waitlisted { .. } => "waitlisted",
+                    kizuki_store::Applied::Lottery { .. } => "lottery",
+                    kizuki_store::Applied::PendingApproval { .. } => "pending_approval",
+                };
+                return Ok(see_other(&context.href(&format!(
+                    "/trainings/{}/applied?status={status}",
+                    training.id
+                ))));
+            }
+            Err(Refusal::Closed(closed)) => (
+                StatusCode::CONFLICT,
+                vec![text(closed_message_key(closed))],
+                Vec::new(),
+            ),
+            Err(Refusal::Duplicate) => (
+                StatusCode::CONFLICT,
+                vec![text("apply.error.duplicate")],
+                vec!["email".to_owned()],
+            ),
+            Err(Refusal::Mistakes(mistakes)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                mistakes.iter().map(|m| text(m.message)).collect(),
+                mistakes.into_iter().map(|m| m.field).collect(),
+            ),
+            Err(Refusal::Failed(error)) => return Err(error),
+        }
+    };
+    let mut errors = errors;
+    errors.dedup();
+    let view = view(
+        &state, &context, &training, &settings, typed, errors, invalid,
+    )
+    .await?;
+    Ok(with_status(status, views::render(&view)))
+}
+
+#[derive(Deserialize)]
+pub struct AppliedQuery {
+    #[serde(default)]
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "applied.html")]
+pub struct AppliedView {
+    pub page: Chrome,
+    pub training_title: Localized,
+    pub training_href: String,
+    pub message: String,
+}
+
+pub async fn applied(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+    Query(query): Query<AppliedQuery>,
+) -> Result<Response, AppError> {
+    let training = open_training(&state, &id).await?;
+    let settings = state.store().registration_settings(training.id).await?;
+    let lang = context.lang;
+    let key = match query.status.as_str() {
+        "held" => "apply.done.held",
+        "waitlisted" => "apply.done.waitlisted",
+        "lottery" => "apply.done.lottery",
+        "pending_approval" => "apply.done.pending_approval",
+        "link" => "apply.done.link",
+        _ => "apply.done.other",
+    };
+    Ok(views::render(&AppliedView {
+        page: Chrome::new(&state, &context, "apply.done.title"),
+        training_title: Localized::pick(lang, &training.title, &training.title_en),
+        training_href: context.href(&format!("/trainings/{}", training.id)),
+        message: kizuki_i18n::format(lang, key, &[("hours", &settings.hold_hours.to_string())]),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ResendForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sends the private link again to the address it was made for. The answer is the same
+/// whether or not there is such an application, so nobody can learn who applied.
+pub async fn resend_link(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<ResendForm>,
+) -> Result<Response, AppError> {
+    let training = open_training(&state, &id).await?;
+    let over = crate::rate::refuse_if_over(&state, &context, "applications")
+        .await?
+        .is_some();
+    if let (false, Ok(email)) = (over, EmailAddress::parse(&form.email)) {
+        match state
+            .store()
+            .application_by_email(training.id, email.as_str())
+            .await
+        {
+            Ok(application) => {
+                mail::send(&state, &application, &training, MailKind::Link).await?;
+            }
+            Err(StoreError::NotFound) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Ok(redirect_with_flash(
+        &context,
+        &format!("/trainings/{}/applied?status=link", training.id),
+        "flash.link_sent",
+    ))
+}

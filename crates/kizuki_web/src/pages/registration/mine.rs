@@ -1,0 +1,415 @@
+//! The applicant's private page. The link in every message carries a key; opening it moves the
+//! key into a cookie and out of the address bar at once, so it does not linger in the browser's
+//! history, in access logs or in referrers.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use kizuki_domain::allocation::Status;
+use kizuki_domain::secret::{self, SecretKind};
+use kizuki_domain::text;
+use kizuki_store::{ApplicationRecord, RegistrationSettings, StoreError, Training};
+use serde::Deserialize;
+
+use crate::context::RequestContext;
+use crate::cookies;
+use crate::error::AppError;
+use crate::format::{self, Localized};
+use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
+use crate::mail::{self, moment};
+use crate::pages::catalogue::today;
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+pub const COOKIE: &str = "kizuki_application";
+/// The key stays in the browser for a day after the link is opened.
+const COOKIE_SECONDS: i64 = 24 * 60 * 60;
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    key: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "my_application.html")]
+pub struct MineView {
+    pub page: Chrome,
+    pub training_title: Localized,
+    pub training_href: String,
+    pub dates: String,
+    pub status_text: String,
+    pub can_confirm: bool,
+    pub confirm_label: &'static str,
+    pub can_take_seat: bool,
+    pub can_cancel: bool,
+    pub frame: String,
+    pub application: ApplicationRecord,
+    pub errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "application_missing.html")]
+pub struct MissingView {
+    pub page: Chrome,
+}
+
+fn missing(state: &AppState, context: &RequestContext) -> Response {
+    with_status(
+        StatusCode::NOT_FOUND,
+        views::render(&MissingView {
+            page: Chrome::new(state, context, "mine.missing.title"),
+        }),
+    )
+}
+
+async fn find(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<ApplicationRecord>, AppError> {
+    let Some(key) = cookies::read(headers, COOKIE) else {
+        return Ok(None);
+    };
+    if !secret::looks_like(SecretKind::Application, &key) {
+        return Ok(None);
+    }
+    match state
+        .store()
+        .application_by_digest(&secret::digest(&key))
+        .await
+    {
+        Ok(application) => Ok(Some(application)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+    Query(query): Query<LinkQuery>,
+) -> Result<Response, AppError> {
+    if let Some(key) = query.key {
+        let mut response = see_other(&context.href("/application"));
+        if secret::looks_like(SecretKind::Application, &key) {
+            let cookie = cookies::build(COOKIE, &key, context.secure_cookies, Some(COOKIE_SECONDS));
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+        }
+        return Ok(response);
+    }
+    let Some(application) = find(&state, &headers).await? else {
+        return Ok(missing(&state, &context));
+    };
+    let training = state.store().training(application.training_id).await?;
+    let settings = state.store().registration_settings(training.id).await?;
+    Ok(views::render(
+        &view(
+            &state,
+            &context,
+            application,
+            &training,
+            &settings,
+            Vec::new(),
+        )
+        .await?,
+    ))
+}
+
+async fn view(
+    state: &AppState,
+    context: &RequestContext,
+    application: ApplicationRecord,
+    training: &Training,
+    settings: &RegistrationSettings,
+    errors: Vec<String>,
+) -> Result<MineView, AppError> {
+    let lang = context.lang;
+    let until = application
+        .hold_expires_at
+        .map(|at| moment(lang, at))
+        .unwrap_or_default();
+    let position = application.waitlist_rank.unwrap_or(0).to_string();
+    let offered = application.offered_at.is_some();
+    let status_key = match application.status {
+        Status::Held if offered => "mine.status.offer",
+        Status::Held => "mine.status.held",
+        Status::Confirmed => "mine.status.confirmed",
+        Status::Waitlisted if offered => "mine.status.seat_free",
+        Status::Waitlisted => "mine.status.waitlisted",
+        Status::PendingApproval => "mine.status.pending_approval",
+        Status::Lottery => "mine.status.lottery",
+        Status::Declined => "mine.status.declined",
+        Status::Cancelled => "mine.status.cancelled",
+        Status::Expired => "mine.status.expired",
+    };
+    let verified = application.email_verified_at.is_some();
+    let seats_free = if application.status == Status::Waitlisted && offered {
+        let seats = state.store().seats(training.id, state.now()).await?;
+        seats.taken < seats.capacity
+    } else {
+        false
+    };
+    let mut page = Chrome::new(state, context, "mine.title");
+    page.description = None;
+    Ok(MineView {
+        page,
+        training_title: Localized::pick(lang, &training.title, &training.title_en),
+        training_href: context.href(&format!("/trainings/{}", training.id)),
+        dates: match (training.first_day(), training.last_day()) {
+            (Some(first), Some(last)) => format::date_range(lang, first, last),
+            _ => String::new(),
+        },
+        status_text: kizuki_i18n::format(
+            lang,
+            status_key,
+            &[("until", &until), ("position", &position)],
+        ),
+        can_confirm: application.status == Status::Held
+            || (!verified
+                && matches!(
+                    application.status,
+                    Status::Lottery | Status::PendingApproval | Status::Waitlisted
+                )),
+        confirm_label: kizuki_i18n::text(
+            lang,
+            if application.status == Status::Held {
+                "mine.confirm_seat"
+            } else {
+                "mine.confirm_email"
+            },
+        ),
+        can_take_seat: seats_free,
+        can_cancel: application.status.is_active(),
+        frame: super::frame_name(lang, &settings.frames, application.frame_id),
+        application,
+        errors,
+    })
+}
+
+/// Runs an applicant's action on the application their cookie opens.
+async fn act<F, Fut>(
+    state: &AppState,
+    context: &RequestContext,
+    headers: &HeaderMap,
+    action: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(ApplicationRecord) -> Fut,
+    Fut: Future<Output = Result<&'static str, StoreError>>,
+{
+    let Some(application) = find(state, headers).await? else {
+        return Ok(missing(state, context));
+    };
+    match action(application).await {
+        Ok(flash) => Ok(redirect_with_flash(context, "/application", flash)),
+        Err(StoreError::Refused(reason)) => Ok(redirect_with_flash(
+            context,
+            "/application",
+            &format!("flash.refused_{reason}"),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let now = state.now();
+    let shared = &state;
+    act(&state, &context, &headers, |application| async move {
+        let state = shared;
+        let (_, notices) = state
+            .store()
+            .confirm_application(application.training_id, application.id, now, today(now))
+            .await?;
+        mail::deliver(state, &notices).await;
+        Ok("flash.application_confirmed")
+    })
+    .await
+}
+
+pub async fn take_seat(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let now = state.now();
+    let shared = &state;
+    act(&state, &context, &headers, |application| async move {
+        let state = shared;
+        let notices = state
+            .store()
+            .take_free_seat(application.training_id, application.id, now, today(now))
+            .await?;
+        mail::deliver(state, &notices).await;
+        Ok("flash.application_confirmed")
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct SureForm {
+    #[serde(default)]
+    sure: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+    CleanForm(form): CleanForm<SureForm>,
+) -> Result<Response, AppError> {
+    if form.sure != "yes" {
+        return Ok(redirect_with_flash(
+            &context,
+            "/application",
+            "flash.tick_to_confirm",
+        ));
+    }
+    let now = state.now();
+    let shared = &state;
+    act(&state, &context, &headers, |application| async move {
+        let state = shared;
+        let notices = state
+            .store()
+            .cancel_application(
+                application.training_id,
+                application.id,
+                kizuki_store::Actor::Applicant,
+                now,
+                today(now),
+            )
+            .await?;
+        mail::deliver(state, &notices).await;
+        Ok("flash.application_cancelled")
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    furigana: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    access_needs: String,
+}
+
+pub async fn update_details(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+    CleanForm(form): CleanForm<DetailsForm>,
+) -> Result<Response, AppError> {
+    let Some(mut application) = find(&state, &headers).await? else {
+        return Ok(missing(&state, &context));
+    };
+    // The same rules as the form: check the changed fields through the domain.
+    let probe = kizuki_domain::registration::ApplicationForm {
+        name: form.name.clone(),
+        furigana: form.furigana.clone(),
+        email: application.email.clone(),
+        phone: form.phone.clone(),
+        backgrounds: application
+            .backgrounds
+            .split(',')
+            .map(str::to_owned)
+            .collect(),
+        access_needs: form.access_needs.clone(),
+        consent: true,
+        ..Default::default()
+    };
+    let asks = kizuki_domain::registration::Asks::default();
+    match kizuki_domain::registration::check(&probe, &asks) {
+        Ok(checked) => {
+            state
+                .store()
+                .update_contact(
+                    application.id,
+                    &checked.name,
+                    &checked.furigana,
+                    &checked.phone,
+                    &checked.access_needs,
+                    state.now(),
+                )
+                .await?;
+            Ok(redirect_with_flash(&context, "/application", "flash.saved"))
+        }
+        Err(mistakes) => {
+            let errors = mistakes
+                .iter()
+                .map(|m| kizuki_i18n::text(context.lang, m.message).to_owned())
+                .collect();
+            application.name = text::normalize_line(&form.name);
+            application.furigana = form.furigana;
+            application.phone = form.phone;
+            application.access_needs = form.access_needs;
+            let training = state.store().training(application.training_id).await?;
+            let settings = state.store().registration_settings(training.id).await?;
+            let view = view(&state, &context, application, &training, &settings, errors).await?;
+            Ok(with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::render(&view),
+            ))
+        }
+    }
+}
+
+/// Deletes the application and everything about the applicant, at their request. A seat they
+/// held goes to the next person first.
+pub async fn delete(
+    State(state): State<AppState>,
+    context: RequestContext,
+    headers: HeaderMap,
+    CleanForm(form): CleanForm<SureForm>,
+) -> Result<Response, AppError> {
+    if form.sure != "yes" {
+        return Ok(redirect_with_flash(
+            &context,
+            "/application",
+            "flash.tick_to_confirm",
+        ));
+    }
+    let Some(application) = find(&state, &headers).await? else {
+        return Ok(missing(&state, &context));
+    };
+    let now = state.now();
+    if application.status.is_active() {
+        let notices = state
+            .store()
+            .cancel_application(
+                application.training_id,
+                application.id,
+                kizuki_store::Actor::Applicant,
+                now,
+                today(now),
+            )
+            .await?;
+        // The applicant's own "cancelled" message would be deleted with them; the others stay.
+        let others: Vec<_> = notices
+            .into_iter()
+            .filter(|n| n.application_id != application.id)
+            .collect();
+        mail::deliver(&state, &others).await;
+    }
+    state.store().delete_application(application.id).await?;
+    let mut response = redirect_with_flash(
+        &context,
+        &format!("/trainings/{}", application.training_id),
+        "flash.application_deleted",
+    );
+    let cookie = cookies::build(COOKIE, "", context.secure_cookies, Some(0));
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    Ok(response)
+}
