@@ -41,6 +41,8 @@ ALTER TABLE applications ADD COLUMN offered_at BIGINT;
 ALTER TABLE applications ADD COLUMN lottery_rank BIGINT;
 UPDATE applications SET email_verified_at = updated_at WHERE status = 'confirmed';
 CREATE INDEX applications_holds ON applications (status, hold_expires_at);
+-- Covers the seat count made under the training's lock, so it reads the index alone.
+CREATE INDEX applications_seats ON applications (training_id, status, frame_id, waitlist_position, hold_expires_at);
 
 CREATE TABLE application_log (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -70,6 +70,8 @@ DROP TABLE applications;
 ALTER TABLE applications_new RENAME TO applications;
 CREATE INDEX applications_by_training ON applications (training_id, status);
 CREATE INDEX applications_holds ON applications (status, hold_expires_at);
+-- Covers the seat count made under the training's lock, so it reads the index alone.
+CREATE INDEX applications_seats ON applications (training_id, status, frame_id, waitlist_position, hold_expires_at);
 
 CREATE TABLE application_log (
     id INTEGER PRIMARY KEY,

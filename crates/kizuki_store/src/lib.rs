@@ -35,9 +35,9 @@ pub use error::StoreError;
 pub use invitations::Invitation;
 pub use registration::{
     Actor, ApplicationRecord, Applied, AttendanceMark, Frame, FrameInput, LogEntry, LotteryRecord,
-    LotteryState, MAX_MAIL_ATTEMPTS, NewApplication, Notice, NoticeKind, OutboxEntry, OutgoingMail,
-    QuestionDef, QuestionInput, QueuedMail, RegistrationSettings, RosterFilter, Seats,
-    SettingsInput,
+    LotteryState, MAX_MAIL_ATTEMPTS, MailDraft, NewApplication, Notice, NoticeKind, OutboxEntry,
+    OutgoingMail, QuestionDef, QuestionInput, QueuedMail, RegistrationSettings, RosterFilter,
+    Seats, SettingsInput,
 };
 pub use tokens::ApiTokenSummary;
 pub use users::{NewUser, User};

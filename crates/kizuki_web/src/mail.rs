@@ -67,15 +67,28 @@ impl MailKind {
     }
 }
 
+/// Who a message is for: enough to greet them in their language and give them their link.
+pub struct Addressee<'a> {
+    pub name: &'a str,
+    pub lang: Lang,
+    /// The application's nonce, from which its private link is made.
+    pub nonce: &'a str,
+}
+
+impl<'a> Addressee<'a> {
+    pub fn of(application: &'a ApplicationRecord) -> Addressee<'a> {
+        Addressee {
+            name: &application.name,
+            lang: Lang::from_tag(&application.lang).unwrap_or(Lang::Ja),
+            nonce: &application.manage_nonce,
+        }
+    }
+}
+
 /// An applicant's private link: made again from the application's nonce whenever a message
 /// needs it, so every message carries the same link.
-pub fn private_link(state: &AppState, application: &ApplicationRecord) -> String {
-    let token = secret::derive(
-        SecretKind::Application,
-        state.link_key(),
-        &application.manage_nonce,
-    );
-    let lang = Lang::from_tag(&application.lang).unwrap_or(Lang::Ja);
+pub fn private_link(state: &AppState, lang: Lang, nonce: &str) -> String {
+    let token = secret::derive(SecretKind::Application, state.link_key(), nonce);
     format!(
         "{}{}?key={}",
         state.public_url(),
@@ -102,11 +115,11 @@ pub fn moment(lang: Lang, at: Timestamp) -> String {
 
 pub fn compose(
     state: &AppState,
-    application: &ApplicationRecord,
+    to: &Addressee<'_>,
     training: &Training,
     kind: MailKind,
 ) -> (String, String) {
-    let lang = Lang::from_tag(&application.lang).unwrap_or(Lang::Ja);
+    let lang = to.lang;
     let title = Localized::pick(lang, &training.title, &training.title_en).text;
     let dates = match (training.first_day(), training.last_day()) {
         (Some(first), Some(last)) => format::date_range(lang, first, last),
@@ -120,9 +133,9 @@ pub fn compose(
         _ => (String::new(), 0),
     };
     let position = position.to_string();
-    let link = private_link(state, application);
+    let link = private_link(state, lang, to.nonce);
     let arguments = [
-        ("name", application.name.as_str()),
+        ("name", to.name),
         ("training", title.as_str()),
         ("dates", dates.as_str()),
         ("until", until.as_str()),
@@ -145,7 +158,7 @@ pub async fn send(
     training: &Training,
     kind: MailKind,
 ) -> Result<(), StoreError> {
-    let (subject, body) = compose(state, application, training, kind);
+    let (subject, body) = compose(state, &Addressee::of(application), training, kind);
     state
         .store()
         .enqueue_mail(

@@ -8,7 +8,9 @@ use kizuki_domain::registration::{
 };
 use kizuki_domain::secret::{self, SecretKind};
 use kizuki_i18n::Lang;
-use kizuki_store::{Applied, NewApplication, RegistrationSettings, StoreError, Training};
+use kizuki_store::{
+    Applied, MailDraft, NewApplication, RegistrationSettings, StoreError, Training,
+};
 
 use crate::error::AppError;
 use crate::mail::{self, MailKind};
@@ -78,7 +80,25 @@ pub async fn submit(
     let application = registration::check(form, &asks(&settings)).map_err(Refusal::Mistakes)?;
     let nonce = secret::nonce(&mut rand::rng());
     let link = secret::derive(SecretKind::Application, state.link_key(), &nonce);
-    let now = state.now();
+    let addressee = mail::Addressee {
+        name: &application.name,
+        lang,
+        nonce: &nonce,
+    };
+    let compose = |applied: Applied| {
+        let kind = match applied {
+            Applied::Held { until, .. } => MailKind::ReceivedHeld { until },
+            Applied::Waitlisted { position, .. } => MailKind::ReceivedWaitlisted { position },
+            Applied::Lottery { .. } => MailKind::ReceivedLottery,
+            Applied::PendingApproval { .. } => MailKind::ReceivedApproval,
+        };
+        let (subject, body) = mail::compose(state, &addressee, training, kind);
+        MailDraft {
+            kind: kind.name(),
+            subject,
+            body,
+        }
+    };
     let placed = state
         .store()
         .apply(
@@ -90,25 +110,15 @@ pub async fn submit(
                 manage_digest: &link.digest,
                 manage_nonce: &nonce,
             },
-            now,
-            today(now),
+            state.now(),
+            compose,
         )
         .await;
-    let (applied, notices) = match placed {
-        Ok(placed) => placed,
-        Err(StoreError::Conflict(_)) => return Err(Refusal::Duplicate),
-        Err(other) => return Err(other.into()),
-    };
-    mail::deliver(state, &notices).await;
-    let record = state.store().application(applied.id()).await?;
-    let kind = match applied {
-        Applied::Held { until, .. } => MailKind::ReceivedHeld { until },
-        Applied::Waitlisted { position, .. } => MailKind::ReceivedWaitlisted { position },
-        Applied::Lottery { .. } => MailKind::ReceivedLottery,
-        Applied::PendingApproval { .. } => MailKind::ReceivedApproval,
-    };
-    mail::send(state, &record, training, kind).await?;
-    Ok(applied)
+    match placed {
+        Ok(applied) => Ok(applied),
+        Err(StoreError::Conflict(_)) => Err(Refusal::Duplicate),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// The allocation words shown to applicants.

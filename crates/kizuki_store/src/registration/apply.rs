@@ -1,11 +1,11 @@
 //! A new application: checked by the domain, placed here under the training's lock.
 
-use jiff::civil::Date;
 use kizuki_domain::Timestamp;
 use kizuki_domain::allocation::{Entry, enter};
 use kizuki_domain::registration::Application;
 
-use super::{Notice, frame_seats, log, settle};
+use super::frame_seats;
+use super::outbox::{MailDraft, OutgoingMail, enqueue_in};
 use crate::{Result, Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,17 +45,19 @@ pub struct NewApplication<'a> {
 }
 
 impl Store {
-    /// Places a new application. Besides where it went, returns what settling the training
-    /// changed for others (a lapsed hold, an offer to the waitlist), for the mail.
+    /// Places a new application and queues the message that tells the applicant where it
+    /// went, in the same transaction. `compose` writes that message from the placement.
+    ///
+    /// Nothing else is settled here (lapsed holds are simply not counted; the clock offers
+    /// them to the waitlist), so the lock is held for as few statements as possible.
     pub async fn apply(
         &self,
         new: &NewApplication<'_>,
         now: Timestamp,
-        today: Date,
-    ) -> Result<(Applied, Vec<Notice>)> {
+        compose: impl FnOnce(Applied) -> MailDraft,
+    ) -> Result<Applied> {
         let (mut transaction, locked) = self.lock_training(new.training_id).await?;
-        let mut notices = Vec::new();
-        let seats = settle(&mut transaction, &locked, now, today, &mut notices).await?;
+        let seats = frame_seats(&mut transaction, &locked, now).await?;
         let application = new.application;
         let frame = seats
             .iter()
@@ -102,15 +104,29 @@ impl Store {
         .fetch_one(&mut *transaction)
         .await
         .map_err(|error| StoreError::conflict_on_unique(error, "an application with this email"))?;
-        log(&mut transaction, id, now, None, status, "").await?;
-        transaction.commit().await?;
         let applied = match entry {
             Entry::Held => Applied::Held { id, until },
             Entry::Waitlisted { position } => Applied::Waitlisted { id, position },
             Entry::Lottery => Applied::Lottery { id },
             Entry::PendingApproval => Applied::PendingApproval { id },
         };
-        Ok((applied, notices))
+        let mail = compose(applied);
+        enqueue_in(
+            &mut transaction,
+            &OutgoingMail {
+                training_id: Some(new.training_id),
+                application_id: Some(id),
+                recipient: application.email.as_str(),
+                lang: new.lang,
+                kind: mail.kind,
+                subject: &mail.subject,
+                body: &mail.body,
+            },
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(applied)
     }
 
     /// The backgrounds ticked on every application that holds or has a seat: lists of names
@@ -142,16 +158,5 @@ impl Store {
             taken,
             waitlisted,
         })
-    }
-
-    /// The seats of every frame, for the form and the roster: (frame id, capacity, taken).
-    pub async fn frame_seats(&self, training_id: i64) -> Result<Vec<(Option<i64>, i64, i64)>> {
-        let (mut transaction, locked) = self.training_transaction(training_id, false).await?;
-        let seats = frame_seats(&mut transaction, &locked).await?;
-        transaction.rollback().await?;
-        Ok(seats
-            .into_iter()
-            .map(|s| (s.frame, s.state.capacity, s.state.taken))
-            .collect())
     }
 }

@@ -334,7 +334,7 @@ impl Store {
             return Err(StoreError::Refused("not_movable"));
         }
         // The organiser chose this person: the seats are counted before any offer is made.
-        let seats = super::frame_seats(&mut transaction, &locked).await?;
+        let seats = super::frame_seats(&mut transaction, &locked, now).await?;
         if status != Status::Held && free_in(&seats, frame) <= 0 {
             return Err(StoreError::Refused("full"));
         }
@@ -384,7 +384,7 @@ impl Store {
         ) {
             return Err(StoreError::Refused("not_movable"));
         }
-        let seats = super::frame_seats(&mut transaction, &locked).await?;
+        let seats = super::frame_seats(&mut transaction, &locked, now).await?;
         let position = last_position(&seats, frame) + 1;
         set_status(
             &mut transaction,

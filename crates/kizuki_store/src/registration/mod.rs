@@ -24,7 +24,9 @@ use sqlx::{Any, Transaction};
 pub use apply::{Applied, NewApplication, Seats};
 pub use attendance::AttendanceMark;
 pub use changes::{Actor, LotteryRecord};
-pub use outbox::{MAX_ATTEMPTS as MAX_MAIL_ATTEMPTS, OutboxEntry, OutgoingMail, QueuedMail};
+pub use outbox::{
+    MAX_ATTEMPTS as MAX_MAIL_ATTEMPTS, MailDraft, OutboxEntry, OutgoingMail, QueuedMail,
+};
 pub use records::{ApplicationRecord, LogEntry, RosterFilter};
 pub use settings::{
     Frame, FrameInput, LotteryState, QuestionDef, QuestionInput, RegistrationSettings,
@@ -69,6 +71,8 @@ pub(crate) struct Locked {
     pub first_day: Option<Date>,
     pub close_on: Option<Date>,
     pub lottery_drawn: bool,
+    /// Whether the training has frames (枠), so their query can be skipped when it has none.
+    pub framed: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -80,6 +84,7 @@ struct LockedRow {
     first_day: Option<String>,
     applications_close_on: Option<String>,
     drawn_at: Option<i64>,
+    frame_count: i64,
 }
 
 /// The seats of one frame; `frame` is `None` for a training without frames.
@@ -134,6 +139,7 @@ impl Store {
                 .map(|day| parse_date("trainings.applications_close_on", day))
                 .transpose()?,
             lottery_drawn: row.drawn_at.is_some(),
+            framed: row.frame_count > 0,
         };
         Ok((transaction, locked))
     }
@@ -141,26 +147,34 @@ impl Store {
 
 const LOCK_QUERY: &str = "SELECT t.capacity, t.allocation, t.hold_hours, t.offer_hours, t.applications_close_on, \
      (SELECT MIN(d.day_on) FROM training_days d WHERE d.training_id = t.id) AS first_day, \
-     (SELECT l.drawn_at FROM lotteries l WHERE l.training_id = t.id) AS drawn_at \
+     (SELECT l.drawn_at FROM lotteries l WHERE l.training_id = t.id) AS drawn_at, \
+     (SELECT COUNT(*) FROM training_frames f WHERE f.training_id = t.id) AS frame_count \
      FROM trainings t WHERE t.id = $1";
 
 /// The seats of every frame of the locked training.
+/// A hold that has run out no longer takes a seat, even before the clock marks it expired.
 pub(crate) async fn frame_seats(
     transaction: &mut Transaction<'static, Any>,
     locked: &Locked,
+    now: Timestamp,
 ) -> Result<Vec<FrameSeats>> {
-    let frames: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT id, capacity FROM training_frames WHERE training_id = $1 ORDER BY position, id",
-    )
-    .bind(locked.id)
-    .fetch_all(&mut **transaction)
-    .await?;
+    let frames: Vec<(i64, i64)> = if locked.framed {
+        sqlx::query_as(
+            "SELECT id, capacity FROM training_frames WHERE training_id = $1 ORDER BY position, id",
+        )
+        .bind(locked.id)
+        .fetch_all(&mut **transaction)
+        .await?
+    } else {
+        Vec::new()
+    };
     let counts: Vec<(Option<i64>, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT frame_id, status, COUNT(*), MAX(waitlist_position) FROM applications \
          WHERE training_id = $1 AND status IN ('held', 'confirmed', 'waitlisted') \
-         GROUP BY frame_id, status",
+         AND (status <> 'held' OR hold_expires_at > $2) GROUP BY frame_id, status",
     )
     .bind(locked.id)
+    .bind(now.seconds())
     .fetch_all(&mut **transaction)
     .await?;
     let plan: Vec<(Option<i64>, i64)> = if frames.is_empty() {
@@ -252,7 +266,7 @@ pub(crate) async fn settle(
             kind: NoticeKind::Expired,
         });
     }
-    let seats = frame_seats(transaction, locked).await?;
+    let seats = frame_seats(transaction, locked, now).await?;
     if locked.allocation == Allocation::Lottery && !locked.lottery_drawn {
         return Ok(seats);
     }
@@ -266,7 +280,7 @@ pub(crate) async fn settle(
             offer_free_seats(transaction, locked, frame.frame, free, now, today, notices).await?;
     }
     if offered {
-        frame_seats(transaction, locked).await
+        frame_seats(transaction, locked, now).await
     } else {
         Ok(seats)
     }

@@ -3,8 +3,38 @@
 //! Several processes may send at once: each claims a message for a minute before sending it.
 
 use kizuki_domain::Timestamp;
+use sqlx::{Any, Transaction};
 
 use crate::{Result, Store};
+
+/// A message written before its application exists, to be queued with it.
+#[derive(Clone, Debug)]
+pub struct MailDraft {
+    pub kind: &'static str,
+    pub subject: String,
+    pub body: String,
+}
+
+const ENQUEUE: &str = "INSERT INTO outbox (training_id, application_id, recipient, lang, kind, subject, body, \
+     created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id";
+
+pub(crate) async fn enqueue_in(
+    transaction: &mut Transaction<'static, Any>,
+    mail: &OutgoingMail<'_>,
+    now: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(ENQUEUE)
+        .bind(mail.training_id)
+        .bind(mail.application_id)
+        .bind(mail.recipient)
+        .bind(mail.lang)
+        .bind(mail.kind)
+        .bind(mail.subject)
+        .bind(mail.body)
+        .bind(now.seconds())
+        .fetch_one(&mut **transaction)
+        .await?)
+}
 
 pub struct OutgoingMail<'a> {
     pub training_id: Option<i64>,
@@ -48,20 +78,17 @@ const CLAIM_SECONDS: i64 = 60;
 
 impl Store {
     pub async fn enqueue_mail(&self, mail: &OutgoingMail<'_>, now: Timestamp) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO outbox (training_id, application_id, recipient, lang, kind, subject, body, \
-             created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-        )
-        .bind(mail.training_id)
-        .bind(mail.application_id)
-        .bind(mail.recipient)
-        .bind(mail.lang)
-        .bind(mail.kind)
-        .bind(mail.subject)
-        .bind(mail.body)
-        .bind(now.seconds())
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(ENQUEUE)
+            .bind(mail.training_id)
+            .bind(mail.application_id)
+            .bind(mail.recipient)
+            .bind(mail.lang)
+            .bind(mail.kind)
+            .bind(mail.subject)
+            .bind(mail.body)
+            .bind(now.seconds())
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Claims up to `limit` messages due for sending.

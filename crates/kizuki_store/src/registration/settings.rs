@@ -74,35 +74,55 @@ pub struct SettingsInput {
 
 impl Store {
     pub async fn registration_settings(&self, training_id: i64) -> Result<RegistrationSettings> {
-        let row: Option<(String, i64, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT allocation, hold_hours, offer_hours, retention_months, personal_data_purged_at \
-             FROM trainings WHERE id = $1",
+        // Two queries: the training's settings with its lottery, then its frames and questions.
+        #[allow(clippy::type_complexity)]
+        let row: Option<(
+            String,
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+        )> = sqlx::query_as(
+            "SELECT t.allocation, t.hold_hours, t.offer_hours, t.retention_months, \
+                 t.personal_data_purged_at, l.seed, l.seed_hash, l.drawn_at \
+                 FROM trainings t LEFT JOIN lotteries l ON l.training_id = t.id WHERE t.id = $1",
         )
         .bind(training_id)
         .fetch_optional(&self.pool)
         .await?;
-        let (allocation, hold_hours, offer_hours, retention_months, purged_at) =
-            row.ok_or(StoreError::NotFound)?;
-        let frames: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT id, name, name_en, capacity FROM training_frames WHERE training_id = $1 \
-             ORDER BY position, id",
+        let (
+            allocation,
+            hold_hours,
+            offer_hours,
+            retention_months,
+            purged_at,
+            seed,
+            seed_hash,
+            drawn_at,
+        ) = row.ok_or(StoreError::NotFound)?;
+        let parts: Vec<(String, i64, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT 'frame', position, id, name, name_en, capacity FROM training_frames WHERE training_id = $1 \
+             UNION ALL SELECT 'question', position, id, label, label_en, COALESCE(required_at, -1) \
+             FROM training_questions WHERE training_id = $1 ORDER BY 1, 2, 3",
         )
         .bind(training_id)
         .fetch_all(&self.pool)
         .await?;
-        let questions: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, label, label_en, required_at FROM training_questions WHERE training_id = $1 \
-             ORDER BY position, id",
-        )
-        .bind(training_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let lottery: Option<(String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT seed, seed_hash, drawn_at FROM lotteries WHERE training_id = $1",
-        )
-        .bind(training_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let mut frames = Vec::new();
+        let mut questions = Vec::new();
+        for (part, _, id, text, text_en, number) in parts {
+            if part == "frame" {
+                frames.push((id, text, text_en, number));
+            } else {
+                questions.push((id, text, text_en, (number >= 0).then_some(number)));
+            }
+        }
+        let lottery = seed
+            .zip(seed_hash)
+            .map(|(seed, hash)| (seed, hash, drawn_at));
         Ok(RegistrationSettings {
             allocation: Allocation::parse(&allocation).unwrap_or_default(),
             hold_hours,

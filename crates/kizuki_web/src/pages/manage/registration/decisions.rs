@@ -95,16 +95,20 @@ pub async fn show(
             .hold_expires_at
             .map(|at| moment(lang, at))
             .unwrap_or_default(),
-        log: log
-            .into_iter()
-            .map(|entry| LogLine {
-                at: moment(lang, kizuki_domain::Timestamp(entry.at)),
-                actor: entry.actor.unwrap_or_default(),
-                action: kizuki_i18n::text(lang, &format!("registration.log.{}", entry.action))
-                    .to_owned(),
-                reason: entry.reason,
-            })
-            .collect(),
+        log: std::iter::once(LogLine {
+            at: moment(lang, application.created_at),
+            actor: String::new(),
+            action: kizuki_i18n::text(lang, "registration.log.applied").to_owned(),
+            reason: String::new(),
+        })
+        .chain(log.into_iter().map(|entry| LogLine {
+            at: moment(lang, kizuki_domain::Timestamp(entry.at)),
+            actor: entry.actor.unwrap_or_default(),
+            action:
+                kizuki_i18n::text(lang, &format!("registration.log.{}", entry.action)).to_owned(),
+            reason: entry.reason,
+        }))
+        .collect(),
         can_seat: matches!(
             status,
             Status::PendingApproval | Status::Waitlisted | Status::Lottery | Status::Held

@@ -1,0 +1,128 @@
+// Registration in a real browser: an applicant applies on a phone without JavaScript, corrects
+// a mistake without losing anything, opens their private link (read here from the organisers'
+// outbox, as no mail server runs in these tests) and confirms; organisers' pages pass axe.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DEMO_PASSWORD, axeViolations, launchBrowser, startServer, watchedPage } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signedIn(email) {
+  const watched = await watchedPage(browser, server.base);
+  const { page } = watched;
+  await page.goto(`${server.base}/login`);
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "ログインする" }).click();
+  await page.waitForURL(`${server.base}/dashboard`);
+  return watched;
+}
+
+/** The first training that takes applications, by its page. */
+async function openTraining(page) {
+  await page.goto(`${server.base}/trainings`);
+  const links = await page.locator("main .card-list a").evaluateAll((anchors) => anchors.map((a) => a.getAttribute("href")));
+  for (const href of links) {
+    await page.goto(`${server.base}${href}`);
+    if (await page.getByRole("link", { name: "申し込む" }).count()) return href;
+  }
+  throw new Error("no training takes applications in the demo data");
+}
+
+async function fitsTheScreen(page) {
+  return page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth);
+}
+
+describe("registration", () => {
+  test("an applicant applies on a phone without JavaScript, corrects a mistake, and confirms through the link", async () => {
+    const phone = await watchedPage(browser, server.base, {
+      javaScriptEnabled: false,
+      viewport: { width: 375, height: 740 },
+      isMobile: true,
+    });
+    const { page } = phone;
+    const training = await openTraining(page);
+    await page.getByRole("link", { name: "申し込む" }).click();
+    await page.waitForURL(`${server.base}${training}/apply`);
+    assert.deepEqual(await axeViolations(page), [], "the application form");
+    assert.ok(await fitsTheScreen(page), "no sideways scrolling on a phone");
+
+    await page.getByLabel("お名前").fill("森 さくら");
+    await page.getByLabel("メールアドレス", { exact: true }).fill("sakura.example.jp");
+    await page.getByLabel("参加したい理由（任意）").fill("自分の経験を言葉にしたいと思いました。");
+    await page.getByRole("checkbox", { name: "以前サービスを利用していた" }).check();
+    await page.getByRole("button", { name: "申し込む" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.getByRole("alert").innerText(), /name@example\.jp/);
+    assert.match(await page.getByRole("alert").innerText(), /同意/);
+    assert.equal(await page.getByLabel("お名前").inputValue(), "森 さくら");
+    assert.equal(await page.getByLabel("参加したい理由（任意）").inputValue(), "自分の経験を言葉にしたいと思いました。");
+    assert.ok(await page.getByRole("checkbox", { name: "以前サービスを利用していた" }).isChecked());
+    assert.deepEqual(await axeViolations(page), [], "the form with its mistakes");
+
+    await page.getByLabel("メールアドレス", { exact: true }).fill("sakura@example.jp");
+    await page.getByRole("checkbox", { name: /個人情報の扱いについてのお知らせを読み/ }).check();
+    await page.getByRole("button", { name: "申し込む" }).click();
+    await page.waitForURL(/\/applied\?status=held$/);
+    assert.match(await page.locator("#applied-message").innerText(), /席をお取りしています/);
+    assert.deepEqual(await axeViolations(page), [], "the thank-you page");
+
+    // The organiser finds the message in the outbox; its link opens the private page.
+    const organiser = await signedIn("organizer@example.jp");
+    await organiser.page.goto(`${server.base}/manage/outbox`);
+    const body = await organiser.page.locator("#outbox tr", { hasText: "sakura@example.jp" }).locator(".message-body").first().textContent();
+    const link = body.match(/http:\/\/\S+\/application\?key=kza_[\w-]+/)[0];
+    await page.goto(link);
+    assert.equal(new URL(page.url()).pathname, "/application", "the key has left the address bar");
+    assert.equal(await page.locator("#application-status").getAttribute("data-status"), "held");
+    assert.deepEqual(await axeViolations(page), [], "the private page");
+    assert.ok(await fitsTheScreen(page));
+    await page.getByRole("button", { name: "申し込みを確定する" }).click();
+    await page.waitForURL(`${server.base}/application`);
+    assert.equal(await page.locator("#application-status").getAttribute("data-status"), "confirmed");
+    assert.deepEqual(phone.problems, []);
+
+    // The organiser sees her on the roster, and every registration page passes axe.
+    const { page: desk, problems, context } = organiser;
+    const trainingId = training.split("/").pop();
+    await desk.goto(`${server.base}/manage/trainings/${trainingId}/applications`);
+    const detail = await desk.locator("#roster a", { hasText: "森 さくら" }).getAttribute("href");
+    const paths = [
+      `/manage/trainings/${trainingId}/applications`,
+      `/manage/trainings/${trainingId}/registration`,
+      `/manage/trainings/${trainingId}/attendance`,
+      `/manage/trainings/${trainingId}/sign-in-sheet`,
+      `/manage/trainings/${trainingId}/participants`,
+      detail.replace(/^\/en/, ""),
+      "/manage/outbox",
+    ];
+    for (const path of paths) {
+      for (const prefix of ["", "/en"]) {
+        const response = await desk.goto(`${server.base}${prefix}${path}`);
+        assert.equal(response.status(), 200, `${prefix}${path}`);
+        assert.deepEqual(await axeViolations(desk), [], `${prefix}${path}`);
+      }
+    }
+    await desk.goto(`${server.base}${detail}`);
+    await desk.getByRole("radio", { name: "補欠の最後に移す" }).check();
+    await desk.getByLabel("理由").fill("本人から日程の都合で補欠を希望");
+    await desk.getByRole("button", { name: "実行する" }).click();
+    await desk.waitForLoadState();
+    assert.match(await desk.locator("#application-log").innerText(), /本人から日程の都合で補欠を希望/);
+    assert.deepEqual(problems, []);
+    await context.close();
+    await phone.context.close();
+  });
+});
