@@ -799,3 +799,39 @@ async fn approval_mode_and_the_purge_keep_only_counts() {
     assert!(after.contains("<th scope=\"row\">サービスを提供している</th><td>5</td>"));
     assert!(!after.contains("承認 1"));
 }
+
+#[tokio::test]
+async fn confirmed_participants_are_reminded_once_three_days_before() {
+    let app = TestApp::new().await;
+    let training = open_training(&app, 5).await;
+    let api = Api::new(&app, None);
+    let (_, body) = api
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/trainings/{training}/applications"),
+            Some(json!({"name": "思い出す", "email": "remind@example.jp", "backgrounds": ["other"], "consent": true})),
+        )
+        .await;
+    let id = body["id"].as_i64().unwrap();
+    app.store
+        .confirm_application(training, id, app.now(), jiff::civil::date(2027, 1, 15))
+        .await
+        .unwrap();
+    let reminders = |entries: Vec<kizuki_store::OutboxEntry>| {
+        entries.iter().filter(|e| e.kind == "reminder").count()
+    };
+    // 137 days on it is 1 June: the training (5 June) is four days away.
+    app.advance_clock(137 * 24 * 3600);
+    app.tick().await;
+    assert_eq!(
+        reminders(app.store.outbox(Some(training), 50).await.unwrap()),
+        0
+    );
+    app.advance_clock(24 * 3600);
+    app.tick().await;
+    app.tick().await;
+    assert_eq!(
+        reminders(app.store.outbox(Some(training), 50).await.unwrap()),
+        1
+    );
+}
