@@ -690,7 +690,17 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             context::establish,
         ))
-        .layer(TraceLayer::new_for_http());
+        // The path only, never the query: an applicant's private link carries its key there
+        // for the one request that moves it into a cookie.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path()
+                )
+            },
+        ));
     for layer in headers::layers() {
         router = router.layer(layer);
     }

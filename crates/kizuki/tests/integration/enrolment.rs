@@ -312,6 +312,11 @@ async fn a_hold_that_runs_out_passes_the_place_on_and_the_link_can_be_sent_again
             .unwrap()
             .contains("お申し込みが見つかりません")
     );
+    let robots = stranger.get_text("/robots.txt").await;
+    assert!(
+        robots.contains("Disallow: /application\n"),
+        "private pages stay out of search engines"
+    );
 }
 
 #[tokio::test]

@@ -62,5 +62,7 @@ pub async fn robots() -> impl IntoResponse {
         "Disallow: /admin/\nDisallow: /account\nDisallow: /dashboard\nDisallow: /manage/\nDisallow: /login\n",
         "Disallow: /en/admin/\nDisallow: /en/account\nDisallow: /en/dashboard\nDisallow: /en/manage/\nDisallow: /en/login\n",
         "Disallow: /study-groups/*/contact\nDisallow: /en/study-groups/*/contact\n",
+        "Disallow: /application\nDisallow: /en/application\n",
+        "Disallow: /trainings/*/apply\nDisallow: /en/trainings/*/apply\n",
     )
 }
