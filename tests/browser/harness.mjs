@@ -123,3 +123,15 @@ export async function axeViolations(page) {
     (violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
   );
 }
+
+/** A new watched page, signed in as a demo account. */
+export async function signIn(browser, base, email) {
+  const watched = await watchedPage(browser, base);
+  const { page } = watched;
+  await page.goto(`${base}/login`);
+  await page.getByLabel("メールアドレス").fill(email);
+  await page.getByLabel("パスワード").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "ログインする" }).click();
+  await page.waitForURL(`${base}/dashboard`);
+  return watched;
+}

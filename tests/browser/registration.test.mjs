@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEMO_PASSWORD, axeViolations, launchBrowser, startServer, watchedPage } from "./harness.mjs";
+import { axeViolations, launchBrowser, signIn, startServer, watchedPage } from "./harness.mjs";
 
 let server;
 let browser;
@@ -19,15 +19,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function signedIn(email) {
-  const watched = await watchedPage(browser, server.base);
-  const { page } = watched;
-  await page.goto(`${server.base}/login`);
-  await page.getByLabel("メールアドレス").fill(email);
-  await page.getByLabel("パスワード").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "ログインする" }).click();
-  await page.waitForURL(`${server.base}/dashboard`);
-  return watched;
+function signedIn(email) {
+  return signIn(browser, server.base, email);
 }
 
 /** The first training that takes applications, by its page. */

@@ -83,6 +83,14 @@ pub fn date_range(lang: Lang, first: Date, last: Date) -> String {
     }
 }
 
+/// A training's days as one range ("2027年6月5日（土）〜6日（日）"), or nothing without days.
+pub fn training_dates(lang: Lang, training: &kizuki_store::Training) -> String {
+    match (training.first_day(), training.last_day()) {
+        (Some(first), Some(last)) => date_range(lang, first, last),
+        _ => String::new(),
+    }
+}
+
 pub fn time_range(start: Time, end: Time) -> String {
     format!(
         "{:02}:{:02}–{:02}:{:02}",

@@ -121,10 +121,7 @@ pub fn compose(
 ) -> (String, String) {
     let lang = to.lang;
     let title = Localized::pick(lang, &training.title, &training.title_en).text;
-    let dates = match (training.first_day(), training.last_day()) {
-        (Some(first), Some(last)) => format::date_range(lang, first, last),
-        _ => String::new(),
-    };
+    let dates = format::training_dates(lang, training);
     let (until, position) = match kind {
         MailKind::ReceivedHeld { until } | MailKind::Offer { until } => (moment(lang, until), 0),
         MailKind::ReceivedWaitlisted { position } | MailKind::Waitlisted { position } => {

@@ -363,10 +363,7 @@ pub fn training_card(lang: Lang, training: &Training) -> TrainingCard {
         kind: kind_label(lang, training.kind),
         status: status_label(lang, training.status),
         status_class: training.status.as_str(),
-        dates: match (training.first_day(), training.last_day()) {
-            (Some(first), Some(last)) => format::date_range(lang, first, last),
-            _ => String::new(),
-        },
+        dates: format::training_dates(lang, training),
         place: place_words(lang, training.venue.as_ref()),
         // An online venue's name ("Zoom") says no more than "online" already does.
         venue_name: training

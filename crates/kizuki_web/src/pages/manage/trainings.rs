@@ -77,10 +77,7 @@ pub async fn index(
                     .localize(&format!("/manage/trainings/{}/applications", training.id)),
                 public_href: lang.localize(&format!("/trainings/{}", training.id)),
                 title: Localized::pick(lang, &training.title, &training.title_en),
-                dates: match (training.first_day(), training.last_day()) {
-                    (Some(first), Some(last)) => format::date_range(lang, first, last),
-                    _ => String::new(),
-                },
+                dates: format::training_dates(lang, training),
                 place: place_words(lang, training.venue.as_ref()),
                 status: status_label(lang, training.status),
                 status_class: training.status.as_str(),

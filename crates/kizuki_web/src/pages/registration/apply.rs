@@ -143,10 +143,7 @@ async fn view(
     Ok(ApplyView {
         page,
         training_href: context.href(&format!("/trainings/{}", training.id)),
-        dates: match (training.first_day(), training.last_day()) {
-            (Some(first), Some(last)) => format::date_range(lang, first, last),
-            _ => String::new(),
-        },
+        dates: format::training_dates(lang, training),
         training_title: title,
         allocation: kizuki_i18n::text(lang, allocation_key(settings.allocation)),
         seats_line: kizuki_i18n::format(

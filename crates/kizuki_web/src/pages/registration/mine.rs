@@ -159,10 +159,7 @@ async fn view(
         page,
         training_title: Localized::pick(lang, &training.title, &training.title_en),
         training_href: context.href(&format!("/trainings/{}", training.id)),
-        dates: match (training.first_day(), training.last_day()) {
-            (Some(first), Some(last)) => format::date_range(lang, first, last),
-            _ => String::new(),
-        },
+        dates: format::training_dates(lang, training),
         status_text: kizuki_i18n::format(
             lang,
             status_key,

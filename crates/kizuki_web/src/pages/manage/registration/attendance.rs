@@ -177,10 +177,7 @@ pub async fn sheet(
     Ok(views::render(&SheetView {
         page: Chrome::new(&state, &context, "registration.sheet.title"),
         training_title: Localized::pick(lang, &training.title, &training.title_en),
-        dates: match (training.first_day(), training.last_day()) {
-            (Some(first), Some(last)) => format::date_range(lang, first, last),
-            _ => String::new(),
-        },
+        dates: format::training_dates(lang, &training),
         days: training
             .days
             .iter()

@@ -280,10 +280,7 @@ pub async fn names(
     Ok(views::render(&ParticipantsView {
         page: Chrome::new(&state, &context, "registration.participants.title"),
         training_title: Localized::pick(lang, &training.title, &training.title_en),
-        dates: match (training.first_day(), training.last_day()) {
-            (Some(first), Some(last)) => format::date_range(lang, first, last),
-            _ => String::new(),
-        },
+        dates: format::training_dates(lang, &training),
         rows: confirmed
             .into_iter()
             .map(|a| NameRow {
