@@ -135,10 +135,6 @@ pub const MAX_FREE_TEXT_CHARS: usize = 4000;
 /// The version of the privacy notice applicants agree to; recorded with each application.
 pub const PRIVACY_NOTICE_VERSION: &str = "2026-11";
 
-/// How long a seat is held, by default, for an applicant who has not yet confirmed their email
-/// address; each training may set its own.
-pub const DEFAULT_HOLD_HOURS: i64 = 48;
-
 /// A mistake in an application: the field and a message key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mistake {

@@ -177,23 +177,50 @@ pub async fn send(
 /// Tells each applicant what happened to their application. A failure is logged, never shown
 /// to the person whose request caused it: their own change has been made.
 pub async fn deliver(state: &AppState, notices: &[Notice]) {
+    let mut trainings = Trainings::default();
     for notice in notices {
-        if let Err(error) = deliver_one(state, notice).await {
+        let kind = MailKind::from_notice(notice.kind);
+        if let Err(error) = send_by_id(
+            state,
+            &mut trainings,
+            notice.training_id,
+            notice.application_id,
+            kind,
+        )
+        .await
+        {
             tracing::warn!(%error, application = notice.application_id, "could not queue a message");
         }
     }
 }
 
-async fn deliver_one(state: &AppState, notice: &Notice) -> Result<(), StoreError> {
-    let application = state.store().application(notice.application_id).await?;
-    let training = state.store().training(notice.training_id).await?;
-    send(
-        state,
-        &application,
-        &training,
-        MailKind::from_notice(notice.kind),
-    )
-    .await
+/// Trainings read once for a batch of messages (a draw tells a whole training at once).
+#[derive(Default)]
+struct Trainings(Vec<Training>);
+
+impl Trainings {
+    async fn get(&mut self, state: &AppState, id: i64) -> Result<&Training, StoreError> {
+        let index = match self.0.iter().position(|t| t.id == id) {
+            Some(index) => index,
+            None => {
+                self.0.push(state.store().training(id).await?);
+                self.0.len() - 1
+            }
+        };
+        Ok(&self.0[index])
+    }
+}
+
+async fn send_by_id(
+    state: &AppState,
+    trainings: &mut Trainings,
+    training_id: i64,
+    application_id: i64,
+    kind: MailKind,
+) -> Result<(), StoreError> {
+    let application = state.store().application(application_id).await?;
+    let training = trainings.get(state, training_id).await?;
+    send(state, &application, training, kind).await
 }
 
 /// The clock's work for registration, run every minute by `kizuki serve`: lapsed holds and
@@ -203,10 +230,16 @@ pub async fn tick(state: &AppState) -> Result<(), StoreError> {
     let today = today(now);
     let notices = state.store().sweep_registrations(now, today).await?;
     deliver(state, &notices).await;
+    let mut trainings = Trainings::default();
     for (training_id, application_id) in state.store().reminders_due(today, REMINDER_DAYS).await? {
-        let application = state.store().application(application_id).await?;
-        let training = state.store().training(training_id).await?;
-        send(state, &application, &training, MailKind::Reminder).await?;
+        send_by_id(
+            state,
+            &mut trainings,
+            training_id,
+            application_id,
+            MailKind::Reminder,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -9,7 +9,8 @@ use kizuki_domain::registration::{
 use kizuki_domain::secret::{self, SecretKind};
 use kizuki_i18n::Lang;
 use kizuki_store::{
-    Applied, MailDraft, NewApplication, RegistrationSettings, StoreError, Training,
+    Actor, ApplicationRecord, Applied, LotteryRecord, MailDraft, NewApplication,
+    RegistrationSettings, StoreError, Training,
 };
 
 use crate::error::AppError;
@@ -69,15 +70,16 @@ pub fn closed_message_key(closed: Closed) -> &'static str {
     }
 }
 
+/// Takes an application; `settings` are the training's, which the caller has read already.
 pub async fn submit(
     state: &AppState,
     training: &Training,
+    settings: &RegistrationSettings,
     form: &ApplicationForm,
     lang: Lang,
 ) -> Result<Applied, Refusal> {
     accepting(state, training).map_err(Refusal::Closed)?;
-    let settings = state.store().registration_settings(training.id).await?;
-    let application = registration::check(form, &asks(&settings)).map_err(Refusal::Mistakes)?;
+    let application = registration::check(form, &asks(settings)).map_err(Refusal::Mistakes)?;
     let nonce = secret::nonce(&mut rand::rng());
     let link = secret::derive(SecretKind::Application, state.link_key(), &nonce);
     let addressee = mail::Addressee {
@@ -128,4 +130,112 @@ pub fn allocation_key(allocation: Allocation) -> &'static str {
         Allocation::Lottery => "apply.allocation.lottery",
         Allocation::Approval => "apply.allocation.approval",
     }
+}
+
+/// An organiser's decision on one application, the same from the workspace and the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Approve, or move up from the waitlist or the lottery.
+    Seat,
+    Waitlist,
+    /// A new place on the waitlist, 1 first.
+    Reorder(i64),
+    Decline,
+    Cancel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionError {
+    Unknown,
+    /// A reorder without a place of 1 or more.
+    RankNeeded,
+}
+
+impl Decision {
+    pub fn parse(name: &str, rank: Option<i64>) -> Result<Decision, DecisionError> {
+        match name {
+            "seat" => Ok(Decision::Seat),
+            "waitlist" => Ok(Decision::Waitlist),
+            "decline" => Ok(Decision::Decline),
+            "cancel" => Ok(Decision::Cancel),
+            "reorder" => rank
+                .filter(|rank| *rank >= 1)
+                .map(Decision::Reorder)
+                .ok_or(DecisionError::RankNeeded),
+            _ => Err(DecisionError::Unknown),
+        }
+    }
+}
+
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// A decision's reason as the log keeps it; `None` when it is missing or too long.
+pub fn reason(text: &str) -> Option<String> {
+    let reason = kizuki_domain::text::normalize_line(text);
+    (!reason.is_empty() && reason.chars().count() <= MAX_REASON_CHARS).then_some(reason)
+}
+
+/// Makes the decision and tells the applicants it touched (the one decided on, and whoever a
+/// freed place is offered to).
+pub async fn decide(
+    state: &AppState,
+    application: &ApplicationRecord,
+    decision: Decision,
+    user_id: i64,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let actor = Actor::Organiser { user_id, reason };
+    let now = state.now();
+    let today = today(now);
+    let (training, id, store) = (application.training_id, application.id, state.store());
+    let notices = match decision {
+        Decision::Seat => store.give_seat(training, id, actor, now, today).await?,
+        Decision::Waitlist => {
+            store
+                .move_to_waitlist(training, id, actor, now, today)
+                .await?
+        }
+        Decision::Decline => {
+            store
+                .decline_application(training, id, actor, now, today)
+                .await?
+        }
+        Decision::Cancel => {
+            store
+                .cancel_application(training, id, actor, now, today)
+                .await?
+        }
+        Decision::Reorder(rank) => {
+            store
+                .reorder_waitlist(training, id, rank, actor, now)
+                .await?;
+            Vec::new()
+        }
+    };
+    mail::deliver(state, &notices).await;
+    Ok(())
+}
+
+/// Draws a training's lottery now and tells the applicants.
+pub async fn draw(
+    state: &AppState,
+    training_id: i64,
+    user_id: i64,
+) -> Result<LotteryRecord, StoreError> {
+    let now = state.now();
+    let actor = Actor::Organiser {
+        user_id,
+        reason: "",
+    };
+    let (record, notices) = state
+        .store()
+        .draw_lottery(training_id, actor, now, today(now))
+        .await?;
+    mail::deliver(state, &notices).await;
+    Ok(record)
+}
+
+/// The message key that explains a refused change (`StoreError::Refused`).
+pub fn refusal_key(reason: &str) -> String {
+    format!("flash.refused_{reason}")
 }

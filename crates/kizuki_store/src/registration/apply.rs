@@ -17,6 +17,16 @@ pub enum Applied {
 }
 
 impl Applied {
+    /// The status as the API and the pages name it.
+    pub fn status(self) -> &'static str {
+        match self {
+            Applied::Held { .. } => "held",
+            Applied::Waitlisted { .. } => "waitlisted",
+            Applied::Lottery { .. } => "lottery",
+            Applied::PendingApproval { .. } => "pending_approval",
+        }
+    }
+
     pub fn id(self) -> i64 {
         match self {
             Applied::Held { id, .. }
@@ -59,11 +69,7 @@ impl Store {
         let (mut transaction, locked) = self.lock_training(new.training_id).await?;
         let seats = frame_seats(&mut transaction, &locked, now).await?;
         let application = new.application;
-        let frame = seats
-            .iter()
-            .find(|seats| seats.frame == application.frame_id)
-            .or_else(|| seats.iter().find(|seats| seats.frame.is_none()))
-            .ok_or(StoreError::NotFound)?;
+        let frame = super::seats_of(&seats, application.frame_id).ok_or(StoreError::NotFound)?;
         let entry = enter(locked.allocation, locked.lottery_drawn, frame.state);
         let until = now.plus_seconds(locked.hold_hours.max(1) * 60 * 60);
         let (status, position, hold) = match entry {

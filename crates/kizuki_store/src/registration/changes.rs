@@ -10,7 +10,7 @@ use kizuki_domain::lottery::{self, LotteryEntry};
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
-use super::{FrameSeats, Locked, Notice, NoticeKind, frame_key, log, settle, status_of};
+use super::{FrameSeats, Locked, Notice, NoticeKind, frame_key, log, seats_of, settle, status_of};
 use crate::{Result, Store, StoreError};
 
 /// Who asked for a change: the applicant through their private link, or an organiser (with the
@@ -123,19 +123,11 @@ async fn set_status(
 }
 
 fn free_in(seats: &[FrameSeats], frame: Option<i64>) -> i64 {
-    seats
-        .iter()
-        .find(|s| s.frame == frame)
-        .or_else(|| seats.iter().find(|s| s.frame.is_none()))
-        .map_or(0, |s| s.state.capacity - s.state.taken)
+    seats_of(seats, frame).map_or(0, |s| s.state.capacity - s.state.taken)
 }
 
 fn last_position(seats: &[FrameSeats], frame: Option<i64>) -> i64 {
-    seats
-        .iter()
-        .find(|s| s.frame == frame)
-        .or_else(|| seats.iter().find(|s| s.frame.is_none()))
-        .map_or(0, |s| s.state.last_position)
+    seats_of(seats, frame).map_or(0, |s| s.state.last_position)
 }
 
 fn notice(locked: &Locked, application_id: i64, kind: NoticeKind) -> Notice {

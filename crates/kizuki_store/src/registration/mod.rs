@@ -213,6 +213,14 @@ pub(crate) async fn frame_seats(
         .collect())
 }
 
+/// The seats of an application's frame (the whole training's when it has no frames).
+pub(crate) fn seats_of(seats: &[FrameSeats], frame: Option<i64>) -> Option<&FrameSeats> {
+    seats
+        .iter()
+        .find(|s| s.frame == frame)
+        .or_else(|| seats.iter().find(|s| s.frame.is_none()))
+}
+
 /// The frame filter in SQL: frame 0 stands for "no frame".
 pub(crate) fn frame_key(frame: Option<i64>) -> i64 {
     frame.unwrap_or(0)

@@ -209,6 +209,18 @@ impl Store {
             .collect()
     }
 
+    /// Those with a confirmed place, for attendance, the sign-in sheet and facilitators.
+    pub async fn confirmed_participants(&self, training_id: i64) -> Result<Vec<ApplicationRecord>> {
+        self.roster(
+            training_id,
+            &RosterFilter {
+                status: Some(Status::Confirmed),
+                ..RosterFilter::default()
+            },
+        )
+        .await
+    }
+
     pub async fn application_log(&self, application_id: i64) -> Result<Vec<LogEntry>> {
         Ok(sqlx::query_as(
             "SELECT l.at, u.display_name AS actor, l.action, l.reason FROM application_log l \

@@ -96,26 +96,15 @@ pub async fn apply(
         frame: body.frame.map(|frame| frame.to_string()),
         answers: body.answers.into_iter().collect(),
     };
-    let answer = match registration::submit(&state, &training, &form, lang).await {
-        Ok(Applied::Held { id, .. }) => ApplicationAnswer {
-            id,
-            status: "held",
-            position: None,
-        },
-        Ok(Applied::Waitlisted { id, position }) => ApplicationAnswer {
-            id,
-            status: "waitlisted",
-            position: Some(position),
-        },
-        Ok(Applied::Lottery { id }) => ApplicationAnswer {
-            id,
-            status: "lottery",
-            position: None,
-        },
-        Ok(Applied::PendingApproval { id }) => ApplicationAnswer {
-            id,
-            status: "pending_approval",
-            position: None,
+    let settings = state.store().registration_settings(training.id).await?;
+    let answer = match registration::submit(&state, &training, &settings, &form, lang).await {
+        Ok(applied) => ApplicationAnswer {
+            id: applied.id(),
+            status: applied.status(),
+            position: match applied {
+                Applied::Waitlisted { position, .. } => Some(position),
+                _ => None,
+            },
         },
         Err(Refusal::Closed(closed)) => {
             return Ok(api_error(

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
-use kizuki_store::{Actor, ApplicationRecord, LotteryRecord, RosterFilter, StoreError};
+use kizuki_store::{ApplicationRecord, LotteryRecord, RosterFilter, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,9 +14,9 @@ use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::CurrentUser;
 use crate::error::{AppError, ErrorKind, api_error};
-use crate::mail;
-use crate::pages::catalogue::today;
+use crate::registration::{self, Decision};
 use crate::state::AppState;
+use kizuki_i18n::Lang;
 
 #[derive(Serialize, ToSchema)]
 pub struct RosterEntry {
@@ -103,17 +103,8 @@ pub async fn draw(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = training_id(&id)?;
-    let now = state.now();
-    let actor = Actor::Organiser {
-        user_id: user.id,
-        reason: "",
-    };
-    match state.store().draw_lottery(id, actor, now, today(now)).await {
-        Ok((record, notices)) => {
-            mail::deliver(&state, &notices).await;
-            Ok(Json(record).into_response())
-        }
+    match registration::draw(&state, training_id(&id)?, user.id).await {
+        Ok(record) => Ok(Json(record).into_response()),
         Err(StoreError::Refused(reason)) => Ok(refused(reason)),
         Err(other) => Err(other.into()),
     }
@@ -234,42 +225,21 @@ pub async fn decide(
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let application = state.store().application(id).await?;
-    let reason = kizuki_domain::text::normalize_line(&body.reason);
-    if reason.is_empty() || reason.chars().count() > 500 {
+    let Some(reason) = registration::reason(&body.reason) else {
         return Ok(invalid(vec![FieldMistake {
             field: "reason".to_owned(),
             message: "Give a reason, up to 500 characters.".to_owned(),
         }]));
-    }
-    let actor = Actor::Organiser {
-        user_id: user.id,
-        reason: &reason,
     };
-    let now = state.now();
-    let today = today(now);
-    let t = application.training_id;
-    let store = state.store();
-    let outcome = match (body.decision.as_str(), body.rank) {
-        ("seat", _) => store.give_seat(t, id, actor, now, today).await,
-        ("waitlist", _) => store.move_to_waitlist(t, id, actor, now, today).await,
-        ("decline", _) => store.decline_application(t, id, actor, now, today).await,
-        ("cancel", _) => store.cancel_application(t, id, actor, now, today).await,
-        ("reorder", Some(rank)) if rank >= 1 => store
-            .reorder_waitlist(t, id, rank, actor, now)
-            .await
-            .map(|()| Vec::new()),
-        _ => {
-            return Ok(invalid(vec![FieldMistake {
-                field: "decision".to_owned(),
-                message:
-                    "Use seat, waitlist, decline, cancel, or reorder with a rank of 1 or more."
-                        .to_owned(),
-            }]));
-        }
+    let Ok(decision) = Decision::parse(&body.decision, body.rank) else {
+        return Ok(invalid(vec![FieldMistake {
+            field: "decision".to_owned(),
+            message: "Use seat, waitlist, decline, cancel, or reorder with a rank of 1 or more."
+                .to_owned(),
+        }]));
     };
-    match outcome {
-        Ok(notices) => {
-            mail::deliver(&state, &notices).await;
+    match registration::decide(&state, &application, decision, user.id, &reason).await {
+        Ok(()) => {
             let record = state.store().application(id).await?;
             Ok((StatusCode::OK, Json(RosterEntry::from(record))).into_response())
         }
@@ -278,18 +248,10 @@ pub async fn decide(
     }
 }
 
+/// A refused change, explained in the words the workspace uses.
 fn refused(reason: &str) -> Response {
-    let message = match reason {
-        "full" => "No seat is free in this application's frame.",
-        "already_drawn" => "The lottery has already been drawn.",
-        "not_closed" => {
-            "The lottery is drawn after applications close; set a closing date that has passed."
-        }
-        "not_lottery" => "This training does not allocate by lottery.",
-        "no_seed" => "The lottery has no seed yet; save the registration settings first.",
-        "not_waitlisted" => "This application is not on the waitlist.",
-        "not_active" => "This application is no longer active.",
-        _ => "This change is not possible in the application's present state.",
-    };
-    api_error(ErrorKind::Conflict, message)
+    api_error(
+        ErrorKind::Conflict,
+        kizuki_i18n::text(Lang::En, &registration::refusal_key(reason)),
+    )
 }

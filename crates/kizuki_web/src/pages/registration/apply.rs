@@ -221,17 +221,20 @@ pub async fn submit(
             Vec::new(),
         )
     } else {
-        match registration::submit(&state, &training, &typed.to_form(&settings), lang).await {
+        match registration::submit(
+            &state,
+            &training,
+            &settings,
+            &typed.to_form(&settings),
+            lang,
+        )
+        .await
+        {
             Ok(applied) => {
-                let status = match applied {
-                    kizuki_store::Applied::Held { .. } => "held",
-                    kizuki_store::Applied::Waitlisted { .. } => "waitlisted",
-                    kizuki_store::Applied::Lottery { .. } => "lottery",
-                    kizuki_store::Applied::PendingApproval { .. } => "pending_approval",
-                };
                 return Ok(see_other(&context.href(&format!(
-                    "/trainings/{}/applied?status={status}",
-                    training.id
+                    "/trainings/{}/applied?status={}",
+                    training.id,
+                    applied.status()
                 ))));
             }
             Err(Refusal::Closed(closed)) => (

@@ -187,26 +187,51 @@ async fn view(
     })
 }
 
-/// Runs an applicant's action on the application their cookie opens.
-async fn act<F, Fut>(
+/// What an applicant can do to a place from their private page.
+#[derive(Clone, Copy)]
+enum Action {
+    Confirm,
+    TakeSeat,
+    Cancel,
+}
+
+/// Runs an applicant's action on the application their cookie opens, tells whoever it touched,
+/// and goes back to the page with a message.
+async fn act(
     state: &AppState,
     context: &RequestContext,
     headers: &HeaderMap,
-    action: F,
-) -> Result<Response, AppError>
-where
-    F: FnOnce(ApplicationRecord) -> Fut,
-    Fut: Future<Output = Result<&'static str, StoreError>>,
-{
+    action: Action,
+) -> Result<Response, AppError> {
     let Some(application) = find(state, headers).await? else {
         return Ok(missing(state, context));
     };
-    match action(application).await {
-        Ok(flash) => Ok(redirect_with_flash(context, "/application", flash)),
+    let (training, id, store) = (application.training_id, application.id, state.store());
+    let now = state.now();
+    let today = today(now);
+    let outcome = match action {
+        Action::Confirm => store
+            .confirm_application(training, id, now, today)
+            .await
+            .map(|(_, notices)| (notices, "flash.application_confirmed")),
+        Action::TakeSeat => store
+            .take_free_seat(training, id, now, today)
+            .await
+            .map(|notices| (notices, "flash.application_confirmed")),
+        Action::Cancel => store
+            .cancel_application(training, id, kizuki_store::Actor::Applicant, now, today)
+            .await
+            .map(|notices| (notices, "flash.application_cancelled")),
+    };
+    match outcome {
+        Ok((notices, flash)) => {
+            mail::deliver(state, &notices).await;
+            Ok(redirect_with_flash(context, "/application", flash))
+        }
         Err(StoreError::Refused(reason)) => Ok(redirect_with_flash(
             context,
             "/application",
-            &format!("flash.refused_{reason}"),
+            &crate::registration::refusal_key(reason),
         )),
         Err(other) => Err(other.into()),
     }
@@ -217,18 +242,7 @@ pub async fn confirm(
     context: RequestContext,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let now = state.now();
-    let shared = &state;
-    act(&state, &context, &headers, |application| async move {
-        let state = shared;
-        let (_, notices) = state
-            .store()
-            .confirm_application(application.training_id, application.id, now, today(now))
-            .await?;
-        mail::deliver(state, &notices).await;
-        Ok("flash.application_confirmed")
-    })
-    .await
+    act(&state, &context, &headers, Action::Confirm).await
 }
 
 pub async fn take_seat(
@@ -236,18 +250,7 @@ pub async fn take_seat(
     context: RequestContext,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let now = state.now();
-    let shared = &state;
-    act(&state, &context, &headers, |application| async move {
-        let state = shared;
-        let notices = state
-            .store()
-            .take_free_seat(application.training_id, application.id, now, today(now))
-            .await?;
-        mail::deliver(state, &notices).await;
-        Ok("flash.application_confirmed")
-    })
-    .await
+    act(&state, &context, &headers, Action::TakeSeat).await
 }
 
 #[derive(Deserialize, Default)]
@@ -269,24 +272,7 @@ pub async fn cancel(
             "flash.tick_to_confirm",
         ));
     }
-    let now = state.now();
-    let shared = &state;
-    act(&state, &context, &headers, |application| async move {
-        let state = shared;
-        let notices = state
-            .store()
-            .cancel_application(
-                application.training_id,
-                application.id,
-                kizuki_store::Actor::Applicant,
-                now,
-                today(now),
-            )
-            .await?;
-        mail::deliver(state, &notices).await;
-        Ok("flash.application_cancelled")
-    })
-    .await
+    act(&state, &context, &headers, Action::Cancel).await
 }
 
 #[derive(Deserialize, Default)]

@@ -4,8 +4,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jiff::civil::Date;
-use kizuki_domain::allocation::Status;
-use kizuki_store::RosterFilter;
 use serde::Deserialize;
 
 use crate::context::RequestContext;
@@ -62,16 +60,7 @@ pub async fn show(
         .filter(|d| training.days.iter().any(|t| t.date == *d))
         .or_else(|| training.first_day())
         .ok_or(AppError::NotFound)?;
-    let confirmed = state
-        .store()
-        .roster(
-            training.id,
-            &RosterFilter {
-                status: Some(Status::Confirmed),
-                ..RosterFilter::default()
-            },
-        )
-        .await?;
+    let confirmed = state.store().confirmed_participants(training.id).await?;
     let marks = state.store().attendance(training.id).await?;
     let base = context.href(&format!("/manage/trainings/{}/attendance", training.id));
     Ok(views::render(&AttendanceView {
@@ -153,16 +142,7 @@ pub async fn sheet(
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
     let lang = context.lang;
-    let confirmed = state
-        .store()
-        .roster(
-            training.id,
-            &RosterFilter {
-                status: Some(Status::Confirmed),
-                ..RosterFilter::default()
-            },
-        )
-        .await?;
+    let confirmed = state.store().confirmed_participants(training.id).await?;
     let mut rows: Vec<PersonRow> = confirmed
         .into_iter()
         .map(|a| PersonRow {

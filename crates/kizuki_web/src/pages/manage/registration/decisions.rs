@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::allocation::Status;
 use kizuki_domain::text;
-use kizuki_store::{Actor, OutgoingMail, RosterFilter, StoreError};
+use kizuki_store::{OutgoingMail, RosterFilter, StoreError};
 use serde::Deserialize;
 
 use super::{backgrounds_label, status_label};
@@ -17,9 +17,9 @@ use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::Localized;
 use crate::forms::{CleanForm, redirect_with_flash};
-use crate::mail::{self, moment};
-use crate::pages::catalogue::today;
+use crate::mail::moment;
 use crate::pages::registration::{frame_name, question_label};
+use crate::registration::{self, Decision, DecisionError};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -144,53 +144,23 @@ pub async fn decide(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let application = state.store().application(id).await?;
     let back = format!("/manage/applications/{id}");
-    let reason = text::normalize_line(&form.reason);
-    if reason.is_empty() || reason.chars().count() > 500 {
+    let Some(reason) = registration::reason(&form.reason) else {
         return Ok(redirect_with_flash(&context, &back, "flash.reason_needed"));
-    }
-    let actor = Actor::Organiser {
-        user_id: user.id,
-        reason: &reason,
     };
-    let now = state.now();
-    let today = today(now);
-    let training_id = application.training_id;
-    let store = state.store();
-    let outcome = match form.decision.as_str() {
-        "seat" => store.give_seat(training_id, id, actor, now, today).await,
-        "waitlist" => {
-            store
-                .move_to_waitlist(training_id, id, actor, now, today)
-                .await
+    let rank = super::super::optional_number(&form.rank).ok().flatten();
+    let decision = match Decision::parse(&form.decision, rank) {
+        Ok(decision) => decision,
+        Err(DecisionError::RankNeeded) => {
+            return Ok(redirect_with_flash(&context, &back, "flash.rank_needed"));
         }
-        "decline" => {
-            store
-                .decline_application(training_id, id, actor, now, today)
-                .await
-        }
-        "cancel" => {
-            store
-                .cancel_application(training_id, id, actor, now, today)
-                .await
-        }
-        "reorder" => match super::super::optional_number(&form.rank) {
-            Ok(Some(rank)) if rank >= 1 => store
-                .reorder_waitlist(training_id, id, rank, actor, now)
-                .await
-                .map(|()| Vec::new()),
-            _ => return Ok(redirect_with_flash(&context, &back, "flash.rank_needed")),
-        },
-        _ => return Err(AppError::BadRequest),
+        Err(DecisionError::Unknown) => return Err(AppError::BadRequest),
     };
-    match outcome {
-        Ok(notices) => {
-            mail::deliver(&state, &notices).await;
-            Ok(redirect_with_flash(&context, &back, "flash.saved"))
-        }
+    match registration::decide(&state, &application, decision, user.id, &reason).await {
+        Ok(()) => Ok(redirect_with_flash(&context, &back, "flash.saved")),
         Err(StoreError::Refused(reason)) => Ok(redirect_with_flash(
             &context,
             &back,
-            &format!("flash.refused_{reason}"),
+            &registration::refusal_key(reason),
         )),
         Err(other) => Err(other.into()),
     }
@@ -278,24 +248,12 @@ pub async fn draw(
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
     let back = format!("/manage/trainings/{}/applications", training.id);
-    let now = state.now();
-    let actor = Actor::Organiser {
-        user_id: user.id,
-        reason: "",
-    };
-    match state
-        .store()
-        .draw_lottery(training.id, actor, now, today(now))
-        .await
-    {
-        Ok((_, notices)) => {
-            mail::deliver(&state, &notices).await;
-            Ok(redirect_with_flash(&context, &back, "flash.lottery_drawn"))
-        }
+    match registration::draw(&state, training.id, user.id).await {
+        Ok(_) => Ok(redirect_with_flash(&context, &back, "flash.lottery_drawn")),
         Err(StoreError::Refused(reason)) => Ok(redirect_with_flash(
             &context,
             &back,
-            &format!("flash.refused_{reason}"),
+            &registration::refusal_key(reason),
         )),
         Err(other) => Err(other.into()),
     }

@@ -267,16 +267,7 @@ pub async fn names(
     }
     let training = super::training(&state, &id).await?;
     let lang = context.lang;
-    let confirmed = state
-        .store()
-        .roster(
-            training.id,
-            &RosterFilter {
-                status: Some(Status::Confirmed),
-                ..RosterFilter::default()
-            },
-        )
-        .await?;
+    let confirmed = state.store().confirmed_participants(training.id).await?;
     Ok(views::render(&ParticipantsView {
         page: Chrome::new(&state, &context, "registration.participants.title"),
         training_title: Localized::pick(lang, &training.title, &training.title_en),
