@@ -231,6 +231,13 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", args.listen)),
+        smtp: args
+            .smtp_url
+            .clone()
+            .map(|url| kizuki_web::mail::SmtpSettings {
+                url,
+                from: args.mail_from.clone(),
+            }),
     };
     let state = AppState::new(store.clone(), config)
         .await
@@ -283,6 +290,9 @@ async fn housekeeping(store: Store) {
     loop {
         interval.tick().await;
         let now = now();
+        if let Err(error) = store.seal_closed_questionnaires(now).await {
+            tracing::warn!(%error, "could not seal closed questionnaires");
+        }
         if let Err(error) = store.purge_expired_sessions(now).await {
             tracing::warn!(%error, "could not purge expired sessions");
         }

@@ -18,6 +18,8 @@ pub enum Permission {
     ManageEvents,
     /// Transcripts, coding and literature review.
     Research,
+    /// Reading the results of evaluation questionnaires: organisers and researchers.
+    Evaluation,
 }
 
 /// The outcome of checking a [`Permission`].
@@ -31,12 +33,13 @@ pub enum Access {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::Public,
         Permission::SignedIn,
         Permission::ManageUsers,
         Permission::ManageEvents,
         Permission::Research,
+        Permission::Evaluation,
     ];
 
     pub fn check(self, role: Option<Role>) -> Access {
@@ -57,6 +60,7 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ManageEvents => "manage_events",
             Permission::Research => "research",
+            Permission::Evaluation => "evaluation",
         }
     }
 }
@@ -65,8 +69,11 @@ fn role_grants(role: Role, permission: Permission) -> bool {
     match role {
         // The administrator keeps the system running; they may act anywhere.
         Role::Admin => true,
-        Role::Organizer => matches!(permission, Permission::ManageEvents),
-        Role::Researcher => matches!(permission, Permission::Research),
+        Role::Organizer => matches!(
+            permission,
+            Permission::ManageEvents | Permission::Evaluation
+        ),
+        Role::Researcher => matches!(permission, Permission::Research | Permission::Evaluation),
         // Facilitators and hosts act on their own trainings and groups; those checks are made
         // against the record itself by the parts that own them.
         Role::Facilitator | Role::Host => false,
@@ -98,19 +105,20 @@ mod tests {
     #[test]
     fn role_table() {
         use Access::{Forbidden as F, Granted as G};
-        // Columns: SignedIn, ManageUsers, ManageEvents, Research.
+        // Columns: SignedIn, ManageUsers, ManageEvents, Research, Evaluation.
         let table = [
-            (Role::Admin, [G, G, G, G]),
-            (Role::Organizer, [G, F, G, F]),
-            (Role::Facilitator, [G, F, F, F]),
-            (Role::Host, [G, F, F, F]),
-            (Role::Researcher, [G, F, F, G]),
+            (Role::Admin, [G, G, G, G, G]),
+            (Role::Organizer, [G, F, G, F, G]),
+            (Role::Facilitator, [G, F, F, F, F]),
+            (Role::Host, [G, F, F, F, F]),
+            (Role::Researcher, [G, F, F, G, G]),
         ];
         let permissions = [
             Permission::SignedIn,
             Permission::ManageUsers,
             Permission::ManageEvents,
             Permission::Research,
+            Permission::Evaluation,
         ];
         for (role, expected) in table {
             for (permission, want) in permissions.iter().zip(expected) {

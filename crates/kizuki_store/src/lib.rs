@@ -18,6 +18,7 @@ mod catalogue;
 mod error;
 mod invitations;
 mod keys;
+mod questionnaires;
 mod rate;
 mod registration;
 mod sessions;
@@ -33,6 +34,10 @@ pub use catalogue::{
 };
 pub use error::StoreError;
 pub use invitations::Invitation;
+pub use questionnaires::{
+    AnswerOutcome, Category, CategoryInput, CodingRow, Questionnaire, QuestionnaireInput,
+    QuestionnaireSummary, Response,
+};
 pub use registration::{
     Actor, ApplicationRecord, Applied, AttendanceMark, Frame, FrameInput, LogEntry, LotteryRecord,
     LotteryState, MAX_MAIL_ATTEMPTS, MailDraft, NewApplication, Notice, NoticeKind, OutboxEntry,

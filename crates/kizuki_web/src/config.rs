@@ -32,6 +32,8 @@ pub struct WebConfig {
     pub rate_limit: kizuki_domain::rate::RateLimit,
     /// The address people reach the site at, for links in mail (no trailing slash).
     pub public_url: String,
+    /// The mail server, for mail sent at once rather than through the outbox.
+    pub smtp: Option<crate::mail::SmtpSettings>,
 }
 
 impl Default for WebConfig {
@@ -41,6 +43,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             rate_limit: kizuki_domain::rate::RateLimit::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            smtp: None,
         }
     }
 }

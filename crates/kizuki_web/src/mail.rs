@@ -255,6 +255,61 @@ pub struct SmtpSettings {
     pub from: String,
 }
 
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// The SMTP transport and the sender's address of `settings`.
+fn connect(settings: &SmtpSettings) -> Result<(Transport, Mailbox), String> {
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
+        .map_err(|error| format!("the SMTP URL cannot be used: {error}"))?
+        .timeout(Some(Duration::from_secs(20)))
+        .build();
+    let from = settings
+        .from
+        .parse()
+        .map_err(|error| format!("the sender address cannot be used: {error}"))?;
+    Ok((transport, from))
+}
+
+fn message(from: &Mailbox, to: &str, subject: &str, body: String) -> Result<Message, String> {
+    let to: Mailbox = to
+        .parse()
+        .map_err(|error: lettre::address::AddressError| error.to_string())?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|error| error.to_string())
+}
+
+/// Sends messages at once, without the outbox, for mail that must not be stored (a
+/// questionnaire's one-time code: kept with the address, it would tie the code to the person).
+/// Answers, for each message in order, whether it was handed to the mail server.
+pub async fn send_unstored(
+    settings: &SmtpSettings,
+    messages: &[(String, String, String)],
+) -> Result<Vec<bool>, String> {
+    let (transport, from) = connect(settings)?;
+    let mut sent = Vec::with_capacity(messages.len());
+    for (to, subject, body) in messages {
+        let outcome = match message(&from, to, subject, body.clone()) {
+            Ok(message) => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = &outcome {
+            // The address and the error only: never the message, which holds the code.
+            tracing::warn!(%error, "could not send a questionnaire code");
+        }
+        sent.push(outcome.is_ok());
+    }
+    Ok(sent)
+}
+
 /// Sends what waits in the outbox, every few seconds, until the process ends.
 pub async fn run_sender(
     store: Store,
@@ -262,17 +317,10 @@ pub async fn run_sender(
     clock: crate::Clock,
     every: Duration,
 ) {
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url) {
-        Ok(builder) => builder.timeout(Some(Duration::from_secs(20))).build(),
+    let (transport, from) = match connect(&settings) {
+        Ok(parts) => parts,
         Err(error) => {
-            tracing::error!(%error, "the SMTP URL cannot be used; mail stays in the outbox");
-            return;
-        }
-    };
-    let from: Mailbox = match settings.from.parse() {
-        Ok(from) => from,
-        Err(error) => {
-            tracing::error!(%error, "the sender address cannot be used; mail stays in the outbox");
+            tracing::error!(%error, "the mail settings cannot be used; mail stays in the outbox");
             return;
         }
     };
@@ -287,24 +335,12 @@ pub async fn run_sender(
 
 async fn send_waiting(
     store: &Store,
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    transport: &Transport,
     from: &Mailbox,
     clock: &crate::Clock,
 ) -> Result<(), StoreError> {
     for mail in store.claim_mail(clock(), 20).await? {
-        let message = mail
-            .recipient
-            .parse::<Mailbox>()
-            .map_err(|error| error.to_string())
-            .and_then(|to| {
-                Message::builder()
-                    .from(from.clone())
-                    .to(to)
-                    .subject(&mail.subject)
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(mail.body.clone())
-                    .map_err(|error| error.to_string())
-            });
+        let message = message(from, &mail.recipient, &mail.subject, mail.body.clone());
         let outcome = match message {
             Ok(message) => transport
                 .send(message)

@@ -587,6 +587,60 @@ fn table() -> RouteTable {
         )
         .route(
             M::POST,
+            "/api/v1/trainings/{id}/questionnaires",
+            P::ManageEvents,
+            api::questionnaires::create,
+        )
+        .route(
+            M::POST,
+            "/api/v1/questionnaires/{id}/tokens",
+            P::ManageEvents,
+            api::questionnaires::issue,
+        )
+        .route(
+            M::POST,
+            "/api/v1/questionnaires/{id}/close",
+            P::ManageEvents,
+            api::questionnaires::close,
+        )
+        .route(
+            M::POST,
+            "/api/v1/answers",
+            P::Public,
+            api::questionnaires::answer,
+        )
+        .route(
+            M::GET,
+            "/api/v1/questionnaires/{id}/results",
+            P::Evaluation,
+            api::questionnaires::results,
+        )
+        .route(
+            M::GET,
+            "/api/v1/questionnaires/{id}/codebook",
+            P::Evaluation,
+            api::questionnaires::codebook,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/questionnaires/{id}/questions/{question}/categories",
+            P::Research,
+            api::questionnaires::set_categories,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/questionnaires/{id}/codes",
+            P::Research,
+            api::questionnaires::code_answer,
+        )
+        .route(
+            M::POST,
+            "/api/v1/questionnaires/{id}/min-cell",
+            P::ManageUsers,
+            api::questionnaires::set_min_cell,
+        )
+        .route(
+            M::POST,
             "/api/v1/trainings/{id}/attendance",
             P::ManageEvents,
             api::registration::record_attendance,

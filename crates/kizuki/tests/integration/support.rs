@@ -122,11 +122,16 @@ impl TestAppBuilder {
         }
         let clock = Arc::new(AtomicI64::new(1_800_000_000));
         let smtp = self.mail.then(SmtpServer::start);
+        let mut config = self.config;
+        config.smtp = smtp.as_ref().map(|smtp| kizuki_web::mail::SmtpSettings {
+            url: format!("smtp://127.0.0.1:{}", smtp.port),
+            from: "Kizuki <kizuki@example.jp>".to_owned(),
+        });
         let app = TestApp {
             database,
             store,
             clock,
-            config: self.config,
+            config,
             servers: Vec::new(),
             states: Vec::new(),
             smtp,

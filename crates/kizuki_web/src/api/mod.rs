@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod catalogue;
 mod clean_json;
+pub mod questionnaires;
 pub mod registration;
 mod system;
 
@@ -102,6 +103,15 @@ impl Modify for BearerScheme {
         registration::record_attendance,
         registration::attendance,
         registration::decide,
+        questionnaires::create,
+        questionnaires::issue,
+        questionnaires::answer,
+        questionnaires::close,
+        questionnaires::results,
+        questionnaires::codebook,
+        questionnaires::set_categories,
+        questionnaires::code_answer,
+        questionnaires::set_min_cell,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),
@@ -109,7 +119,8 @@ impl Modify for BearerScheme {
         (name = "system", description = "Health and the API description"),
         (name = "accounts", description = "Accounts and tokens"),
         (name = "catalogue", description = "Trainings, study groups and venues"),
-        (name = "registration", description = "Applications to trainings")
+        (name = "registration", description = "Applications to trainings"),
+        (name = "questionnaires", description = "Anonymous evaluation questionnaires")
     )
 )]
 pub struct ApiDoc;

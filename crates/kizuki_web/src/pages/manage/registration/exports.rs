@@ -2,8 +2,6 @@
 //! and XLSX. The filters of the roster page apply.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderValue;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use kizuki_i18n::Lang;
 use kizuki_store::{ApplicationRecord, RegistrationSettings, Training};
@@ -11,6 +9,7 @@ use kizuki_store::{ApplicationRecord, RegistrationSettings, Training};
 use super::roster::RosterQuery;
 use super::{backgrounds_label, status_label};
 use crate::context::RequestContext;
+use crate::download::{self, attachment};
 use crate::error::AppError;
 use crate::mail::moment;
 use crate::pages::registration::{frame_name, question_label};
@@ -96,16 +95,6 @@ async fn load(
     Ok((training, rows))
 }
 
-fn attachment(mut response: Response, content_type: &str, name: &str) -> Response {
-    if let Ok(value) = HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(CONTENT_TYPE, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        response.headers_mut().insert(CONTENT_DISPOSITION, value);
-    }
-    response
-}
-
 pub async fn csv(
     State(state): State<AppState>,
     context: RequestContext,
@@ -113,29 +102,7 @@ pub async fn csv(
     Query(query): Query<RosterQuery>,
 ) -> Result<Response, AppError> {
     let (training, rows) = load(&state, &id, &query, context.lang).await?;
-    let mut writer = csv::WriterBuilder::new().from_writer(Vec::from(*b"\xEF\xBB\xBF"));
-    for row in &rows {
-        writer
-            .write_record(row.iter().map(|cell| defuse(cell).into_owned()))
-            .map_err(|error| AppError::Internal(error.to_string()))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|error| AppError::Internal(error.to_string()))?;
-    Ok(attachment(
-        bytes.into_response(),
-        "text/csv; charset=utf-8",
-        &format!("applications-{}.csv", training.id),
-    ))
-}
-
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written as text.
-fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
+    download::csv(&rows, &format!("applications-{}.csv", training.id))
 }
 
 pub async fn xlsx(

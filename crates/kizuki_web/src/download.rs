@@ -1,0 +1,46 @@
+//! Files people download: CSV in UTF-8 with a byte-order mark (so Excel opens Japanese
+//! correctly), with cells a spreadsheet would run as formulas written as text.
+
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+
+/// Marks a response as a file to save, with its type and name.
+pub fn attachment(mut response: Response, content_type: &str, name: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        response.headers_mut().insert(CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// Rows as a CSV file named `name`.
+pub fn csv(rows: &[Vec<String>], name: &str) -> Result<Response, AppError> {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::from(*b"\xEF\xBB\xBF"));
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|cell| defuse(cell).into_owned()))
+            .map_err(|error| AppError::Internal(error.to_string()))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    Ok(attachment(
+        bytes.into_response(),
+        "text/csv; charset=utf-8",
+        name,
+    ))
+}
+
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written as text.
+fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
