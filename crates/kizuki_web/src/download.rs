@@ -44,3 +44,14 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(cell)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("山田"), "山田");
+    }
+}

@@ -107,6 +107,7 @@ async fn require_permission(
 fn table() -> RouteTable {
     use Method as M;
     use Permission as P;
+    use pages::manage::questionnaires as survey;
     use pages::manage::registration as enrol;
     use pages::{catalogue, manage, registration};
     RouteTable::new()
@@ -310,6 +311,142 @@ fn table() -> RouteTable {
             "/manage/outbox",
             P::ManageEvents,
             enrol::outbox::show,
+        )
+        .page(M::GET, "/answer", P::Public, pages::answer::show)
+        .page(M::POST, "/answer", P::Public, pages::answer::submit)
+        .page(
+            M::POST,
+            "/answer/code",
+            P::Public,
+            pages::answer::enter_code,
+        )
+        .page(M::GET, "/answer/thanks", P::Public, pages::answer::thanks)
+        .page(M::GET, "/manage/questionnaires", P::Evaluation, survey::all)
+        .page(
+            M::POST,
+            "/manage/questionnaire-templates",
+            P::ManageEvents,
+            survey::create_template,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/questionnaires",
+            P::ManageEvents,
+            survey::of_training,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/questionnaires",
+            P::ManageEvents,
+            survey::create,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}",
+            P::ManageEvents,
+            survey::edit::show,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}",
+            P::ManageEvents,
+            survey::edit::save,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/questions",
+            P::ManageEvents,
+            survey::edit::add_question,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/questions/{question}/delete",
+            P::ManageEvents,
+            survey::edit::delete_question,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/codes",
+            P::ManageEvents,
+            survey::edit::slips,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/mail-codes",
+            P::ManageEvents,
+            survey::edit::mail,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/close",
+            P::ManageEvents,
+            survey::edit::close,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/results",
+            P::Evaluation,
+            survey::results::show,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/k",
+            P::ManageUsers,
+            survey::results::set_min_cell,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/answers.csv",
+            P::Evaluation,
+            survey::results::answers_csv,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/tallies.csv",
+            P::Evaluation,
+            survey::results::tallies_csv,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/codebook.csv",
+            P::Evaluation,
+            survey::results::codebook_csv,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/codebook.json",
+            P::Evaluation,
+            survey::results::codebook_json,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/coding",
+            P::Research,
+            survey::coding::show,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/coding/{question}/categories",
+            P::Research,
+            survey::coding::save_categories,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/coding/{question}",
+            P::Research,
+            survey::coding::save_codes,
+        )
+        .page(
+            M::POST,
+            "/manage/questionnaires/{id}/lead",
+            P::Research,
+            survey::coding::take_lead,
+        )
+        .page(
+            M::GET,
+            "/manage/questionnaires/{id}/agreement",
+            P::Research,
+            survey::coding::agreement,
         )
         .page(M::GET, "/login", P::Public, pages::auth::login_form)
         .page(M::POST, "/login", P::Public, pages::auth::login)

@@ -117,6 +117,22 @@ impl Chrome {
         })
     }
 
+    /// May read questionnaire results (organisers, researchers).
+    pub fn can_evaluate(&self) -> bool {
+        self.allows(kizuki_domain::Permission::Evaluation)
+    }
+
+    /// May code answers and compare coders (researchers).
+    pub fn can_research(&self) -> bool {
+        self.allows(kizuki_domain::Permission::Research)
+    }
+
+    fn allows(&self, permission: kizuki_domain::Permission) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|user| permission.check(Some(user.role)) == kizuki_domain::Access::Granted)
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user
             .as_ref()

@@ -230,7 +230,9 @@ const DESCRIPTION_EN: &str = "A training in the ideas of Intentional Peer Suppor
 People who use services, people who provide them, families and researchers learn side by side. \
 You are welcome to take a break whenever you need one.";
 
-pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize)> {
+/// Fills the catalogue; answers the number of held trainings and study groups, and the id of
+/// the last held training.
+pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option<i64>)> {
     let mut venue_ids = Vec::new();
     for (index, (code, town, name, name_en)) in TOWNS.iter().enumerate() {
         let position = kizuki_geo::locate(*code, town).map(|p| (p.lat, p.lon));
@@ -333,13 +335,14 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize)> {
     }
 
     let mut held = 0;
+    let mut last_held = None;
     for (index, (year, month, town, kind)) in HISTORY.iter().enumerate() {
         let (title_ja, title_en_base, _) = title(*kind, TOWNS[*town].1);
         let days = days_for(*kind, *year, *month)?;
         let facilitators = [people[index % 2], people[2 + index % 2]];
         // Between 14 and 30 people a training; the total passes 700 as the report says.
         let attendance = 14 + i64::try_from((index * 7) % 17).unwrap_or(0);
-        store
+        let id = store
             .create_training(
                 &TrainingInput {
                     title: &title_ja,
@@ -378,6 +381,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize)> {
                 now,
             )
             .await?;
+        last_held = Some(id);
         held += 1;
     }
 
@@ -465,7 +469,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize)> {
     }
 
     let groups = fill_groups(store, &venue_ids, online, now).await?;
-    Ok((held, groups))
+    Ok((held, groups, last_held))
 }
 
 fn english_town(venue_en: &str) -> &str {

@@ -6,6 +6,7 @@ use kizuki_domain::{EmailAddress, Role, Timestamp, password};
 use kizuki_store::{NewUser, Store};
 
 mod catalogue;
+mod questionnaires;
 
 /// The password of every demo account. Demo data is for trying things out on one's own machine,
 /// never for a server others can reach.
@@ -38,9 +39,10 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
     // One hash for all demo accounts: they share a password, and hashing is deliberately slow.
     let hash = password::hash(DEMO_PASSWORD, &salt).map_err(|error| anyhow!("{error}"))?;
+    let mut researcher = None;
     for (email, name, role) in DEMO_ACCOUNTS {
         let email = EmailAddress::parse(email).map_err(|error| anyhow!("{error}"))?;
-        store
+        let id = store
             .create_user(NewUser {
                 email: &email,
                 display_name: name,
@@ -49,8 +51,13 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
                 now,
             })
             .await?;
+        if role == Role::Researcher {
+            researcher = Some(id);
+        }
     }
-    let (trainings, groups) = catalogue::fill(store, now).await?;
+    let (trainings, groups, last_held) = catalogue::fill(store, now).await?;
+    let researcher = researcher.ok_or_else(|| anyhow!("no demo researcher"))?;
+    questionnaires::fill(store, last_held, researcher, now).await?;
     Ok(DemoOutcome::Filled {
         accounts: DEMO_ACCOUNTS.len(),
         trainings,

@@ -16,6 +16,7 @@ mod import;
 mod manage;
 mod pages;
 mod processes;
+mod questionnaires;
 mod registration;
 mod routes;
 mod support;

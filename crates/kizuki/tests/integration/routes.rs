@@ -113,7 +113,10 @@ async fn role_restricted_routes_refuse_other_roles() {
     for spec in route_specs() {
         if !matches!(
             spec.permission,
-            Permission::ManageUsers | Permission::ManageEvents | Permission::Research
+            Permission::ManageUsers
+                | Permission::ManageEvents
+                | Permission::Research
+                | Permission::Evaluation
         ) {
             continue;
         }

@@ -48,6 +48,9 @@ pub struct QuestionnaireSummary {
     pub training_id: Option<i64>,
     pub title: String,
     pub title_en: String,
+    /// The training's title (empty for a template).
+    pub training_title: String,
+    pub training_title_en: String,
     pub opens_at: Option<Timestamp>,
     pub closes_at: Option<Timestamp>,
     pub codes_unused: i64,
@@ -264,37 +267,71 @@ impl Store {
         &self,
         training_id: Option<i64>,
     ) -> Result<Vec<QuestionnaireSummary>> {
-        let rows: Vec<(
+        let condition = match training_id {
+            Some(_) => "q.training_id = $1",
+            None => "q.training_id IS NULL AND $1 IS NULL",
+        };
+        self.questionnaire_list(condition, training_id).await
+    }
+
+    /// Every training's questionnaire, newest first.
+    pub async fn all_questionnaires(&self) -> Result<Vec<QuestionnaireSummary>> {
+        self.questionnaire_list("q.training_id IS NOT NULL AND $1 IS NULL", None)
+            .await
+    }
+
+    async fn questionnaire_list(
+        &self,
+        condition: &str,
+        training_id: Option<i64>,
+    ) -> Result<Vec<QuestionnaireSummary>> {
+        type Row = (
             i64,
             Option<i64>,
+            String,
+            String,
             String,
             String,
             Option<i64>,
             Option<i64>,
             i64,
             i64,
-        )> = sqlx::query_as(
-            "SELECT q.id, q.training_id, q.title, q.title_en, q.opens_at, q.closes_at, \
-                 (SELECT COUNT(*) FROM questionnaire_tokens t \
-                  WHERE t.questionnaire_id = q.id AND t.state = 'unused'), \
-                 (SELECT COUNT(*) FROM questionnaire_tokens t \
-                  WHERE t.questionnaire_id = q.id AND t.state = 'used') \
-                 FROM questionnaires q \
-                 WHERE (q.training_id = $1) OR ($1 IS NULL AND q.training_id IS NULL) \
-                 ORDER BY q.id",
-        )
+        );
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "SELECT q.id, q.training_id, q.title, q.title_en, COALESCE(t.title, ''), \
+             COALESCE(t.title_en, ''), q.opens_at, q.closes_at, \
+             (SELECT COUNT(*) FROM questionnaire_tokens c \
+              WHERE c.questionnaire_id = q.id AND c.state = 'unused'), \
+             (SELECT COUNT(*) FROM questionnaire_tokens c \
+              WHERE c.questionnaire_id = q.id AND c.state = 'used') \
+             FROM questionnaires q LEFT JOIN trainings t ON t.id = q.training_id \
+             WHERE {condition} ORDER BY q.id DESC"
+        ))
         .bind(training_id)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
             .map(
-                |(id, training_id, title, title_en, opens, closes, unused, used)| {
+                |(
+                    id,
+                    training_id,
+                    title,
+                    title_en,
+                    t_title,
+                    t_title_en,
+                    opens,
+                    closes,
+                    unused,
+                    used,
+                )| {
                     QuestionnaireSummary {
                         id,
                         training_id,
                         title,
                         title_en,
+                        training_title: t_title,
+                        training_title_en: t_title_en,
                         opens_at: opens.map(Timestamp),
                         closes_at: closes.map(Timestamp),
                         codes_unused: unused,

@@ -64,5 +64,6 @@ pub async fn robots() -> impl IntoResponse {
         "Disallow: /study-groups/*/contact\nDisallow: /en/study-groups/*/contact\n",
         "Disallow: /application\nDisallow: /en/application\n",
         "Disallow: /trainings/*/apply\nDisallow: /en/trainings/*/apply\n",
+        "Disallow: /answer\nDisallow: /en/answer\n",
     )
 }

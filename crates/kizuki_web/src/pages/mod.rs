@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod answer;
 pub mod auth;
 pub mod catalogue;
 pub mod dashboard;

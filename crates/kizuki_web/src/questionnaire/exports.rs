@@ -87,7 +87,7 @@ pub fn tallies(material: &Material, lang: Lang) -> Vec<Vec<String>> {
     let results = results::results(material, uncoded);
     let mut rows = vec![vec![
         t(lang, "results.column.question"),
-        t(lang, "results.column.label"),
+        t(lang, "results.column.item"),
         t(lang, "results.column.count"),
         t(lang, "results.column.of"),
     ]];

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kizuki_domain::Timestamp;
 use kizuki_domain::questionnaire::suppression::{self, Shown};
 use kizuki_domain::questionnaire::{Question, QuestionKind};
 use kizuki_store::{Category, CodingRow, Questionnaire, Response, StoreError};
@@ -294,7 +293,7 @@ fn question_result(
         })
         .collect();
     let mut rows: Vec<(i64, String, String, String)> = levels;
-    if question.kind == QuestionKind::FreeText {
+    if question.kind == QuestionKind::FreeText && !rows.is_empty() {
         let uncoded = answering
             .iter()
             .filter(|r| material.values(r, question, &lead_codes).is_empty())
@@ -422,9 +421,4 @@ pub fn cross_tab(material: &Material, rows: i64, columns: i64) -> Option<CrossTa
             .collect(),
         total: Cell::of(table.total, k),
     })
-}
-
-/// Whether a questionnaire has closed, by the clock.
-pub fn closed(questionnaire: &Questionnaire, now: Timestamp) -> bool {
-    questionnaire.phase(now) == kizuki_domain::questionnaire::Phase::Closed
 }

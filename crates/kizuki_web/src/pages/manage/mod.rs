@@ -4,6 +4,7 @@
 pub mod groups;
 pub mod import;
 pub mod people;
+pub mod questionnaires;
 pub mod registration;
 
 pub mod trainings;

@@ -31,6 +31,7 @@ const PER_PAGE: i64 = 50;
 pub struct Row {
     pub edit_href: String,
     pub roster_href: String,
+    pub questionnaires_href: String,
     pub public_href: String,
     pub title: Localized,
     pub dates: String,
@@ -75,6 +76,8 @@ pub async fn index(
                 edit_href: lang.localize(&format!("/manage/trainings/{}/edit", training.id)),
                 roster_href: lang
                     .localize(&format!("/manage/trainings/{}/applications", training.id)),
+                questionnaires_href: lang
+                    .localize(&format!("/manage/trainings/{}/questionnaires", training.id)),
                 public_href: lang.localize(&format!("/trainings/{}", training.id)),
                 title: Localized::pick(lang, &training.title, &training.title_en),
                 dates: format::training_dates(lang, training),
