@@ -1,6 +1,8 @@
 //! Mail to applicants: composed here in the applicant's language, written to the outbox, and
-//! sent over SMTP by [`run_sender`]. Nothing is sent from inside a request, so a slow or absent
-//! mail server never slows an application down; the outbox shows what waits or failed.
+//! sent over SMTP by [`run_sender`], so a slow or absent mail server never slows an application
+//! down; the outbox shows what waits or failed. The one exception is a questionnaire's codes
+//! ([`send_unstored`]): kept in the outbox, a message would tie a code to an address, so those
+//! are handed to the mail server from the request and never stored.
 
 use std::time::Duration;
 

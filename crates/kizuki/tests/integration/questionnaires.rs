@@ -352,6 +352,24 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
     assert_eq!(role_result["tally"][0]["count"]["count"], 7);
     assert_eq!(role_result["answered"]["count"], 13);
 
+    // A cross-tabulation hides its small cells too: each row and column that hides one hides
+    // at least two, so none can be worked out from the totals.
+    let page = app
+        .signed_in("org@example.jp")
+        .await
+        .get_text(&format!(
+            "/manage/questionnaires/{id}/results?rows={role}&columns={again}"
+        ))
+        .await;
+    let table = &page[page.find("id=\"cross-tab\"").expect("a cross-tabulation")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("<td>&#60; 5</td>") || table.contains("<td>&lt; 5</td>"),
+        "{table}"
+    );
+    assert!(!table.contains("<td>1</td>"), "{table}");
+    assert!(table.contains("<td>13</td>"), "{table}");
+
     // Lowering k needs an administrator, and is logged.
     let (status, _) = organiser
         .send(
@@ -455,13 +473,13 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
                         "{table}.{column} holds a code's digest"
                     );
                 }
-                if table.starts_with("questionnaire") {
-                    if let Ok(number) = value.parse::<i64>() {
-                        assert!(
-                            !(first_answer_at..=last_answer_at).contains(&number),
-                            "{table}.{column} = {number} is a time while answers came in"
-                        );
-                    }
+                if table.starts_with("questionnaire")
+                    && let Ok(number) = value.parse::<i64>()
+                {
+                    assert!(
+                        !(first_answer_at..=last_answer_at).contains(&number),
+                        "{table}.{column} = {number} is a time while answers came in"
+                    );
                 }
                 if submitted.iter().any(|text| value.contains(text.as_str())) {
                     assert_eq!(

@@ -184,7 +184,7 @@ mod tests {
                 prop_assert!((kappa - 1.0).abs() < 1e-9);
             }
             if let Some(kappa) = nominal_kappa(&labels, &other) {
-                prop_assert!(kappa <= 1.0 + 1e-9 && kappa >= -1.0 - 1e-9);
+                prop_assert!((-1.0 - 1e-9..=1.0 + 1e-9).contains(&kappa));
             }
         }
     }

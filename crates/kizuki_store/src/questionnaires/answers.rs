@@ -148,7 +148,7 @@ impl Store {
         if sealed.is_some() {
             return Ok(true);
         }
-        if !closes.is_some_and(|at| at <= now.seconds()) {
+        if closes.is_none_or(|at| at > now.seconds()) {
             return Ok(false);
         }
         let claimed = sqlx::query(

@@ -217,20 +217,20 @@ pub async fn create(
             ),
         }
     }
-    if let Some(template) = &template {
-        if questions.is_empty() {
-            questions = template
-                .questions
-                .iter()
-                .map(|q| NewQuestion {
-                    kind: q.kind,
-                    prompt: q.prompt.clone(),
-                    prompt_en: q.prompt_en.clone(),
-                    options: q.options.clone(),
-                    scale: q.scale,
-                })
-                .collect();
-        }
+    if let Some(template) = &template
+        && questions.is_empty()
+    {
+        questions = template
+            .questions
+            .iter()
+            .map(|q| NewQuestion {
+                kind: q.kind,
+                prompt: q.prompt.clone(),
+                prompt_en: q.prompt_en.clone(),
+                options: q.options.clone(),
+                scale: q.scale,
+            })
+            .collect();
     }
     if questions.is_empty() && template.is_none() {
         mistakes.push(mistake("questions", "questionnaire.error.no_questions"));

@@ -64,6 +64,16 @@ pub struct EditView {
     pub question_errors: FormErrors,
 }
 
+/// What the page shows besides the questionnaire itself: what was typed, and what went wrong.
+#[derive(Default)]
+struct Typed {
+    settings: Option<SettingsForm>,
+    draft: QuestionDraft,
+    errors: FormErrors,
+    question_errors: FormErrors,
+    notice: Option<String>,
+}
+
 #[derive(Deserialize, Default, Clone)]
 pub struct SettingsForm {
     #[serde(default)]
@@ -84,11 +94,7 @@ async fn view(
     state: &AppState,
     context: &RequestContext,
     q: &Questionnaire,
-    settings: Option<SettingsForm>,
-    draft: QuestionDraft,
-    errors: FormErrors,
-    question_errors: FormErrors,
-    notice: Option<String>,
+    typed: Typed,
 ) -> Result<EditView, AppError> {
     let lang = context.lang;
     let now = state.now();
@@ -99,6 +105,13 @@ async fn view(
     let summary = state.store().questionnaires(q.training_id).await?;
     let counts = summary.iter().find(|s| s.id == q.id);
     let responses = state.store().response_count(q.id).await?;
+    let Typed {
+        settings,
+        draft,
+        errors,
+        question_errors,
+        notice,
+    } = typed;
     let settings = settings.unwrap_or_else(|| SettingsForm {
         title: q.title.clone(),
         title_en: q.title_en.clone(),
@@ -190,17 +203,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let q = load(&state, &id).await?;
-    let view = view(
-        &state,
-        &context,
-        &q,
-        None,
-        QuestionDraft::default(),
-        FormErrors::default(),
-        FormErrors::default(),
-        None,
-    )
-    .await?;
+    let view = view(&state, &context, &q, Typed::default()).await?;
     Ok(views::render(&view))
 }
 
@@ -235,17 +238,12 @@ pub async fn save(
         errors.add(lang, "opens_at", "questionnaire.error.template_times");
     }
     if !errors.is_empty() {
-        let view = view(
-            &state,
-            &context,
-            &q,
-            Some(form),
-            QuestionDraft::default(),
+        let typed = Typed {
+            settings: Some(form),
             errors,
-            FormErrors::default(),
-            None,
-        )
-        .await?;
+            ..Typed::default()
+        };
+        let view = view(&state, &context, &q, typed).await?;
         return Ok(with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::render(&view),
@@ -316,17 +314,12 @@ pub async fn add_question(
     };
     let path = format!("/manage/questionnaires/{}", q.id);
     let Some(checked) = checked else {
-        let view = view(
-            &state,
-            &context,
-            &q,
-            None,
+        let typed = Typed {
             draft,
-            FormErrors::default(),
             question_errors,
-            None,
-        )
-        .await?;
+            ..Typed::default()
+        };
+        let view = view(&state, &context, &q, typed).await?;
         return Ok(with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             views::render(&view),
@@ -494,16 +487,10 @@ pub async fn mail(
         }
         Err(other) => return Err(other.into()),
     };
-    let view = view(
-        &state,
-        &context,
-        &q,
-        None,
-        QuestionDraft::default(),
-        FormErrors::default(),
-        FormErrors::default(),
-        Some(notice),
-    )
-    .await?;
+    let typed = Typed {
+        notice: Some(notice),
+        ..Typed::default()
+    };
+    let view = view(&state, &context, &q, typed).await?;
     Ok(views::render(&view))
 }
