@@ -439,11 +439,7 @@ pub async fn results(
     if !material.closed {
         return Ok(refused("not_closed"));
     }
-    let uncoded = (
-        kizuki_i18n::text(Lang::Ja, results::UNCODED),
-        kizuki_i18n::text(Lang::En, results::UNCODED),
-    );
-    Ok(Json(results::results(&material, uncoded)).into_response())
+    Ok(Json(results::results(&material)).into_response())
 }
 
 /// The codebook: questions, choices, categories and their definitions.

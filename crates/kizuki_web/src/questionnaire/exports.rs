@@ -80,11 +80,7 @@ pub fn answers(material: &Material, lang: Lang) -> Vec<Vec<String>> {
 
 /// One row per choice, point or category: question, label, count as shown, and of how many.
 pub fn tallies(material: &Material, lang: Lang) -> Vec<Vec<String>> {
-    let uncoded = (
-        kizuki_i18n::text(Lang::Ja, results::UNCODED),
-        kizuki_i18n::text(Lang::En, results::UNCODED),
-    );
-    let results = results::results(material, uncoded);
+    let results = results::results(material);
     let mut rows = vec![vec![
         t(lang, "results.column.question"),
         t(lang, "results.column.item"),

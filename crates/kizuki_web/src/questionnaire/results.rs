@@ -194,7 +194,8 @@ impl Cell {
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct TallyRow {
-    /// The choice or point (from 1), or the category id; 0 for answers not yet coded.
+    /// The choice or point (from 1), or the category id; 0 for answers not yet coded, -1 for
+    /// those who left the question blank.
     pub key: i64,
     pub label: String,
     pub label_en: String,
@@ -241,10 +242,21 @@ pub struct Results {
     pub questions: Vec<QuestionResult>,
 }
 
-/// The uncoded row's label key.
+/// The label keys of the row of answers not yet coded, and of the row of those who left a
+/// question blank.
 pub const UNCODED: &str = "results.uncoded";
+pub const NO_ANSWER: &str = "results.no_answer";
 
-pub fn results(material: &Material, uncoded_label: (&str, &str)) -> Results {
+fn label_row(key: i64, label: &str) -> (i64, String, String, String) {
+    (
+        key,
+        kizuki_i18n::text(kizuki_i18n::Lang::Ja, label).to_owned(),
+        kizuki_i18n::text(kizuki_i18n::Lang::En, label).to_owned(),
+        String::new(),
+    )
+}
+
+pub fn results(material: &Material) -> Results {
     let q = &material.questionnaire;
     let k = q.min_cell;
     let released = material.released();
@@ -252,7 +264,7 @@ pub fn results(material: &Material, uncoded_label: (&str, &str)) -> Results {
     let questions = if released {
         q.questions
             .iter()
-            .map(|question| question_result(material, question, lead, uncoded_label))
+            .map(|question| question_result(material, question, lead))
             .collect()
     } else {
         Vec::new()
@@ -267,12 +279,7 @@ pub fn results(material: &Material, uncoded_label: (&str, &str)) -> Results {
     }
 }
 
-fn question_result(
-    material: &Material,
-    question: &Question,
-    lead: Option<i64>,
-    uncoded_label: (&str, &str),
-) -> QuestionResult {
+fn question_result(material: &Material, question: &Question, lead: Option<i64>) -> QuestionResult {
     let k = material.questionnaire.min_cell;
     let lead_codes = lead
         .map(|l| material.codes_of(l, question.id))
@@ -300,15 +307,22 @@ fn question_result(
             .count() as i64;
         if uncoded > 0 {
             counts.push(uncoded);
-            rows.push((
-                0,
-                uncoded_label.0.to_owned(),
-                uncoded_label.1.to_owned(),
-                String::new(),
-            ));
+            rows.push(label_row(0, UNCODED));
         }
     }
-    let (shown, total) = suppression::tally(&counts, answering.len() as i64, k);
+    // Those who left the question blank join the line, whose total is everyone who answered the
+    // questionnaire: otherwise "12 answered" beside "13 answers" would give away a small number.
+    let skipped = (material.responses.len() - answering.len()) as i64;
+    if skipped > 0 {
+        counts.push(skipped);
+        rows.push(label_row(-1, NO_ANSWER));
+    }
+    let (shown, _) = suppression::tally(&counts, material.responses.len() as i64, k);
+    let answered = match shown.last() {
+        Some(hidden) if skipped > 0 && hidden.count().is_none() => Shown::Withheld,
+        _ if (answering.len() as i64) < k => Shown::Small,
+        _ => Shown::Count(answering.len() as i64),
+    };
     let tally = rows
         .into_iter()
         .zip(shown)
@@ -344,7 +358,7 @@ fn question_result(
         kind: question.kind.as_str(),
         prompt: question.prompt.clone(),
         prompt_en: question.prompt_en.clone(),
-        answered: Cell::of(total, k),
+        answered: Cell::of(answered, k),
         tally,
         answers,
     }
@@ -373,24 +387,59 @@ pub fn cross_tab(material: &Material, rows: i64, columns: i64) -> Option<CrossTa
     let column_codes = lead
         .map(|l| material.codes_of(l, columns))
         .unwrap_or_default();
-    let row_levels = material.levels(row_q);
-    let column_levels = material.levels(column_q);
-    if row_levels.is_empty() || column_levels.is_empty() {
+    if material.levels(row_q).is_empty() || material.levels(column_q).is_empty() {
         return None;
     }
+    // Every response lands in the table: those who left a question blank (or whose answer is
+    // not coded yet) get a row or column of their own, so the totals cannot be set against the
+    // number of answers to give away a small number.
+    let cells_of = |response: &Response, question: &Question, codes| {
+        let values = material.values(response, question, codes);
+        match (
+            values.is_empty(),
+            response.answers.contains_key(&question.id),
+        ) {
+            (false, _) => values,
+            (true, true) => vec![0],
+            (true, false) => vec![-1],
+        }
+    };
+    let placed: Vec<(Vec<i64>, Vec<i64>)> = material
+        .responses
+        .iter()
+        .map(|r| {
+            (
+                cells_of(r, row_q, &row_codes),
+                cells_of(r, column_q, &column_codes),
+            )
+        })
+        .collect();
+    let with_blanks = |mut levels: Vec<(i64, String, String, String)>, used: BTreeSet<i64>| {
+        if used.contains(&0) {
+            levels.push(label_row(0, UNCODED));
+        }
+        if used.contains(&-1) {
+            levels.push(label_row(-1, NO_ANSWER));
+        }
+        levels
+    };
+    let row_levels = with_blanks(
+        material.levels(row_q),
+        placed.iter().flat_map(|(r, _)| r.iter().copied()).collect(),
+    );
+    let column_levels = with_blanks(
+        material.levels(column_q),
+        placed.iter().flat_map(|(_, c)| c.iter().copied()).collect(),
+    );
     let counts: Vec<Vec<i64>> = row_levels
         .iter()
         .map(|(r, ..)| {
             column_levels
                 .iter()
                 .map(|(c, ..)| {
-                    material
-                        .responses
+                    placed
                         .iter()
-                        .filter(|resp| {
-                            material.values(resp, row_q, &row_codes).contains(r)
-                                && material.values(resp, column_q, &column_codes).contains(c)
-                        })
+                        .filter(|(rs, cs)| rs.contains(r) && cs.contains(c))
                         .count() as i64
                 })
                 .collect()

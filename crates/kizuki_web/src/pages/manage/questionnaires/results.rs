@@ -107,13 +107,6 @@ pub struct CrossQuery {
     columns: String,
 }
 
-fn uncoded() -> (&'static str, &'static str) {
-    (
-        kizuki_i18n::text(Lang::Ja, results::UNCODED),
-        kizuki_i18n::text(Lang::En, results::UNCODED),
-    )
-}
-
 pub async fn show(
     State(state): State<AppState>,
     context: RequestContext,
@@ -123,7 +116,7 @@ pub async fn show(
     let material = Material::load(&state, id_of(&id)?).await?;
     let lang = context.lang;
     let q = &material.questionnaire;
-    let results: Results = results::results(&material, uncoded());
+    let results: Results = results::results(&material);
     let pick = |ja: &str, en: &str| Localized::pick(lang, ja, en);
     let blocks = results
         .questions
