@@ -70,6 +70,18 @@ async fn codes(organiser: &Api, id: i64, count: i64) -> Vec<String> {
         .collect()
 }
 
+/// Sends one answer as anyone would (no account); answers the status.
+async fn answer(app: &TestApp, token: &str, answers: Value) -> u16 {
+    Api::new(app, None)
+        .send(
+            Method::POST,
+            "/api/v1/answers",
+            Some(json!({ "token": token, "answers": answers })),
+        )
+        .await
+        .0
+}
+
 /// Every row of every table, as text, in the order a plain `SELECT *` gives them.
 async fn whole_database(app: &TestApp) -> BTreeMap<String, Vec<BTreeMap<String, String>>> {
     sqlx::any::install_default_drivers();
@@ -179,21 +191,9 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
     let last_answer_at = app.now().seconds();
 
     // A used code is refused; an unknown one is not found; a mistake uses nothing up.
-    let (status, _) = public
-        .send(
-            Method::POST,
-            "/api/v1/answers",
-            Some(json!({"token": codes[0], "answers": {again.to_string(): "もう一度"}})),
-        )
-        .await;
+    let status = answer(&app, &codes[0], json!({again.to_string(): "もう一度"})).await;
     assert_eq!(status, 409);
-    let (status, _) = public
-        .send(
-            Method::POST,
-            "/api/v1/answers",
-            Some(json!({"token": "ABCD-EFGH-JKMN", "answers": {again.to_string(): "x"}})),
-        )
-        .await;
+    let status = answer(&app, "ABCD-EFGH-JKMN", json!({again.to_string(): "x"})).await;
     assert_eq!(status, 404);
     let spare = self::codes(&organiser, id, 1).await;
     let (status, body) = public
@@ -223,13 +223,7 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
         .await;
     assert_eq!(status, 200);
     // Closed: the spare code no longer admits an answer.
-    let (status, _) = public
-        .send(
-            Method::POST,
-            "/api/v1/answers",
-            Some(json!({"token": spare[0], "answers": {again.to_string(): "遅れて"}})),
-        )
-        .await;
+    let status = answer(&app, &spare[0], json!({again.to_string(): "遅れて"})).await;
     assert_eq!(status, 409);
 
     // The researcher defines categories and codes every answer.
@@ -740,12 +734,6 @@ async fn codes_go_by_mail_to_confirmed_participants_and_no_message_is_kept() {
             }
         }
     }
-    let (status, _) = public
-        .send(
-            Method::POST,
-            "/api/v1/answers",
-            Some(json!({"token": sent[0], "answers": {again.to_string(): "はい"}})),
-        )
-        .await;
+    let status = answer(&app, &sent[0], json!({again.to_string(): "はい"})).await;
     assert_eq!(status, 201);
 }

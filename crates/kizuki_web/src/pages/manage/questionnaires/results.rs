@@ -238,16 +238,29 @@ async fn material(state: &AppState, id: &str) -> Result<Material, AppError> {
     Ok(Material::load(state, id_of(id)?).await?)
 }
 
+/// A questionnaire's rows as a CSV file named `{name}-{id}.csv`.
+async fn csv_of(
+    state: &AppState,
+    id: &str,
+    name: &str,
+    rows: impl FnOnce(&Material) -> Vec<Vec<String>>,
+) -> Result<Response, AppError> {
+    let material = material(state, id).await?;
+    download::csv(
+        &rows(&material),
+        &format!("{name}-{}.csv", material.questionnaire.id),
+    )
+}
+
 pub async fn answers_csv(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let material = material(&state, &id).await?;
-    download::csv(
-        &exports::answers(&material, context.lang),
-        &format!("answers-{}.csv", material.questionnaire.id),
-    )
+    csv_of(&state, &id, "answers", |m| {
+        exports::answers(m, context.lang)
+    })
+    .await
 }
 
 pub async fn tallies_csv(
@@ -255,22 +268,17 @@ pub async fn tallies_csv(
     context: RequestContext,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let material = material(&state, &id).await?;
-    download::csv(
-        &exports::tallies(&material, context.lang),
-        &format!("tallies-{}.csv", material.questionnaire.id),
-    )
+    csv_of(&state, &id, "tallies", |m| {
+        exports::tallies(m, context.lang)
+    })
+    .await
 }
 
 pub async fn codebook_csv(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let material = material(&state, &id).await?;
-    download::csv(
-        &exports::codebook_rows(&material),
-        &format!("codebook-{}.csv", material.questionnaire.id),
-    )
+    csv_of(&state, &id, "codebook", exports::codebook_rows).await
 }
 
 pub async fn codebook_json(
