@@ -737,3 +737,28 @@ async fn codes_go_by_mail_to_confirmed_participants_and_no_message_is_kept() {
     let status = answer(&app, &sent[0], json!({again.to_string(): "はい"})).await;
     assert_eq!(status, 201);
 }
+
+#[tokio::test]
+async fn a_room_on_one_network_answers_at_once_but_trying_codes_is_slowed() {
+    let app = TestApp::builder()
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let training = open_training(&app, 40).await;
+    let organiser = Api::new(&app, Some(token_for(&app, "org@example.jp").await));
+    let (id, how, _, _) = questionnaire(&organiser, training).await;
+    // More people than the limit of 30 requests a minute, all from one address, in one minute.
+    for code in codes(&organiser, id, 35).await {
+        assert_eq!(
+            answer(&app, &code, json!({how.to_string(): "よかった"})).await,
+            201
+        );
+    }
+    let mut statuses = Vec::new();
+    for n in 0..31 {
+        let guess = format!("ZZZZ-ZZZZ-{:04}", 2000 + n).replace(['0', '1'], "A");
+        statuses.push(answer(&app, &guess, json!({how.to_string(): "x"})).await);
+    }
+    assert!(statuses[..30].iter().all(|s| *s == 404), "{statuses:?}");
+    assert_eq!(statuses[30], 429);
+}

@@ -347,9 +347,6 @@ pub async fn answer(
     context: RequestContext,
     CleanJson(body): CleanJson<AnswerBody>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = crate::rate::refuse_if_over(&state, &context, "answers").await? {
-        return Ok(refused);
-    }
     let mut raw: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     let mut mistakes = Vec::new();
     for (key, value) in body.answers {
@@ -378,36 +375,38 @@ pub async fn answer(
     if !mistakes.is_empty() {
         return Ok(invalid(mistakes));
     }
-    Ok(
-        match questionnaire::submit(&state, &body.token, &raw).await? {
-            Submitted::Stored => {
-                (StatusCode::CREATED, Json(AnswerStored { stored: true })).into_response()
-            }
-            Submitted::Unknown => api_error(
-                ErrorKind::NotFound,
-                kizuki_i18n::text(Lang::En, "answer.unknown"),
-            ),
-            Submitted::Used => api_error(
-                ErrorKind::Conflict,
-                kizuki_i18n::text(Lang::En, "answer.used"),
-            ),
-            Submitted::NotOpen => api_error(
-                ErrorKind::Conflict,
-                kizuki_i18n::text(Lang::En, "answer.not_open"),
-            ),
-            Submitted::Invalid(errors) => invalid(
-                errors
-                    .iter()
-                    .map(|m| {
-                        mistake(
-                            &format!("answers.{}", m.field.trim_start_matches('q')),
-                            m.message,
-                        )
-                    })
-                    .collect(),
-            ),
-        },
-    )
+    let outcome = questionnaire::submit(&state, &body.token, &raw).await?;
+    if let Some(refused) = questionnaire::limit_refusals(&state, &context, &outcome).await? {
+        return Ok(refused);
+    }
+    Ok(match outcome {
+        Submitted::Stored => {
+            (StatusCode::CREATED, Json(AnswerStored { stored: true })).into_response()
+        }
+        Submitted::Unknown => api_error(
+            ErrorKind::NotFound,
+            kizuki_i18n::text(Lang::En, "answer.unknown"),
+        ),
+        Submitted::Used => api_error(
+            ErrorKind::Conflict,
+            kizuki_i18n::text(Lang::En, "answer.used"),
+        ),
+        Submitted::NotOpen => api_error(
+            ErrorKind::Conflict,
+            kizuki_i18n::text(Lang::En, "answer.not_open"),
+        ),
+        Submitted::Invalid(errors) => invalid(
+            errors
+                .iter()
+                .map(|m| {
+                    mistake(
+                        &format!("answers.{}", m.field.trim_start_matches('q')),
+                        m.message,
+                    )
+                })
+                .collect(),
+        ),
+    })
 }
 
 /// Closes a questionnaire now. Its answers are then rewritten in random order and results can

@@ -165,9 +165,6 @@ pub async fn enter_code(
     context: RequestContext,
     CleanForm(form): CleanForm<CodeForm>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = crate::rate::refuse_if_over(&state, &context, "answers").await? {
-        return Ok(refused);
-    }
     match questionnaire::open_by_code(&state, &form.code).await? {
         Ok(_) => {
             let mut response = see_other(&context.href("/answer"));
@@ -176,14 +173,20 @@ pub async fn enter_code(
             }
             Ok(response)
         }
-        Err(refusal) => Ok(code_page(
-            &state,
-            &context,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            form.code,
-            Some(refusal_key(&refusal)),
-            false,
-        )),
+        Err(refusal) => {
+            if let Some(refused) = questionnaire::limit_refusals(&state, &context, &refusal).await?
+            {
+                return Ok(refused);
+            }
+            Ok(code_page(
+                &state,
+                &context,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form.code,
+                Some(refusal_key(&refusal)),
+                false,
+            ))
+        }
     }
 }
 
@@ -194,9 +197,6 @@ pub async fn submit(
     headers: HeaderMap,
     CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    if let Some(refused) = crate::rate::refuse_if_over(&state, &context, "answers").await? {
-        return Ok(refused);
-    }
     let Some(typed) = cookies::read(&headers, COOKIE) else {
         return Ok(code_page(
             &state,
@@ -235,14 +235,20 @@ pub async fn submit(
                 views::render(&form_view(&state, &context, &found, &raw, &mistakes)),
             ))
         }
-        refusal => Ok(code_page(
-            &state,
-            &context,
-            StatusCode::CONFLICT,
-            String::new(),
-            Some(refusal_key(&refusal)),
-            true,
-        )),
+        refusal => {
+            if let Some(refused) = questionnaire::limit_refusals(&state, &context, &refusal).await?
+            {
+                return Ok(refused);
+            }
+            Ok(code_page(
+                &state,
+                &context,
+                StatusCode::CONFLICT,
+                String::new(),
+                Some(refusal_key(&refusal)),
+                true,
+            ))
+        }
     }
 }
 

@@ -12,6 +12,9 @@ use kizuki_store::{AnswerOutcome, Questionnaire, StoreError, Training};
 use rand::RngCore;
 use rand::seq::SliceRandom;
 
+use axum::response::Response;
+
+use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -52,6 +55,23 @@ pub enum Submitted {
     Used,
     NotOpen,
     Invalid(Vec<Mistake>),
+}
+
+/// Counts a refused code against the client's rate limit, and answers 429 once it is over.
+/// Only refusals count: a room of people on one network answering at once is never slowed,
+/// while someone trying codes is. Unknown and used codes count alike, so the two take the same
+/// time.
+pub async fn limit_refusals(
+    state: &AppState,
+    context: &RequestContext,
+    outcome: &Submitted,
+) -> Result<Option<Response>, AppError> {
+    match outcome {
+        Submitted::Unknown | Submitted::Used => {
+            crate::rate::refuse_if_over(state, context, "answer-codes").await
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The questionnaire a typed code opens, if it is a known, unused code.
