@@ -378,6 +378,12 @@ fn table() -> RouteTable {
         )
         .page(
             M::POST,
+            "/manage/questionnaires/{id}/save-template",
+            P::ManageEvents,
+            survey::edit::save_as_template,
+        )
+        .page(
+            M::POST,
             "/manage/questionnaires/{id}/close",
             P::ManageEvents,
             survey::edit::close,

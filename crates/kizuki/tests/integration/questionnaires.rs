@@ -762,3 +762,43 @@ async fn a_room_on_one_network_answers_at_once_but_trying_codes_is_slowed() {
     assert!(statuses[..30].iter().all(|s| *s == 404), "{statuses:?}");
     assert_eq!(statuses[30], 429);
 }
+
+#[tokio::test]
+async fn a_questionnaire_is_kept_as_a_template_for_the_next_training() {
+    let app = TestApp::builder()
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let training = open_training(&app, 30).await;
+    let organiser = Api::new(&app, Some(token_for(&app, "org@example.jp").await));
+    let (id, _, _, _) = questionnaire(&organiser, training).await;
+    let visitor = app.signed_in("org@example.jp").await;
+    let response = visitor
+        .submit(
+            &format!("/manage/questionnaires/{id}"),
+            &format!("/manage/questionnaires/{id}/save-template"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let templates = app.store.questionnaires(None).await.unwrap();
+    assert_eq!(templates.len(), 1);
+    let template = app.store.questionnaire(templates[0].id).await.unwrap();
+    assert_eq!(template.training_id, None);
+    assert_eq!(template.questions.len(), 3);
+    assert_eq!(template.opens_at, None);
+    // The next training's questionnaire starts from it.
+    let next = open_training(&app, 30).await;
+    let page = visitor
+        .submit(
+            &format!("/manage/trainings/{next}/questionnaires"),
+            &format!("/manage/trainings/{next}/questionnaires"),
+            &[("template", &template.id.to_string())],
+        )
+        .await;
+    assert_eq!(page.status(), 303);
+    let made = app.store.questionnaires(Some(next)).await.unwrap();
+    let made = app.store.questionnaire(made[0].id).await.unwrap();
+    assert_eq!(made.questions[2].options.len(), 2);
+    assert_eq!(made.title, "研修会のふりかえり");
+}

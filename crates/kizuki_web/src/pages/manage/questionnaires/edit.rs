@@ -494,3 +494,40 @@ pub async fn mail(
     let view = view(&state, &context, &q, typed).await?;
     Ok(views::render(&view))
 }
+
+/// Keeps a training's questionnaire as a new template: its wording and questions, no dates.
+pub async fn save_as_template(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let q = load(&state, &id).await?;
+    let questions: Vec<domain::NewQuestion> = q
+        .questions
+        .iter()
+        .map(|question| domain::NewQuestion {
+            kind: question.kind,
+            prompt: question.prompt.clone(),
+            prompt_en: question.prompt_en.clone(),
+            options: question.options.clone(),
+            scale: question.scale,
+        })
+        .collect();
+    let input = QuestionnaireInput {
+        title: q.title.clone(),
+        title_en: q.title_en.clone(),
+        intro: q.intro.clone(),
+        intro_en: q.intro_en.clone(),
+        opens_at: None,
+        closes_at: None,
+    };
+    let template = state
+        .store()
+        .create_questionnaire(None, &input, &questions, state.now())
+        .await?;
+    Ok(redirect_with_flash(
+        &context,
+        &format!("/manage/questionnaires/{template}"),
+        "flash.template_saved",
+    ))
+}
