@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod email;
 pub mod lottery;
 pub mod password;
+pub mod qda;
 pub mod questionnaire;
 pub mod rate;
 pub mod recurrence;

@@ -1,0 +1,93 @@
+//! Pseudonyms: a project's key of real names and places and what replaces them
+//! (田中さん → P03, 札幌市 → A市). Longer names are replaced first, so 田中花子 is not half
+//! replaced by 田中; replacements never overlap.
+
+/// One entry of the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub real: String,
+    pub pseudonym: String,
+}
+
+/// One place where a real name was replaced (code points in the text before replacement).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    pub start: usize,
+    pub end: usize,
+    pub real: String,
+    pub pseudonym: String,
+}
+
+/// The text with every real name replaced, and where each was.
+pub fn apply(text: &str, key: &[Entry]) -> (String, Vec<Replacement>) {
+    let mut entries: Vec<&Entry> = key.iter().filter(|e| !e.real.is_empty()).collect();
+    entries.sort_by(|a, b| b.real.chars().count().cmp(&a.real.chars().count()));
+    let chars: Vec<char> = text.chars().collect();
+    let patterns: Vec<(Vec<char>, &Entry)> = entries
+        .into_iter()
+        .map(|e| (e.real.chars().collect(), e))
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let hit = patterns
+            .iter()
+            .find(|(pattern, _)| chars[i..].starts_with(pattern));
+        match hit {
+            Some((pattern, entry)) => {
+                out.push_str(&entry.pseudonym);
+                found.push(Replacement {
+                    start: i,
+                    end: i + pattern.len(),
+                    real: entry.real.clone(),
+                    pseudonym: entry.pseudonym.clone(),
+                });
+                i += pattern.len();
+            }
+            None => {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    (out, found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn key() -> Vec<Entry> {
+        [("田中", "P03"), ("田中花子", "P04"), ("札幌市", "A市")]
+            .into_iter()
+            .map(|(real, pseudonym)| Entry {
+                real: real.into(),
+                pseudonym: pseudonym.into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn longer_names_first_and_positions_kept() {
+        let (text, found) = apply("田中花子さんと田中さんは札幌市から来ました", &key());
+        assert_eq!(text, "P04さんとP03さんはA市から来ました");
+        let spans: Vec<(usize, usize, &str)> = found
+            .iter()
+            .map(|r| (r.start, r.end, r.pseudonym.as_str()))
+            .collect();
+        assert_eq!(spans, [(0, 4, "P04"), (7, 9, "P03"), (12, 15, "A市")]);
+    }
+
+    proptest! {
+        #[test]
+        fn no_real_name_is_left(text in "[田中花子札幌市さんはと、]{0,40}") {
+            let (out, _) = apply(&text, &key());
+            prop_assert!(!out.contains("田中"));
+            prop_assert!(!out.contains("札幌市"));
+            // Applying again changes nothing.
+            prop_assert_eq!(apply(&out, &key()).0, out.clone());
+        }
+    }
+}
