@@ -18,6 +18,7 @@ mod catalogue;
 mod error;
 mod invitations;
 mod keys;
+mod qda;
 mod questionnaires;
 mod rate;
 mod registration;
@@ -34,6 +35,7 @@ pub use catalogue::{
 };
 pub use error::StoreError;
 pub use invitations::Invitation;
+pub use qda::{CardInput, QdaNode, QdaProject, Transcript, TranscriptInput};
 pub use questionnaires::{
     AnswerOutcome, Category, CategoryInput, CodingRow, Questionnaire, QuestionnaireInput,
     QuestionnaireSummary, Response,

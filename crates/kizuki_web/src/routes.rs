@@ -730,6 +730,60 @@ fn table() -> RouteTable {
         )
         .route(
             M::POST,
+            "/api/v1/qda/projects",
+            P::Research,
+            api::qda::create_project,
+        )
+        .route(
+            M::GET,
+            "/api/v1/qda/projects",
+            P::Research,
+            api::qda::projects,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/projects/{id}/members",
+            P::Research,
+            api::qda::add_member,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/qda/projects/{id}/pseudonyms",
+            P::Research,
+            api::qda::set_pseudonyms,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/projects/{id}/transcripts",
+            P::Research,
+            api::qda::create_transcript,
+        )
+        .route(
+            M::GET,
+            "/api/v1/qda/transcripts/{id}",
+            P::Research,
+            api::qda::transcript,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/transcripts/{id}/cards",
+            P::Research,
+            api::qda::create_card,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/projects/{id}/groups",
+            P::Research,
+            api::qda::create_group,
+        )
+        .route(
+            M::GET,
+            "/api/v1/qda/projects/{id}/table.csv",
+            P::Research,
+            api::qda::table_csv,
+        )
+        .route(
+            M::POST,
             "/api/v1/trainings/{id}/questionnaires",
             P::ManageEvents,
             api::questionnaires::create,

@@ -16,6 +16,7 @@ mod import;
 mod manage;
 mod pages;
 mod processes;
+mod qda;
 mod questionnaires;
 mod registration;
 mod routes;

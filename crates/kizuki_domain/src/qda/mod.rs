@@ -3,6 +3,7 @@
 
 pub mod pseudonyms;
 pub mod transcript;
+pub mod tree;
 pub mod webvtt;
 
 /// The passage of `text` from code point `start` up to (not including) `end`, or `None` when

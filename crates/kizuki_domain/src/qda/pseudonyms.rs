@@ -21,7 +21,7 @@ pub struct Replacement {
 /// The text with every real name replaced, and where each was.
 pub fn apply(text: &str, key: &[Entry]) -> (String, Vec<Replacement>) {
     let mut entries: Vec<&Entry> = key.iter().filter(|e| !e.real.is_empty()).collect();
-    entries.sort_by(|a, b| b.real.chars().count().cmp(&a.real.chars().count()));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.real.chars().count()));
     let chars: Vec<char> = text.chars().collect();
     let patterns: Vec<(Vec<char>, &Entry)> = entries
         .into_iter()

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod catalogue;
 mod clean_json;
+pub mod qda;
 pub mod questionnaires;
 pub mod registration;
 mod system;
@@ -112,6 +113,15 @@ impl Modify for BearerScheme {
         questionnaires::set_categories,
         questionnaires::code_answer,
         questionnaires::set_min_cell,
+        qda::create_project,
+        qda::projects,
+        qda::add_member,
+        qda::set_pseudonyms,
+        qda::create_transcript,
+        qda::transcript,
+        qda::create_card,
+        qda::create_group,
+        qda::table_csv,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),
@@ -120,7 +130,8 @@ impl Modify for BearerScheme {
         (name = "accounts", description = "Accounts and tokens"),
         (name = "catalogue", description = "Trainings, study groups and venues"),
         (name = "registration", description = "Applications to trainings"),
-        (name = "questionnaires", description = "Anonymous evaluation questionnaires")
+        (name = "questionnaires", description = "Anonymous evaluation questionnaires"),
+        (name = "qda", description = "Qualitative analysis with the KJ method")
     )
 )]
 pub struct ApiDoc;

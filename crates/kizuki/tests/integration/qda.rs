@@ -1,0 +1,307 @@
+//! KJ-method projects through the API: a transcript typed from the report's quotes, cards that
+//! are exact code-point slices (Japanese and emoji), groups built bottom-up into the report's
+//! Table 1, pseudonyms applied on import, members only, and an access log.
+
+use kizuki_domain::Role;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::api_catalogue::{Api, token_for};
+use crate::support::TestApp;
+
+/// Table 1 of the report: one category, four subcategories, one quote each.
+const TABLE_1: (&str, [(&str, &str); 4]) = (
+    "自分への気付き、他者への気付き",
+    [
+        (
+            "自分の物の見方に対する気付き",
+            "自分はすごく先入観とか思い込みがすごくあるんだなっていうことに、すごく気づくようになって",
+        ),
+        (
+            "他者の物の見方やその背景に対する気付き",
+            "前より、何か、（相手や社会の）背景とか仕組みとか価値観とか、そういうものに目がいくようになったような気がする",
+        ),
+        (
+            "自分の思い込みに他者をあてはめない",
+            "別に相手は（まだ）何もしていない状態なのに、勝手に頭で（相手の）反応パターンを考えて、行動パターンまで考えて（中略）見てしまっていた。",
+        ),
+        (
+            "自分のパターンに対する気付きと対応の変化",
+            "最近、IPS とかいろいろと参加させてもらって、やっぱり自分の反応パターンを変えることによって相手の結果のパターンも変わってくるということがわかってきて",
+        ),
+    ],
+);
+
+fn code_points(text: &str, needle: &str) -> (usize, usize) {
+    let byte = text.find(needle).expect("the quote is in the transcript");
+    let start = text[..byte].chars().count();
+    (start, start + needle.chars().count())
+}
+
+#[tokio::test]
+async fn a_researcher_rebuilds_table_1_from_a_transcript() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("other@example.jp", Role::Researcher)
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let outsider = Api::new(&app, Some(token_for(&app, "other@example.jp").await));
+    let organiser = Api::new(&app, Some(token_for(&app, "org@example.jp").await));
+
+    let (status, project) = researcher
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({"name": "IPS 研修の評価"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{project}");
+    let project = project["id"].as_i64().unwrap();
+    let (status, _) = researcher
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/pseudonyms"),
+            Some(json!([{"real": "田中", "pseudonym": "P03"}, {"real": "札幌市", "pseudonym": "A市"}])),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // Typed with Windows line endings, a decomposed が, real names and an emoji.
+    let (category, rows) = TABLE_1;
+    let mut typed =
+        "【司会】札幌市での第1回です。よろしくお願いします\u{304b}\u{3099}😊\r\n".to_owned();
+    for (n, (_, quote)) in rows.iter().enumerate() {
+        typed.push_str(&format!(
+            "{}：{quote}\r\n",
+            if n % 2 == 0 { "田中" } else { "P05" }
+        ));
+    }
+    let (status, created) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "A市 グループインタビュー 1", "text": typed, "kind": "group", "date": "2013-09-14", "participants": 15})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["replaced"], 3);
+    let speakers: Vec<&str> = created["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["speaker"].as_str().unwrap())
+        .collect();
+    assert_eq!(speakers, ["司会", "P03", "P05", "P03", "P05"]);
+    let transcript_id = created["id"].as_i64().unwrap();
+    let (_, transcript) = researcher
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript_id}"),
+            None,
+        )
+        .await;
+    let text = transcript["text"].as_str().unwrap().to_owned();
+    assert!(!text.contains("田中") && !text.contains("札幌市") && !text.contains('\r'));
+    assert!(text.starts_with("【司会】A市での第1回です。よろしくお願いしますが😊\n"));
+    assert_eq!(transcript["length"], text.chars().count());
+
+    // A card of the emoji alone, and one per quote.
+    let (start, end) = code_points(&text, "😊");
+    let (status, card) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
+            Some(json!({"start": start, "end": end})),
+        )
+        .await;
+    assert_eq!(status, 201, "{card}");
+    assert_eq!(card["text"], "😊");
+    let (status, _) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
+            Some(json!({"start": 5, "end": text.chars().count() + 1})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let mut subgroups = Vec::new();
+    for (label, quote) in rows {
+        let (start, end) = code_points(&text, quote);
+        let (status, card) = researcher
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
+                Some(json!({"start": start, "end": end})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        assert_eq!(card["text"], quote);
+        let (status, group) = researcher
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/projects/{project}/groups"),
+                Some(json!({"label": label, "member_ids": [card["id"]]})),
+            )
+            .await;
+        assert_eq!(status, 201, "{group}");
+        subgroups.push(group["id"].clone());
+    }
+    let (status, top) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": category, "member_ids": subgroups})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // A group cannot go inside its own member.
+    let (status, _) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": "輪", "parent_id": subgroups[0], "member_ids": [top["id"]]})),
+        )
+        .await;
+    assert_eq!(status, 409);
+
+    // The table: CAT1 the category, CAT2 the subcategory, the quote, its source and speaker.
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/qda/projects/{project}/table.csv",
+            app.base_url()
+        ))
+        .bearer_auth(token_for(&app, "res@example.jp").await)
+        .send()
+        .await
+        .unwrap();
+    let csv = response.text().await.unwrap();
+    let csv = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(&header[..4], ["CAT1", "CAT2", "label", "quote"]);
+    let records: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let rebuilt: Vec<(&str, &str, &str)> = records
+        .iter()
+        .take(4)
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str()))
+        .collect();
+    let expected: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(sub, quote)| (category, *sub, *quote))
+        .collect();
+    assert_eq!(rebuilt, expected);
+    assert_eq!(records[0][4], "A市 グループインタビュー 1");
+    assert_eq!(records[0][5], "P03");
+    assert_eq!(records[1][5], "P05");
+    // The lone emoji card comes last, in no group.
+    assert_eq!((records[4][0].as_str(), records[4][3].as_str()), ("", "😊"));
+
+    // Members only: another researcher sees nothing; organisers are not researchers.
+    let (status, _) = outsider
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = outsider
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
+            Some(json!({"start": 0, "end": 1})),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = organiser
+        .send(Method::GET, "/api/v1/qda/projects", None)
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/members"),
+            Some(json!({"email": "other@example.jp"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = outsider
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A member who does not keep the key cannot change it.
+    let (status, _) = outsider
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/pseudonyms"),
+            Some(json!([])),
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    let log = app.store.qda_access_log(project).await.unwrap();
+    let actions: Vec<&str> = log
+        .iter()
+        .map(|(_, action, _, _)| action.as_str())
+        .collect();
+    assert!(
+        actions.contains(&"view_transcript") && actions.contains(&"export_table"),
+        "{actions:?}"
+    );
+}
+
+#[tokio::test]
+async fn webvtt_becomes_speaker_lines_and_bad_files_say_where() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let (_, project) = researcher
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({"name": "録画"})),
+        )
+        .await;
+    let project = project["id"].as_i64().unwrap();
+    let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v 司会>はじめます\n\n00:00:03.000 --> 00:00:05.000\n<v P01>はい\n";
+    let (status, created) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "オンライン", "text": vtt, "format": "webvtt", "kind": "individual"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["turns"].as_array().unwrap().len(), 2);
+    let (status, body) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "壊れた", "text": "WEBVTT\n\n00:01 --> x\nはい", "format": "webvtt"})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 3"),
+        "{body}"
+    );
+}

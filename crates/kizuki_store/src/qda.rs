@@ -1,0 +1,405 @@
+//! KJ-method projects: members, the pseudonym key (a table of its own), transcripts, and the
+//! tree of cards and groups. Every read of transcript content through the web is logged with
+//! `log_qda_access`.
+
+use kizuki_domain::Timestamp;
+use kizuki_domain::qda::pseudonyms::Entry;
+use kizuki_domain::qda::tree;
+
+use crate::{Result, Store, StoreError};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QdaProject {
+    pub id: i64,
+    pub name: String,
+    /// The asking member's role: `member` or `key_keeper`.
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranscriptInput {
+    pub name: String,
+    /// group, individual or other.
+    pub kind: String,
+    pub session_date: Option<String>,
+    pub place: String,
+    pub participants: Option<i64>,
+    /// NFC, `\n`, pseudonymised.
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transcript {
+    pub id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub session_date: Option<String>,
+    pub place: String,
+    pub participants: Option<i64>,
+    pub body: String,
+}
+
+/// A card or a group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QdaNode {
+    pub id: i64,
+    pub is_group: bool,
+    pub parent_id: Option<i64>,
+    pub label: String,
+    pub transcript_id: Option<i64>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub quote: Option<String>,
+}
+
+impl QdaNode {
+    pub fn as_tree_node(&self) -> tree::Node {
+        tree::Node {
+            id: self.id,
+            parent: self.parent_id,
+            is_group: self.is_group,
+            label: self.label.clone(),
+        }
+    }
+}
+
+/// A new card: the passage and its exact text, and an optional label in the researcher's words.
+#[derive(Clone, Debug)]
+pub struct CardInput<'a> {
+    pub transcript_id: i64,
+    pub start: i64,
+    pub end: i64,
+    pub quote: &'a str,
+    pub label: &'a str,
+}
+
+type TranscriptRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<i64>,
+    String,
+);
+
+type NodeRow = (
+    i64,
+    String,
+    Option<i64>,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+impl Store {
+    /// A new project; its maker becomes its first member and keeps the pseudonym key.
+    pub async fn create_qda_project(
+        &self,
+        name: &str,
+        user_id: i64,
+        now: Timestamp,
+    ) -> Result<i64> {
+        let mut transaction = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO qda_projects (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(user_id)
+        .bind(now.seconds())
+        .fetch_one(&mut *transaction)
+        .await?;
+        sqlx::query(
+            "INSERT INTO qda_members (project_id, user_id, role) VALUES ($1, $2, 'key_keeper')",
+        )
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(id)
+    }
+
+    /// The projects `user_id` belongs to.
+    pub async fn qda_projects_of(&self, user_id: i64) -> Result<Vec<QdaProject>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.name, m.role FROM qda_projects p JOIN qda_members m \
+             ON m.project_id = p.id WHERE m.user_id = $1 ORDER BY p.id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, role)| QdaProject { id, name, role })
+            .collect())
+    }
+
+    /// The project as `user_id` may see it; `NotFound` for anyone who is not a member, so that
+    /// outsiders cannot even tell it exists.
+    pub async fn qda_project_for(&self, project_id: i64, user_id: i64) -> Result<QdaProject> {
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.name, m.role FROM qda_projects p JOIN qda_members m \
+             ON m.project_id = p.id WHERE p.id = $1 AND m.user_id = $2",
+        )
+        .bind(project_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(id, name, role)| QdaProject { id, name, role })
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn add_qda_member(&self, project_id: i64, user_id: i64, role: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO qda_members (project_id, user_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(project_id)
+        .bind(user_id)
+        .bind(role)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces the pseudonym key.
+    pub async fn set_pseudonyms(&self, project_id: i64, entries: &[Entry]) -> Result<()> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("DELETE FROM qda_pseudonyms WHERE project_id = $1")
+            .bind(project_id)
+            .execute(&mut *transaction)
+            .await?;
+        for entry in entries {
+            sqlx::query(
+                "INSERT INTO qda_pseudonyms (project_id, real_name, pseudonym) VALUES ($1, $2, $3)",
+            )
+            .bind(project_id)
+            .bind(&entry.real)
+            .bind(&entry.pseudonym)
+            .execute(&mut *transaction)
+            .await
+            .map_err(|error| StoreError::conflict_on_unique(error, "pseudonym"))?;
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    pub async fn pseudonyms(&self, project_id: i64) -> Result<Vec<Entry>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT real_name, pseudonym FROM qda_pseudonyms WHERE project_id = $1 ORDER BY id",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(real, pseudonym)| Entry { real, pseudonym })
+            .collect())
+    }
+
+    pub async fn create_transcript(
+        &self,
+        project_id: i64,
+        input: &TranscriptInput,
+        now: Timestamp,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO qda_transcripts (project_id, name, kind, session_date, place, \
+             participants, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(project_id)
+        .bind(&input.name)
+        .bind(&input.kind)
+        .bind(&input.session_date)
+        .bind(&input.place)
+        .bind(input.participants)
+        .bind(&input.body)
+        .bind(now.seconds())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn transcript(&self, id: i64) -> Result<Transcript> {
+        let row: Option<TranscriptRow> = sqlx::query_as(
+            "SELECT id, project_id, name, kind, session_date, place, participants, body \
+             FROM qda_transcripts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(transcript_of).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn transcripts(&self, project_id: i64) -> Result<Vec<Transcript>> {
+        let rows: Vec<TranscriptRow> = sqlx::query_as(
+            "SELECT id, project_id, name, kind, session_date, place, participants, body \
+             FROM qda_transcripts WHERE project_id = $1 ORDER BY id",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(transcript_of).collect())
+    }
+
+    pub async fn create_card(
+        &self,
+        project_id: i64,
+        card: &CardInput<'_>,
+        user_id: i64,
+        now: Timestamp,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO qda_nodes (project_id, kind, label, transcript_id, start_at, end_at, \
+             quote, created_by, created_at) VALUES ($1, 'card', $2, $3, $4, $5, $6, $7, $8) \
+             RETURNING id",
+        )
+        .bind(project_id)
+        .bind(card.label)
+        .bind(card.transcript_id)
+        .bind(card.start)
+        .bind(card.end)
+        .bind(card.quote)
+        .bind(user_id)
+        .bind(now.seconds())
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// A new group with its label, under `parent` (a group of the project) or at the top,
+    /// gathering `members` (cards or groups of the project). Refused when a member does not
+    /// belong to the project or the tree would loop.
+    pub async fn create_group(
+        &self,
+        project_id: i64,
+        label: &str,
+        parent: Option<i64>,
+        members: &[i64],
+        user_id: i64,
+        now: Timestamp,
+    ) -> Result<i64> {
+        let mut transaction = self.pool.begin().await?;
+        let nodes = nodes_in(&mut transaction, project_id).await?;
+        let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+        if let Some(parent) = parent
+            && !nodes.iter().any(|n| n.id == parent && n.is_group)
+        {
+            return Err(StoreError::Refused("not_a_group"));
+        }
+        if members.iter().any(|m| !nodes.iter().any(|n| n.id == *m)) {
+            return Err(StoreError::Refused("not_in_project"));
+        }
+        if let Some(parent) = parent
+            && members.iter().any(|m| tree::would_loop(&tree, *m, parent))
+        {
+            return Err(StoreError::Refused("loop"));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO qda_nodes (project_id, kind, parent_id, label, created_by, created_at) \
+             VALUES ($1, 'group', $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(project_id)
+        .bind(parent)
+        .bind(label)
+        .bind(user_id)
+        .bind(now.seconds())
+        .fetch_one(&mut *transaction)
+        .await?;
+        for member in members {
+            sqlx::query("UPDATE qda_nodes SET parent_id = $1 WHERE id = $2 AND project_id = $3")
+                .bind(id)
+                .bind(member)
+                .bind(project_id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(id)
+    }
+
+    /// Every card and group of a project.
+    pub async fn qda_nodes(&self, project_id: i64) -> Result<Vec<QdaNode>> {
+        let mut connection = self.pool.acquire().await?;
+        nodes_in(&mut connection, project_id).await
+    }
+
+    /// Records that someone read or exported transcript content.
+    pub async fn log_qda_access(
+        &self,
+        project_id: i64,
+        user_id: i64,
+        action: &str,
+        subject: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO qda_access_log (project_id, user_id, action, subject, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(project_id)
+        .bind(user_id)
+        .bind(action)
+        .bind(subject)
+        .bind(now.seconds())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The access log of a project, newest first: (user id, action, subject, when).
+    pub async fn qda_access_log(
+        &self,
+        project_id: i64,
+    ) -> Result<Vec<(Option<i64>, String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, action, subject, recorded_at FROM qda_access_log \
+             WHERE project_id = $1 ORDER BY recorded_at DESC, id DESC",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+fn transcript_of(row: TranscriptRow) -> Transcript {
+    let (id, project_id, name, kind, session_date, place, participants, body) = row;
+    Transcript {
+        id,
+        project_id,
+        name,
+        kind,
+        session_date,
+        place,
+        participants,
+        body,
+    }
+}
+
+async fn nodes_in(connection: &mut sqlx::AnyConnection, project_id: i64) -> Result<Vec<QdaNode>> {
+    let rows: Vec<NodeRow> = sqlx::query_as(
+        "SELECT id, kind, parent_id, label, transcript_id, start_at, end_at, quote \
+         FROM qda_nodes WHERE project_id = $1 ORDER BY id",
+    )
+    .bind(project_id)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, kind, parent_id, label, transcript_id, start, end, quote)| QdaNode {
+                id,
+                is_group: kind == "group",
+                parent_id,
+                label,
+                transcript_id,
+                start,
+                end,
+                quote,
+            },
+        )
+        .collect())
+}
