@@ -21,6 +21,7 @@ pub mod mail;
 mod markdown;
 mod microcache;
 mod pages;
+mod qda;
 mod questionnaire;
 mod rate;
 mod registration;

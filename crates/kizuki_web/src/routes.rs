@@ -454,6 +454,66 @@ fn table() -> RouteTable {
             P::Research,
             survey::coding::agreement,
         )
+        .page(
+            M::GET,
+            "/research/projects",
+            P::Research,
+            pages::research::projects::list,
+        )
+        .page(
+            M::POST,
+            "/research/projects",
+            P::Research,
+            pages::research::projects::create,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}",
+            P::Research,
+            pages::research::projects::show,
+        )
+        .page(
+            M::POST,
+            "/research/projects/{id}/transcripts",
+            P::Research,
+            pages::research::projects::import,
+        )
+        .page(
+            M::POST,
+            "/research/projects/{id}/groups",
+            P::Research,
+            pages::research::projects::gather,
+        )
+        .page(
+            M::POST,
+            "/research/projects/{id}/members",
+            P::Research,
+            pages::research::projects::add_member,
+        )
+        .page(
+            M::POST,
+            "/research/projects/{id}/pseudonyms",
+            P::Research,
+            pages::research::projects::save_key,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}/table.csv",
+            P::Research,
+            pages::research::projects::table_csv,
+        )
+        .page(
+            M::GET,
+            "/research/transcripts/{id}",
+            P::Research,
+            pages::research::transcripts::show,
+        )
+        .page(
+            M::POST,
+            "/research/transcripts/{id}/cards",
+            P::Research,
+            pages::research::transcripts::create_card,
+        )
         .page(M::GET, "/login", P::Public, pages::auth::login_form)
         .page(M::POST, "/login", P::Public, pages::auth::login)
         .page(M::POST, "/logout", P::SignedIn, pages::auth::logout)

@@ -305,3 +305,120 @@ async fn webvtt_becomes_speaker_lines_and_bad_files_say_where() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_pages_take_a_transcript_make_cards_and_gather_them_without_script() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let visitor = app.signed_in("res@example.jp").await;
+    let response = visitor
+        .submit(
+            "/research/projects",
+            "/research/projects",
+            &[("name", "ページで分析")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let project = crate::support::location(&response);
+    assert!(project.starts_with("/research/projects/"));
+
+    // A mistake keeps what was typed.
+    let text = "【司会】はじめます。\nP01：関係に目を向けるようになりました。\nP02：関係に目を向けるようになりました。";
+    let response = visitor
+        .submit(
+            &project,
+            &format!("{project}/transcripts"),
+            &[
+                ("name", ""),
+                ("kind", "group"),
+                ("format", "text"),
+                ("text", text),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("P02：関係に目を向けるようになりました。</textarea>"));
+
+    let response = visitor
+        .submit(
+            &project,
+            &format!("{project}/transcripts"),
+            &[
+                ("name", "B市 1"),
+                ("kind", "group"),
+                ("format", "text"),
+                ("text", text),
+                ("participants", "１０"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let transcript = crate::support::location(&response);
+
+    // The same words twice: the second card takes the second place.
+    let mut cards = Vec::new();
+    for _ in 0..2 {
+        let response = visitor
+            .submit(
+                &transcript,
+                &format!("{transcript}/cards"),
+                &[
+                    ("passage", "関係に目を向けるようになりました。"),
+                    ("label", "関係への着目"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303);
+        cards.push(crate::support::location(&response));
+    }
+    assert_ne!(cards[0], cards[1]);
+    let response = visitor
+        .submit(
+            &transcript,
+            &format!("{transcript}/cards"),
+            &[("passage", "ない言葉")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("ない言葉</textarea>")
+    );
+    let page = visitor.get_text(&transcript).await;
+    assert_eq!(page.matches("<mark id=\"card-").count(), 2);
+
+    // Gather both cards under one label, with checkboxes.
+    let ids: Vec<String> = cards
+        .iter()
+        .map(|c| c.rsplit("card-").next().unwrap().to_owned())
+        .collect();
+    let token = visitor.csrf_token(&project).await;
+    let response = visitor
+        .post_form(
+            &format!("{project}/groups"),
+            &[
+                ("csrf_token", token.as_str()),
+                ("member", &ids[0]),
+                ("member", &ids[1]),
+                ("label", "関係に着目する"),
+                ("parent", ""),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let csv = visitor.get_text(&format!("{project}/table.csv")).await;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[1].starts_with(
+            "関係に着目する,関係への着目,関係に目を向けるようになりました。,B市 1,P01,"
+        ),
+        "{csv}"
+    );
+    assert!(lines[2].contains(",P02,"), "{csv}");
+}

@@ -8,17 +8,17 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::qda::pseudonyms::{self, Entry};
-use kizuki_domain::qda::{self, transcript, tree, webvtt};
+use kizuki_domain::qda::pseudonyms::Entry;
+use kizuki_domain::qda::{self, transcript};
 use kizuki_domain::{EmailAddress, text};
-use kizuki_store::{CardInput, QdaNode, QdaProject, StoreError, TranscriptInput};
+use kizuki_i18n::Lang;
+use kizuki_store::{QdaNode, QdaProject, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::CurrentUser;
-use crate::download;
 use crate::error::{AppError, ErrorKind, api_error};
 use crate::state::AppState;
 
@@ -256,73 +256,39 @@ pub async fn create_transcript(
     CleanJson(body): CleanJson<TranscriptBody>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let mut mistakes = Vec::new();
-    let name = text::normalize_line(&body.name);
-    if name.is_empty() || name.chars().count() > 200 {
-        mistakes.push(mistake("name", "Give a name of up to 200 characters."));
-    }
-    let kind = body.kind.as_deref().unwrap_or("group");
-    if !matches!(kind, "group" | "individual" | "other") {
-        mistakes.push(mistake("kind", "Use group, individual or other."));
-    }
-    let raw = match body.format.as_deref().unwrap_or("text") {
-        "text" | "markdown" => Some(transcript::normalize(&body.text)),
-        "webvtt" => match webvtt::to_text(&body.text) {
-            Ok(text) => Some(text),
-            Err(error) => {
-                mistakes.push(mistake(
-                    "text",
-                    &format!("This is not WebVTT (line {}).", error.line),
-                ));
-                None
-            }
-        },
-        _ => {
-            mistakes.push(mistake("format", "Use text, markdown or webvtt."));
-            None
-        }
-    };
-    if raw.as_ref().is_some_and(|t| t.is_empty()) {
-        mistakes.push(mistake("text", "The transcript is empty."));
-    }
-    let date = body
-        .date
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty());
-    if date.is_some_and(|d| d.parse::<jiff::civil::Date>().is_err()) {
-        mistakes.push(mistake("date", "Give the date as YYYY-MM-DD."));
-    }
-    if body.participants.is_some_and(|n| !(1..=1000).contains(&n)) {
-        mistakes.push(mistake("participants", "Give a number from 1 to 1000."));
-    }
-    let Some(raw) = raw.filter(|_| mistakes.is_empty()) else {
-        return Ok(invalid(mistakes));
-    };
-    let key = state.store().pseudonyms(project.id).await?;
-    let (body_text, replaced) = pseudonyms::apply(&raw, &key);
-    let input = TranscriptInput {
-        name,
-        kind: kind.to_owned(),
-        session_date: date.map(str::to_owned),
-        place: text::normalize_line(body.place.as_deref().unwrap_or_default()),
+    let form = crate::qda::TranscriptForm {
+        name: body.name,
+        text: body.text,
+        kind: body.kind.unwrap_or_default(),
+        format: body.format.unwrap_or_default(),
+        date: body.date.unwrap_or_default(),
+        place: body.place.unwrap_or_default(),
         participants: body.participants,
-        body: body_text,
     };
-    let id = state
-        .store()
-        .create_transcript(project.id, &input, state.now())
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TranscriptCreated {
-            id,
-            length: qda::length(&input.body),
-            turns: turn_views(&input.body),
-            replaced: replaced.len(),
-        }),
-    )
-        .into_response())
+    match crate::qda::import(&state, &project, &form).await? {
+        Ok(imported) => Ok((
+            StatusCode::CREATED,
+            Json(TranscriptCreated {
+                id: imported.id,
+                length: qda::length(&imported.body),
+                turns: turn_views(&imported.body),
+                replaced: imported.replaced,
+            }),
+        )
+            .into_response()),
+        Err(mistakes) => Ok(invalid(
+            mistakes
+                .iter()
+                .map(|m| {
+                    let line = m.line.map(|l| l.to_string()).unwrap_or_default();
+                    mistake(
+                        m.field,
+                        &kizuki_i18n::format(Lang::En, m.key, &[("line", &line)]),
+                    )
+                })
+                .collect(),
+        )),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -436,12 +402,16 @@ pub async fn create_card(
     CleanJson(body): CleanJson<CardBody>,
 ) -> Result<Response, AppError> {
     let (found, project) = transcript_in_project(&state, &id, user.id).await?;
-    let quote = usize::try_from(body.start)
+    let range = usize::try_from(body.start)
         .ok()
-        .zip(usize::try_from(body.end).ok())
-        .filter(|(start, end)| start < end)
-        .and_then(|(start, end)| qda::slice(&found.body, start, end));
-    let Some(quote) = quote else {
+        .zip(usize::try_from(body.end).ok());
+    let made = match range {
+        Some((start, end)) => {
+            crate::qda::card(&state, &project, &found, start, end, &body.label, user.id).await?
+        }
+        None => None,
+    };
+    let Some((id, quote)) = made else {
         return Ok(invalid(vec![mistake(
             "end",
             &format!(
@@ -450,18 +420,6 @@ pub async fn create_card(
             ),
         )]));
     };
-    let label = text::normalize(&body.label);
-    let card = CardInput {
-        transcript_id: found.id,
-        start: body.start,
-        end: body.end,
-        quote,
-        label: &label,
-    };
-    let id = state
-        .store()
-        .create_card(project.id, &card, user.id, state.now())
-        .await?;
     Ok((
         StatusCode::CREATED,
         Json(CardView {
@@ -469,8 +427,8 @@ pub async fn create_card(
             transcript_id: found.id,
             start: body.start,
             end: body.end,
-            text: quote.to_owned(),
-            label,
+            text: quote,
+            label: text::normalize(&body.label),
             group_id: None,
         }),
     )
@@ -548,66 +506,5 @@ pub async fn table_csv(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let transcripts = state.store().transcripts(project.id).await?;
-    let tree_nodes: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
-    let rows = tree::rows(&tree_nodes);
-    let depth = rows
-        .iter()
-        .map(|r| r.categories.len())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let mut table = vec![
-        (1..=depth)
-            .map(|n| format!("CAT{n}"))
-            .chain(
-                [
-                    "label", "quote", "source", "speaker", "start", "end", "card",
-                ]
-                .map(str::to_owned),
-            )
-            .collect::<Vec<_>>(),
-    ];
-    for row in rows {
-        let Some(card) = nodes.iter().find(|n| n.id == row.card) else {
-            continue;
-        };
-        let source = transcripts
-            .iter()
-            .find(|t| Some(t.id) == card.transcript_id);
-        let speaker = source
-            .and_then(|t| {
-                let start = usize::try_from(card.start?).ok()?;
-                transcript::turns(&t.body)
-                    .into_iter()
-                    .find(|turn| turn.start <= start && start < turn.end.max(turn.start + 1))
-                    .map(|turn| turn.speaker)
-            })
-            .unwrap_or_default();
-        let mut line = row.categories.clone();
-        line.resize(depth, String::new());
-        line.extend([
-            card.label.clone(),
-            card.quote.clone().unwrap_or_default(),
-            source.map(|t| t.name.clone()).unwrap_or_default(),
-            speaker,
-            card.start.map(|n| n.to_string()).unwrap_or_default(),
-            card.end.map(|n| n.to_string()).unwrap_or_default(),
-            card.id.to_string(),
-        ]);
-        table.push(line);
-    }
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "export_table",
-            "table.csv",
-            state.now(),
-        )
-        .await?;
-    download::csv(&table, &format!("table-{}.csv", project.id))
+    crate::pages::research::projects::table_csv(State(state), CurrentUser(user), Path(id)).await
 }

@@ -65,5 +65,6 @@ pub async fn robots() -> impl IntoResponse {
         "Disallow: /application\nDisallow: /en/application\n",
         "Disallow: /trainings/*/apply\nDisallow: /en/trainings/*/apply\n",
         "Disallow: /answer\nDisallow: /en/answer\n",
+        "Disallow: /research/\nDisallow: /en/research/\n",
     )
 }

@@ -8,3 +8,4 @@ pub mod home;
 pub mod invitation;
 pub mod manage;
 pub mod registration;
+pub mod research;

@@ -1,0 +1,461 @@
+//! Projects: the list, a project's page (transcripts and importing one, the tree of cards and
+//! groups with a form to gather them, members, the pseudonym key) and the table as CSV.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kizuki_domain::qda::pseudonyms::Entry;
+use kizuki_domain::{EmailAddress, text};
+use kizuki_store::{QdaNode, QdaProject, StoreError};
+use serde::Deserialize;
+
+use super::project;
+use crate::context::{CurrentUser, RequestContext};
+use crate::download;
+use crate::error::AppError;
+use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
+use crate::pages::manage::{FormErrors, optional_number};
+use crate::qda::TranscriptForm;
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+pub struct ProjectRow {
+    pub name: String,
+    pub href: String,
+    pub keeper: bool,
+}
+
+#[derive(Template)]
+#[template(path = "research/projects.html")]
+pub struct ListView {
+    pub page: Chrome,
+    pub projects: Vec<ProjectRow>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, AppError> {
+    let projects = state.store().qda_projects_of(user.id).await?;
+    Ok(views::render(&ListView {
+        page: Chrome::new(&state, &context, "qda.projects.title"),
+        projects: projects
+            .into_iter()
+            .map(|p| ProjectRow {
+                href: context.href(&format!("/research/projects/{}", p.id)),
+                keeper: p.role == "key_keeper",
+                name: p.name,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    CleanForm(form): CleanForm<NameForm>,
+) -> Result<Response, AppError> {
+    let name = text::normalize_line(&form.name);
+    if name.is_empty() || name.chars().count() > 200 {
+        return Ok(redirect_with_flash(
+            &context,
+            "/research/projects",
+            "flash.qda_name",
+        ));
+    }
+    let id = state
+        .store()
+        .create_qda_project(&name, user.id, state.now())
+        .await?;
+    Ok(see_other(
+        &context.href(&format!("/research/projects/{id}")),
+    ))
+}
+
+pub struct TranscriptRow {
+    pub name: String,
+    pub href: String,
+    pub kind: &'static str,
+    pub date: String,
+    pub place: String,
+    pub participants: String,
+    pub length: usize,
+}
+
+/// One line of the tree: a card or a group, indented by its depth.
+pub struct NodeLine {
+    pub id: i64,
+    pub depth: usize,
+    pub is_group: bool,
+    pub label: String,
+    pub quote: String,
+    pub source_href: String,
+    pub children: usize,
+}
+
+pub struct GroupChoice {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "research/project.html")]
+pub struct ProjectView {
+    pub page: Chrome,
+    pub base: String,
+    pub name: String,
+    pub keeper: bool,
+    pub transcripts: Vec<TranscriptRow>,
+    pub nodes: Vec<NodeLine>,
+    pub groups: Vec<GroupChoice>,
+    pub key: String,
+    pub typed: TranscriptForm,
+    pub participants: String,
+    pub errors: FormErrors,
+}
+
+fn tree_lines(lang: kizuki_i18n::Lang, nodes: &[QdaNode]) -> Vec<NodeLine> {
+    let mut children: BTreeMap<Option<i64>, Vec<&QdaNode>> = BTreeMap::new();
+    for node in nodes {
+        children.entry(node.parent_id).or_default().push(node);
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|n| (!n.is_group, n.id));
+    }
+    let mut out = Vec::new();
+    fn visit(
+        lang: kizuki_i18n::Lang,
+        parent: Option<i64>,
+        depth: usize,
+        children: &BTreeMap<Option<i64>, Vec<&QdaNode>>,
+        out: &mut Vec<NodeLine>,
+    ) {
+        if depth > 64 {
+            return;
+        }
+        for node in children.get(&parent).into_iter().flatten() {
+            out.push(NodeLine {
+                id: node.id,
+                depth,
+                is_group: node.is_group,
+                label: node.label.clone(),
+                quote: node.quote.clone().unwrap_or_default(),
+                source_href: node
+                    .transcript_id
+                    .map(|t| lang.localize(&format!("/research/transcripts/{t}#card-{}", node.id)))
+                    .unwrap_or_default(),
+                children: children.get(&Some(node.id)).map_or(0, Vec::len),
+            });
+            if node.is_group {
+                visit(lang, Some(node.id), depth + 1, children, out);
+            }
+        }
+    }
+    visit(lang, None, 0, &children, &mut out);
+    out
+}
+
+async fn view(
+    state: &AppState,
+    context: &RequestContext,
+    project: &QdaProject,
+    typed: TranscriptForm,
+    participants: String,
+    errors: FormErrors,
+) -> Result<ProjectView, AppError> {
+    let lang = context.lang;
+    let transcripts = state.store().transcripts(project.id).await?;
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let keeper = project.role == "key_keeper";
+    let key = if keeper {
+        state
+            .store()
+            .pseudonyms(project.id)
+            .await?
+            .into_iter()
+            .map(|e| format!("{} | {}", e.real, e.pseudonym))
+            .collect::<Vec<_>>()
+            .join("\n")
+    } else {
+        String::new()
+    };
+    let mut page = Chrome::new(state, context, "qda.project.title");
+    page.title = project.name.clone();
+    Ok(ProjectView {
+        page,
+        base: lang.localize(&format!("/research/projects/{}", project.id)),
+        name: project.name.clone(),
+        keeper,
+        transcripts: transcripts
+            .iter()
+            .map(|t| TranscriptRow {
+                name: t.name.clone(),
+                href: lang.localize(&format!("/research/transcripts/{}", t.id)),
+                kind: kizuki_i18n::text(lang, &format!("qda.kind.{}", t.kind)),
+                date: t.session_date.clone().unwrap_or_default(),
+                place: t.place.clone(),
+                participants: t.participants.map(|n| n.to_string()).unwrap_or_default(),
+                length: kizuki_domain::qda::length(&t.body),
+            })
+            .collect(),
+        groups: nodes
+            .iter()
+            .filter(|n| n.is_group)
+            .map(|n| GroupChoice {
+                id: n.id,
+                label: n.label.clone(),
+            })
+            .collect(),
+        nodes: tree_lines(lang, &nodes),
+        key,
+        typed,
+        participants,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let view = view(
+        &state,
+        &context,
+        &project,
+        TranscriptForm::default(),
+        String::new(),
+        FormErrors::default(),
+    )
+    .await?;
+    Ok(views::render(&view))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImportForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    participants: String,
+}
+
+/// Imports a pasted transcript; mistakes show the page again with everything as typed.
+pub async fn import(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<ImportForm>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let mut errors = FormErrors::default();
+    let participants = optional_number(&form.participants).unwrap_or_else(|()| {
+        errors.add(context.lang, "participants", "qda.error.participants");
+        None
+    });
+    let typed = TranscriptForm {
+        name: form.name,
+        text: form.text,
+        kind: form.kind,
+        format: form.format,
+        date: form.date,
+        place: form.place,
+        participants,
+    };
+    if errors.is_empty() {
+        match crate::qda::import(&state, &project, &typed).await? {
+            Ok(imported) => {
+                return Ok(see_other(
+                    &context.href(&format!("/research/transcripts/{}", imported.id)),
+                ));
+            }
+            Err(mistakes) => {
+                for m in mistakes {
+                    let line = m.line.map(|l| l.to_string()).unwrap_or_default();
+                    errors.add_text(
+                        m.field,
+                        kizuki_i18n::format(context.lang, m.key, &[("line", &line)]),
+                    );
+                }
+            }
+        }
+    }
+    let view = view(&state, &context, &project, typed, form.participants, errors).await?;
+    Ok(with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::render(&view),
+    ))
+}
+
+/// Gathers the checked cards and groups into a new group with a label (the keyboard's way of
+/// dragging cards together).
+pub async fn gather(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(pairs): CleanForm<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let path = format!("/research/projects/{}", project.id);
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let label = text::normalize(get("label"));
+    let members: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "member")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    if label.is_empty() || label.chars().count() > 500 {
+        return Ok(redirect_with_flash(&context, &path, "flash.qda_label"));
+    }
+    if members.is_empty() {
+        return Ok(redirect_with_flash(&context, &path, "flash.qda_no_members"));
+    }
+    let parent = get("parent").parse::<i64>().ok();
+    match state
+        .store()
+        .create_group(project.id, &label, parent, &members, user.id, state.now())
+        .await
+    {
+        Ok(_) => Ok(redirect_with_flash(&context, &path, "flash.qda_grouped")),
+        Err(StoreError::Refused(_)) => Ok(redirect_with_flash(&context, &path, "flash.qda_loop")),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    key: String,
+}
+
+/// Saves the pseudonym key (key keepers), one "real | pseudonym" per line.
+pub async fn save_key(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<KeyForm>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    if project.role != "key_keeper" {
+        return Err(AppError::Forbidden);
+    }
+    let path = format!("/research/projects/{}", project.id);
+    let mut entries = Vec::new();
+    for line in form.key.lines().filter(|l| !l.trim().is_empty()) {
+        let Some((real, pseudonym)) = line.split_once('|') else {
+            return Ok(redirect_with_flash(&context, &path, "flash.qda_key_line"));
+        };
+        let (real, pseudonym) = (text::normalize_line(real), text::normalize_line(pseudonym));
+        if real.is_empty() || pseudonym.is_empty() {
+            return Ok(redirect_with_flash(&context, &path, "flash.qda_key_line"));
+        }
+        entries.push(Entry { real, pseudonym });
+    }
+    match state.store().set_pseudonyms(project.id, &entries).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Ok(redirect_with_flash(&context, &path, "flash.qda_key_twice"));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    state
+        .store()
+        .log_qda_access(project.id, user.id, "change_key", "pseudonyms", state.now())
+        .await?;
+    Ok(redirect_with_flash(&context, &path, "flash.qda_key_saved"))
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<MemberForm>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let path = format!("/research/projects/{}", project.id);
+    let found = match EmailAddress::parse(&form.email) {
+        Ok(email) => match state.store().user_by_email(&email).await {
+            Ok(found) => Some(found),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        },
+        Err(_) => None,
+    };
+    let Some(member) = found.filter(|u| {
+        kizuki_domain::Permission::Research.check(Some(u.role)) == kizuki_domain::Access::Granted
+    }) else {
+        return Ok(redirect_with_flash(
+            &context,
+            &path,
+            "flash.qda_no_researcher",
+        ));
+    };
+    state
+        .store()
+        .add_qda_member(project.id, member.id, "member")
+        .await?;
+    Ok(redirect_with_flash(
+        &context,
+        &path,
+        "flash.qda_member_added",
+    ))
+}
+
+/// The report table as CSV; logged.
+pub async fn table_csv(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let table = crate::qda::table(&state, &project).await?;
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            "export_table",
+            "table.csv",
+            state.now(),
+        )
+        .await?;
+    download::csv(&table, &format!("table-{}.csv", project.id))
+}

@@ -1,0 +1,265 @@
+//! A transcript's page: its text with the cards marked where they come from, and the form to
+//! make a card from a passage (copied from the text, so no script is needed to select it).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kizuki_domain::qda;
+use kizuki_store::{QdaProject, Transcript};
+use serde::Deserialize;
+
+use super::id_of;
+use crate::context::{CurrentUser, RequestContext};
+use crate::error::AppError;
+use crate::forms::{CleanForm, see_other, with_status};
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+/// A piece of the text: plain, or the passage of a card.
+pub struct Piece {
+    pub text: String,
+    pub card: Option<i64>,
+}
+
+pub struct CardLine {
+    pub id: i64,
+    pub quote: String,
+    pub label: String,
+    pub speaker: String,
+    pub position: String,
+    pub board_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "research/transcript.html")]
+pub struct TranscriptView {
+    pub page: Chrome,
+    pub project_href: String,
+    pub project_name: String,
+    pub action: String,
+    pub kind: &'static str,
+    pub date: String,
+    pub place: String,
+    pub participants: String,
+    pub length: usize,
+    pub pieces: Vec<Piece>,
+    pub cards: Vec<CardLine>,
+    pub passage: String,
+    pub label: String,
+    pub error: Option<String>,
+}
+
+async fn load(state: &AppState, id: &str, user: i64) -> Result<(Transcript, QdaProject), AppError> {
+    let transcript = state.store().transcript(id_of(id)?).await?;
+    let project = state
+        .store()
+        .qda_project_for(transcript.project_id, user)
+        .await?;
+    Ok((transcript, project))
+}
+
+/// The text cut where cards begin and end; a card overlapping an earlier one is listed but not
+/// marked twice.
+fn pieces(body: &str, cards: &[(i64, usize, usize)]) -> Vec<Piece> {
+    let chars: Vec<char> = body.chars().collect();
+    let mut sorted: Vec<&(i64, usize, usize)> = cards.iter().collect();
+    sorted.sort_by_key(|(id, start, _)| (*start, *id));
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (id, start, end) in sorted {
+        if *start < at || *end > chars.len() {
+            continue;
+        }
+        if *start > at {
+            out.push(Piece {
+                text: chars[at..*start].iter().collect(),
+                card: None,
+            });
+        }
+        out.push(Piece {
+            text: chars[*start..*end].iter().collect(),
+            card: Some(*id),
+        });
+        at = *end;
+    }
+    if at < chars.len() {
+        out.push(Piece {
+            text: chars[at..].iter().collect(),
+            card: None,
+        });
+    }
+    out
+}
+
+async fn view(
+    state: &AppState,
+    context: &RequestContext,
+    transcript: &Transcript,
+    project: &QdaProject,
+    passage: String,
+    label: String,
+    error: Option<String>,
+) -> Result<TranscriptView, AppError> {
+    let lang = context.lang;
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let cards: Vec<_> = nodes
+        .iter()
+        .filter(|n| n.transcript_id == Some(transcript.id))
+        .collect();
+    let ranges: Vec<(i64, usize, usize)> = cards
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.id,
+                usize::try_from(c.start?).ok()?,
+                usize::try_from(c.end?).ok()?,
+            ))
+        })
+        .collect();
+    let project_href = lang.localize(&format!("/research/projects/{}", project.id));
+    let mut page = Chrome::new(state, context, "qda.transcript.title");
+    page.title = transcript.name.clone();
+    Ok(TranscriptView {
+        page,
+        action: lang.localize(&format!("/research/transcripts/{}/cards", transcript.id)),
+        project_name: project.name.clone(),
+        kind: kizuki_i18n::text(lang, &format!("qda.kind.{}", transcript.kind)),
+        date: transcript.session_date.clone().unwrap_or_default(),
+        place: transcript.place.clone(),
+        participants: transcript
+            .participants
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        length: qda::length(&transcript.body),
+        pieces: pieces(&transcript.body, &ranges),
+        cards: cards
+            .iter()
+            .map(|c| {
+                let start = c.start.unwrap_or(0);
+                CardLine {
+                    id: c.id,
+                    quote: c.quote.clone().unwrap_or_default(),
+                    label: c.label.clone(),
+                    speaker: crate::qda::speaker_at(
+                        &transcript.body,
+                        usize::try_from(start).unwrap_or(0),
+                    )
+                    .unwrap_or_default(),
+                    position: format!("{start}–{}", c.end.unwrap_or(0)),
+                    board_href: format!("{project_href}#node-{}", c.id),
+                }
+            })
+            .collect(),
+        project_href,
+        passage,
+        label,
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (transcript, project) = load(&state, &id, user.id).await?;
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            "view_transcript",
+            &format!("transcript {}", transcript.id),
+            state.now(),
+        )
+        .await?;
+    let view = view(
+        &state,
+        &context,
+        &transcript,
+        &project,
+        String::new(),
+        String::new(),
+        None,
+    )
+    .await?;
+    Ok(views::render(&view))
+}
+
+#[derive(Deserialize)]
+pub struct CardForm {
+    #[serde(default)]
+    passage: String,
+    #[serde(default)]
+    label: String,
+}
+
+/// Makes a card from a passage copied from the transcript: the passage is found in the text
+/// (the first place it occurs after the cards already made from it), and the card keeps
+/// exactly those code points.
+pub async fn create_card(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<CardForm>,
+) -> Result<Response, AppError> {
+    let (transcript, project) = load(&state, &id, user.id).await?;
+    let passage = kizuki_domain::qda::transcript::normalize(&form.passage);
+    let passage = passage.trim();
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let taken: Vec<i64> = nodes
+        .iter()
+        .filter(|n| n.transcript_id == Some(transcript.id) && n.quote.as_deref() == Some(passage))
+        .filter_map(|n| n.start)
+        .collect();
+    let found = (!passage.is_empty())
+        .then(|| {
+            transcript
+                .body
+                .match_indices(passage)
+                .map(|(byte, _)| transcript.body[..byte].chars().count())
+                .find(|start| !taken.contains(&(*start as i64)))
+        })
+        .flatten();
+    let made = match found {
+        Some(start) => {
+            crate::qda::card(
+                &state,
+                &project,
+                &transcript,
+                start,
+                start + qda::length(passage),
+                &form.label,
+                user.id,
+            )
+            .await?
+        }
+        None => None,
+    };
+    match made {
+        Some((card, _)) => Ok(see_other(&format!(
+            "{}#card-{card}",
+            context.href(&format!("/research/transcripts/{}", transcript.id))
+        ))),
+        None => {
+            let error = Some(kizuki_i18n::text(context.lang, "qda.error.passage").to_owned());
+            let view = view(
+                &state,
+                &context,
+                &transcript,
+                &project,
+                form.passage,
+                form.label,
+                error,
+            )
+            .await?;
+            Ok(with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                views::render(&view),
+            ))
+        }
+    }
+}

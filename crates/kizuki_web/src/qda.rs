@@ -1,0 +1,208 @@
+//! KJ-method work shared by the researchers' pages and the API: importing a transcript
+//! (normalised, WebVTT read, pseudonymised before it is stored), a card from a passage, and the
+//! report table.
+
+use kizuki_domain::qda::{self, pseudonyms, transcript, tree, webvtt};
+use kizuki_domain::text;
+use kizuki_store::{CardInput, QdaNode, QdaProject, Transcript, TranscriptInput};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A transcript as sent, by form or JSON.
+#[derive(Clone, Debug, Default)]
+pub struct TranscriptForm {
+    pub name: String,
+    pub text: String,
+    pub kind: String,
+    pub format: String,
+    pub date: String,
+    pub place: String,
+    pub participants: Option<i64>,
+}
+
+/// What was stored: the transcript's id, how many names the key replaced.
+pub struct Imported {
+    pub id: i64,
+    pub body: String,
+    pub replaced: usize,
+}
+
+/// A mistake: the field, the message key, and for WebVTT the line.
+pub struct Mistake {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub line: Option<usize>,
+}
+
+fn mistake(field: &'static str, key: &'static str) -> Mistake {
+    Mistake {
+        field,
+        key,
+        line: None,
+    }
+}
+
+pub async fn import(
+    state: &AppState,
+    project: &QdaProject,
+    form: &TranscriptForm,
+) -> Result<Result<Imported, Vec<Mistake>>, AppError> {
+    let mut mistakes = Vec::new();
+    let name = text::normalize_line(&form.name);
+    if name.is_empty() || name.chars().count() > 200 {
+        mistakes.push(mistake("name", "qda.error.name"));
+    }
+    let kind = if form.kind.is_empty() {
+        "group"
+    } else {
+        form.kind.as_str()
+    };
+    if !matches!(kind, "group" | "individual" | "other") {
+        mistakes.push(mistake("kind", "qda.error.kind"));
+    }
+    let raw = match if form.format.is_empty() {
+        "text"
+    } else {
+        form.format.as_str()
+    } {
+        "text" | "markdown" => Some(transcript::normalize(&form.text)),
+        "webvtt" => match webvtt::to_text(&form.text) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                mistakes.push(Mistake {
+                    field: "text",
+                    key: "qda.error.webvtt",
+                    line: Some(error.line),
+                });
+                None
+            }
+        },
+        _ => {
+            mistakes.push(mistake("format", "qda.error.format"));
+            None
+        }
+    };
+    if raw.as_ref().is_some_and(|t| t.is_empty()) {
+        mistakes.push(mistake("text", "qda.error.empty"));
+    }
+    let date = form.date.trim();
+    if !date.is_empty() && date.parse::<jiff::civil::Date>().is_err() {
+        mistakes.push(mistake("date", "qda.error.date"));
+    }
+    if form.participants.is_some_and(|n| !(1..=1000).contains(&n)) {
+        mistakes.push(mistake("participants", "qda.error.participants"));
+    }
+    let Some(raw) = raw.filter(|_| mistakes.is_empty()) else {
+        return Ok(Err(mistakes));
+    };
+    let key = state.store().pseudonyms(project.id).await?;
+    let (body, replaced) = pseudonyms::apply(&raw, &key);
+    let input = TranscriptInput {
+        name,
+        kind: kind.to_owned(),
+        session_date: (!date.is_empty()).then(|| date.to_owned()),
+        place: text::normalize_line(&form.place),
+        participants: form.participants,
+        body,
+    };
+    let id = state
+        .store()
+        .create_transcript(project.id, &input, state.now())
+        .await?;
+    Ok(Ok(Imported {
+        id,
+        body: input.body,
+        replaced: replaced.len(),
+    }))
+}
+
+/// Makes a card of the code points `start..end` of a transcript; `None` when the range does not
+/// lie within it.
+pub async fn card(
+    state: &AppState,
+    project: &QdaProject,
+    transcript: &Transcript,
+    start: usize,
+    end: usize,
+    label: &str,
+    user: i64,
+) -> Result<Option<(i64, String)>, AppError> {
+    let Some(quote) = (start < end)
+        .then(|| qda::slice(&transcript.body, start, end))
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let card = CardInput {
+        transcript_id: transcript.id,
+        start: start as i64,
+        end: end as i64,
+        quote,
+        label: &text::normalize(label),
+    };
+    let id = state
+        .store()
+        .create_card(project.id, &card, user, state.now())
+        .await?;
+    Ok(Some((id, quote.to_owned())))
+}
+
+/// The report table: a header, then one row per card with the groups above it (CAT1 the top),
+/// its label, quote, source, speaker, position and id.
+pub async fn table(state: &AppState, project: &QdaProject) -> Result<Vec<Vec<String>>, AppError> {
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let transcripts = state.store().transcripts(project.id).await?;
+    let tree_nodes: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    let rows = tree::rows(&tree_nodes);
+    let depth = rows
+        .iter()
+        .map(|r| r.categories.len())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut table = vec![
+        (1..=depth)
+            .map(|n| format!("CAT{n}"))
+            .chain(
+                [
+                    "label", "quote", "source", "speaker", "start", "end", "card",
+                ]
+                .map(str::to_owned),
+            )
+            .collect::<Vec<_>>(),
+    ];
+    for row in rows {
+        let Some(card) = nodes.iter().find(|n| n.id == row.card) else {
+            continue;
+        };
+        let source = transcripts
+            .iter()
+            .find(|t| Some(t.id) == card.transcript_id);
+        let speaker = source
+            .zip(card.start)
+            .and_then(|(t, start)| speaker_at(&t.body, usize::try_from(start).ok()?))
+            .unwrap_or_default();
+        let mut line = row.categories.clone();
+        line.resize(depth, String::new());
+        line.extend([
+            card.label.clone(),
+            card.quote.clone().unwrap_or_default(),
+            source.map(|t| t.name.clone()).unwrap_or_default(),
+            speaker,
+            card.start.map(|n| n.to_string()).unwrap_or_default(),
+            card.end.map(|n| n.to_string()).unwrap_or_default(),
+            card.id.to_string(),
+        ]);
+        table.push(line);
+    }
+    Ok(table)
+}
+
+/// Who speaks at a code point of a transcript.
+pub fn speaker_at(body: &str, at: usize) -> Option<String> {
+    transcript::turns(body)
+        .into_iter()
+        .find(|turn| turn.start <= at && at < turn.end.max(turn.start + 1))
+        .map(|turn| turn.speaker)
+}
