@@ -46,13 +46,13 @@ describe("questionnaires", () => {
     // A closing time before the opening time is a mistake, and what was typed stays.
     await page.getByLabel("受付開始", { exact: true }).fill("2020-01-01T10:00");
     await page.getByLabel("締め切り", { exact: true }).fill("2019-12-31T10:00");
-    await page.getByRole("button", { name: "保存する" }).click();
+    await page.getByRole("button", { name: "保存する", exact: true }).click();
     await page.waitForLoadState();
     assert.match(await page.getByRole("alert").innerText(), /締め切りは受付開始より後/);
     assert.equal(await page.getByLabel("受付開始", { exact: true }).inputValue(), "2020-01-01T10:00");
     assert.deepEqual(await axeViolations(page), [], "the editor with a mistake");
     await page.getByLabel("締め切り", { exact: true }).fill("");
-    await page.getByRole("button", { name: "保存する" }).click();
+    await page.getByRole("button", { name: "保存する", exact: true }).click();
     await page.waitForLoadState();
     assert.match(await page.locator("#phase").innerText(), /回答受付中/);
 
