@@ -36,6 +36,34 @@ pub fn csv(rows: &[Vec<String>], name: &str) -> Result<Response, AppError> {
     ))
 }
 
+/// Rows as an XLSX workbook named `name`, the first row bold and frozen.
+pub fn xlsx(rows: &[Vec<String>], name: &str) -> Result<Response, AppError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let fail = |error: rust_xlsxwriter::XlsxError| AppError::Internal(error.to_string());
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for (c, value) in row.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            if r == 0 {
+                sheet
+                    .write_string_with_format(r, c, value, &bold)
+                    .map_err(fail)?;
+            } else {
+                sheet.write_string(r, c, value).map_err(fail)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    let bytes = workbook.save_to_buffer().map_err(fail)?;
+    Ok(attachment(
+        bytes.into_response(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+    ))
+}
+
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written as text.
 fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {

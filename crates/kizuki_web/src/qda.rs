@@ -206,3 +206,98 @@ pub fn speaker_at(body: &str, at: usize) -> Option<String> {
         .find(|turn| turn.start <= at && at < turn.end.max(turn.start + 1))
         .map(|turn| turn.speaker)
 }
+
+/// The table (as made by [`table`]) in Markdown: a heading for each category level, then the
+/// quotes, each with its speaker, source and card number. Cards in no group come last.
+pub fn markdown(title: &str, table: &[Vec<String>]) -> String {
+    let Some(header) = table.first() else {
+        return String::new();
+    };
+    let depth = header.iter().filter(|h| h.starts_with("CAT")).count();
+    let mut out = format!("# {}\n", escape(title));
+    let mut current: Vec<String> = Vec::new();
+    for row in &table[1..] {
+        let categories: Vec<String> = row[..depth]
+            .iter()
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .collect();
+        let shared = current
+            .iter()
+            .zip(&categories)
+            .take_while(|(a, b)| a == b)
+            .count();
+        for (level, category) in categories.iter().enumerate().skip(shared) {
+            if !out.ends_with("\n\n") {
+                out.push('\n');
+            }
+            let hashes = "#".repeat((level + 2).min(6));
+            out.push_str(&format!("{hashes} {}\n\n", escape(category)));
+        }
+        if categories.is_empty() && !current.is_empty() {
+            out.push_str("\n## —\n\n");
+        }
+        current = categories;
+        let [label, quote, source, speaker, _, _, card] = &row[depth..] else {
+            continue;
+        };
+        let who: Vec<&str> = [speaker.as_str(), source.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        out.push_str(&format!(
+            "- 「{}」（{}; #{card}）",
+            escape(quote).replace('\n', " "),
+            escape(&who.join(", "))
+        ));
+        if !label.is_empty() {
+            out.push_str(&format!(" — {}", escape(label)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Keeps Markdown from reading a quote's characters as markup.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_follows_the_report_layout() {
+        let row = |c1: &str, c2: &str, quote: &str, speaker: &str, id: &str| {
+            [c1, c2, "", quote, "A市 1", speaker, "0", "1", id]
+                .map(str::to_owned)
+                .to_vec()
+        };
+        let table = vec![
+            [
+                "CAT1", "CAT2", "label", "quote", "source", "speaker", "start", "end", "card",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            row("気付き", "自分", "思い込みに*気づく*", "P01", "1"),
+            row("気付き", "他者", "背景に目がいく", "P02", "2"),
+            row("", "", "一匹狼", "P03", "3"),
+        ];
+        let text = markdown("評価", &table);
+        assert_eq!(
+            text,
+            "# 評価\n\n## 気付き\n\n### 自分\n\n- 「思い込みに\\*気づく\\*」（P01, A市 1; #1）\n\n### 他者\n\n- 「背景に目がいく」（P02, A市 1; #2）\n\n## —\n\n- 「一匹狼」（P03, A市 1; #3）\n"
+        );
+    }
+}

@@ -498,6 +498,24 @@ fn table() -> RouteTable {
         )
         .page(
             M::GET,
+            "/research/projects/{id}/table.xlsx",
+            P::Research,
+            pages::research::projects::table_xlsx,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}/table.md",
+            P::Research,
+            pages::research::projects::table_markdown,
+        )
+        .route(
+            M::GET,
+            "/api/v1/qda/projects/{id}/table.xlsx",
+            P::Research,
+            pages::research::projects::table_xlsx,
+        )
+        .page(
+            M::GET,
             "/research/projects/{id}/table.csv",
             P::Research,
             pages::research::projects::table_csv,

@@ -421,4 +421,31 @@ async fn the_pages_take_a_transcript_make_cards_and_gather_them_without_script()
         "{csv}"
     );
     assert!(lines[2].contains(",P02,"), "{csv}");
+    let markdown = visitor.get_text(&format!("{project}/table.md")).await;
+    assert!(
+        markdown.contains(
+            "## 関係に着目する\n\n- 「関係に目を向けるようになりました。」（P01, B市 1; #"
+        ),
+        "{markdown}"
+    );
+    let xlsx = visitor.get(&format!("{project}/table.xlsx")).await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(
+        xlsx.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let log = app
+        .store
+        .qda_access_log(project.rsplit('/').next().unwrap().parse().unwrap())
+        .await
+        .unwrap();
+    let exports: Vec<&str> = log
+        .iter()
+        .filter(|e| e.1 == "export_table")
+        .map(|e| e.2.as_str())
+        .collect();
+    assert_eq!(exports.len(), 3, "{exports:?}");
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::{EmailAddress, text};
 use kizuki_store::{QdaNode, QdaProject, StoreError};
@@ -458,4 +458,46 @@ pub async fn table_csv(
         )
         .await?;
     download::csv(&table, &format!("table-{}.csv", project.id))
+}
+
+/// The report table as XLSX; logged.
+pub async fn table_xlsx(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let table = crate::qda::table(&state, &project).await?;
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            "export_table",
+            "table.xlsx",
+            state.now(),
+        )
+        .await?;
+    download::xlsx(&table, &format!("table-{}.xlsx", project.id))
+}
+
+/// The report table as Markdown, in the layout of the report's tables: a heading per category
+/// and subcategory, and the quotes under them with their speaker and source; logged.
+pub async fn table_markdown(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let table = crate::qda::table(&state, &project).await?;
+    state
+        .store()
+        .log_qda_access(project.id, user.id, "export_table", "table.md", state.now())
+        .await?;
+    let markdown = crate::qda::markdown(&project.name, &table);
+    Ok(download::attachment(
+        markdown.into_response(),
+        "text/markdown; charset=utf-8",
+        &format!("table-{}.md", project.id),
+    ))
 }

@@ -2,14 +2,14 @@
 //! and XLSX. The filters of the roster page apply.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kizuki_i18n::Lang;
 use kizuki_store::{ApplicationRecord, RegistrationSettings, Training};
 
 use super::roster::RosterQuery;
 use super::{backgrounds_label, status_label};
 use crate::context::RequestContext;
-use crate::download::{self, attachment};
+use crate::download;
 use crate::error::AppError;
 use crate::mail::moment;
 use crate::pages::registration::{frame_name, question_label};
@@ -112,28 +112,5 @@ pub async fn xlsx(
     Query(query): Query<RosterQuery>,
 ) -> Result<Response, AppError> {
     let (training, rows) = load(&state, &id, &query, context.lang).await?;
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    let fail = |error: rust_xlsxwriter::XlsxError| AppError::Internal(error.to_string());
-    for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r).unwrap_or(u32::MAX);
-        for (c, value) in row.iter().enumerate() {
-            let c = u16::try_from(c).unwrap_or(u16::MAX);
-            if r == 0 {
-                sheet
-                    .write_string_with_format(r, c, value, &bold)
-                    .map_err(fail)?;
-            } else {
-                sheet.write_string(r, c, value).map_err(fail)?;
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(fail)?;
-    let bytes = workbook.save_to_buffer().map_err(fail)?;
-    Ok(attachment(
-        bytes.into_response(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("applications-{}.xlsx", training.id),
-    ))
+    download::xlsx(&rows, &format!("applications-{}.xlsx", training.id))
 }
