@@ -62,7 +62,7 @@ impl Store {
         password_hash: &str,
         now: Timestamp,
     ) -> Result<i64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE invitations SET used_at = $1 \
              WHERE digest = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",

@@ -107,6 +107,17 @@ impl Store {
         self.backend
     }
 
+    /// A transaction that will write after it reads. SQLite's ordinary transaction takes the
+    /// write lock only at the first write, and fails at once (rather than waiting) if another
+    /// connection wrote since its read; `BEGIN IMMEDIATE` takes the lock first, so the busy
+    /// timeout applies.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Brings the schema up to date. Safe to run from several processes at once: sqlx takes the
     /// database's own lock around it.
     pub async fn migrate(&self) -> Result<()> {

@@ -104,7 +104,7 @@ impl Store {
         user_id: i64,
         now: Timestamp,
     ) -> Result<i64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO qda_projects (name, created_by, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -169,7 +169,7 @@ impl Store {
 
     /// Replaces the pseudonym key.
     pub async fn set_pseudonyms(&self, project_id: i64, entries: &[Entry]) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("DELETE FROM qda_pseudonyms WHERE project_id = $1")
             .bind(project_id)
             .execute(&mut *transaction)
@@ -282,7 +282,7 @@ impl Store {
         user_id: i64,
         now: Timestamp,
     ) -> Result<i64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let nodes = nodes_in(&mut transaction, project_id).await?;
         let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
         if let Some(parent) = parent

@@ -142,7 +142,7 @@ impl Store {
         keep_session: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
         )
@@ -195,7 +195,7 @@ impl Store {
 
     /// Disables an account: its sessions end and its API tokens stop working at once.
     pub async fn disable_user(&self, user_id: i64, now: Timestamp) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let updated =
             sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(now.seconds())

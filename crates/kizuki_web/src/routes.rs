@@ -512,7 +512,7 @@ fn table() -> RouteTable {
             M::GET,
             "/api/v1/qda/projects/{id}/table.xlsx",
             P::Research,
-            pages::research::projects::table_xlsx,
+            api::qda::table_xlsx,
         )
         .page(
             M::GET,

@@ -100,7 +100,7 @@ impl Store {
         created_by: Option<i64>,
         now: Timestamp,
     ) -> Result<i64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let id = insert_study_group(&mut transaction, input, created_by, now).await?;
         transaction.commit().await?;
         Ok(id)
@@ -112,7 +112,7 @@ impl Store {
         input: &StudyGroupInput<'_>,
         now: Timestamp,
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE study_groups SET name = $1, name_en = $2, description = $3, description_en = $4, \
              venue_id = $5, host_name = $6, host_name_en = $7, recurrence_rule = $8, starts_at = $9, \
@@ -190,7 +190,7 @@ impl Store {
 
     /// Records (or replaces) a one-off change to one meeting.
     pub async fn set_meeting_change(&self, group_id: i64, change: &MeetingChange) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("DELETE FROM study_group_changes WHERE group_id = $1 AND original_on = $2")
             .bind(group_id)
             .bind(change.original_on.to_string())

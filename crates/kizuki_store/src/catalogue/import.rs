@@ -83,7 +83,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<ImportSummary> {
         let mut summary = ImportSummary::default();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         for item in items {
             match item {
                 ImportItem::Training { venue, mut input } => {

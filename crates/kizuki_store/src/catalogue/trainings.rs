@@ -139,7 +139,7 @@ impl Store {
         created_by: Option<i64>,
         now: Timestamp,
     ) -> Result<i64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let id = insert_training(&mut transaction, input, created_by, now).await?;
         transaction.commit().await?;
         Ok(id)
@@ -151,7 +151,7 @@ impl Store {
         input: &TrainingInput<'_>,
         now: Timestamp,
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE trainings SET title = $1, title_en = $2, description = $3, description_en = $4, \
              kind = $5, status = $6, venue_id = $7, language_note = $8, language_note_en = $9, \

@@ -184,7 +184,7 @@ impl Store {
 
     /// Deletes a venue no training or group uses.
     pub async fn delete_venue(&self, id: i64) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let in_use: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM trainings WHERE venue_id = $1) + \
              (SELECT COUNT(*) FROM study_groups WHERE venue_id = $1)",

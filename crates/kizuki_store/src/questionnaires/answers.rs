@@ -57,11 +57,8 @@ impl Store {
                 .collect::<BTreeMap<_, _>>(),
         )
         .map_err(|error| StoreError::Corrupt(error.to_string()))?;
-        let mut transaction = match self.backend {
-            // Write first, so two tries with one code cannot both read "unused".
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
+        // Two tries with one code cannot both read "unused".
+        let mut transaction = self.begin_write().await?;
         let times: Option<(Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT opens_at, closes_at FROM questionnaires WHERE id = $1")
                 .bind(questionnaire_id)
@@ -136,11 +133,11 @@ impl Store {
     /// this, the live rows no longer do (the dead ones wait for VACUUM, which runs next). SQLite
     /// keeps these rows in key order already (`WITHOUT ROWID`). Answers `true` when sealed.
     pub async fn seal_if_closed(&self, questionnaire_id: i64, now: Timestamp) -> Result<bool> {
-        let mut transaction = self.pool.begin().await?;
+        // Read first without a lock: nearly always it is sealed already, or still open.
         let row: Option<(Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT closes_at, sealed_at FROM questionnaires WHERE id = $1")
                 .bind(questionnaire_id)
-                .fetch_optional(&mut *transaction)
+                .fetch_optional(&self.pool)
                 .await?;
         let Some((closes, sealed)) = row else {
             return Err(StoreError::NotFound);
@@ -151,6 +148,7 @@ impl Store {
         if closes.is_none_or(|at| at > now.seconds()) {
             return Ok(false);
         }
+        let mut transaction = self.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE questionnaires SET sealed_at = $1 WHERE id = $2 AND sealed_at IS NULL",
         )

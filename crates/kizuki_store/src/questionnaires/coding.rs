@@ -57,7 +57,7 @@ impl Store {
         question_id: i64,
         categories: &[CategoryInput],
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let belongs: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM questionnaire_questions WHERE id = $1 AND questionnaire_id = $2",
         )
@@ -122,7 +122,7 @@ impl Store {
         coder_id: i64,
         category_ids: &[i64],
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let response: Option<String> = sqlx::query_scalar(
             "SELECT id FROM questionnaire_responses WHERE id = $1 AND questionnaire_id = $2",
         )

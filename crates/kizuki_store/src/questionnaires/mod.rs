@@ -91,7 +91,7 @@ impl Store {
         questions: &[NewQuestion],
         now: Timestamp,
     ) -> Result<i64> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO questionnaires (training_id, title, title_en, intro, intro_en, opens_at, \
              closes_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -172,7 +172,7 @@ impl Store {
     /// Adds a question at the end. Refused once anyone has answered: the answers already given
     /// would not match the questionnaire any more.
     pub async fn add_question(&self, questionnaire_id: i64, question: &NewQuestion) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         refuse_if_answered(&mut transaction, questionnaire_id).await?;
         let position: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(position), -1) + 1 FROM questionnaire_questions \
@@ -187,7 +187,7 @@ impl Store {
     }
 
     pub async fn delete_question(&self, questionnaire_id: i64, question_id: i64) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         refuse_if_answered(&mut transaction, questionnaire_id).await?;
         sqlx::query("DELETE FROM questionnaire_questions WHERE id = $1 AND questionnaire_id = $2")
             .bind(question_id)
@@ -368,7 +368,7 @@ impl Store {
         reason: &str,
         now: Timestamp,
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let before: Option<i64> =
             sqlx::query_scalar("SELECT min_cell FROM questionnaires WHERE id = $1")
                 .bind(id)
@@ -408,7 +408,7 @@ impl Store {
     /// Stores the digests of newly issued codes. Nothing else is kept: not who they are for,
     /// not when they were made.
     pub async fn issue_codes(&self, questionnaire_id: i64, digests: &[String]) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         for digest in digests {
             sqlx::query(
                 "INSERT INTO questionnaire_tokens (digest, questionnaire_id) VALUES ($1, $2)",

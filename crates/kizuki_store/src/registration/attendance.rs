@@ -40,7 +40,7 @@ impl Store {
         present: &[i64],
         now: Timestamp,
     ) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let confirmed: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM applications WHERE training_id = $1 AND status = 'confirmed'",
         )

@@ -263,7 +263,7 @@ impl Store {
     /// Removes an application and everything tied to it (its log, attendance and mail), at the
     /// applicant's request. The caller cancels it first, so its seat goes to the waitlist.
     pub async fn delete_application(&self, application_id: i64) -> Result<()> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         for sql in [
             "DELETE FROM outbox WHERE application_id = $1",
             "DELETE FROM attendance WHERE application_id = $1",

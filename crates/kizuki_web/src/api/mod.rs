@@ -122,6 +122,7 @@ impl Modify for BearerScheme {
         qda::create_card,
         qda::create_group,
         qda::table_csv,
+        qda::table_xlsx,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),

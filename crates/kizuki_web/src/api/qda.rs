@@ -508,3 +508,15 @@ pub async fn table_csv(
 ) -> Result<Response, AppError> {
     crate::pages::research::projects::table_csv(State(state), CurrentUser(user), Path(id)).await
 }
+
+/// The report table as XLSX, the same rows as the CSV. Logged.
+#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/table.xlsx", tag = "qda",
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, description = "XLSX")), security(("bearer" = [])))]
+pub async fn table_xlsx(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    crate::pages::research::projects::table_xlsx(State(state), CurrentUser(user), Path(id)).await
+}
