@@ -2,9 +2,11 @@
 //! (normalised, WebVTT read, pseudonymised before it is stored), a card from a passage, and the
 //! report table.
 
+use kizuki_domain::EmailAddress;
+use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::qda::{self, pseudonyms, transcript, tree, webvtt};
 use kizuki_domain::text;
-use kizuki_store::{CardInput, QdaNode, QdaProject, Transcript, TranscriptInput};
+use kizuki_store::{CardInput, QdaNode, QdaProject, StoreError, Transcript, TranscriptInput, User};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -146,6 +148,41 @@ pub async fn card(
         .create_card(project.id, &card, user, state.now())
         .await?;
     Ok(Some((id, quote.to_owned())))
+}
+
+/// The researcher with this address, if there is one: only researchers may join a project.
+pub async fn researcher(state: &AppState, email: &str) -> Result<Option<User>, AppError> {
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Ok(None);
+    };
+    match state.store().user_by_email(&email).await {
+        Ok(user) => Ok(Some(user).filter(|u| {
+            kizuki_domain::Permission::Research.check(Some(u.role))
+                == kizuki_domain::Access::Granted
+        })),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Replaces a project's pseudonym key and logs the change; `false` when a real name appears
+/// twice (nothing is changed then).
+pub async fn save_key(
+    state: &AppState,
+    project: &QdaProject,
+    user: i64,
+    entries: &[Entry],
+) -> Result<bool, AppError> {
+    match state.store().set_pseudonyms(project.id, entries).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => return Ok(false),
+        Err(other) => return Err(other.into()),
+    }
+    state
+        .store()
+        .log_qda_access(project.id, user, "change_key", "pseudonyms", state.now())
+        .await?;
+    Ok(true)
 }
 
 /// The report table: a header, then one row per card with the groups above it (CAT1 the top),

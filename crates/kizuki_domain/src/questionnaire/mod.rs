@@ -77,6 +77,17 @@ pub struct Question {
 }
 
 impl Question {
+    /// The question without its id, to copy into another questionnaire.
+    pub fn to_new(&self) -> NewQuestion {
+        NewQuestion {
+            kind: self.kind,
+            prompt: self.prompt.clone(),
+            prompt_en: self.prompt_en.clone(),
+            options: self.options.clone(),
+            scale: self.scale,
+        }
+    }
+
     /// The values a closed question's answer can take, numbered from 1.
     pub fn values(&self) -> i64 {
         match self.kind {

@@ -124,26 +124,28 @@ impl Store {
         if template.training_id.is_some() {
             return Err(StoreError::NotFound);
         }
-        let questions: Vec<NewQuestion> = template
-            .questions
-            .into_iter()
-            .map(|q| NewQuestion {
-                kind: q.kind,
-                prompt: q.prompt,
-                prompt_en: q.prompt_en,
-                options: q.options,
-                scale: q.scale,
-            })
-            .collect();
+        self.copy_questionnaire(&template, Some(training_id), now)
+            .await
+    }
+
+    /// A copy of a questionnaire's wording and questions, without times or answers: for a
+    /// training, or as a template (`training_id: None`).
+    pub async fn copy_questionnaire(
+        &self,
+        source: &Questionnaire,
+        training_id: Option<i64>,
+        now: Timestamp,
+    ) -> Result<i64> {
+        let questions: Vec<NewQuestion> = source.questions.iter().map(Question::to_new).collect();
         let input = QuestionnaireInput {
-            title: template.title,
-            title_en: template.title_en,
-            intro: template.intro,
-            intro_en: template.intro_en,
+            title: source.title.clone(),
+            title_en: source.title_en.clone(),
+            intro: source.intro.clone(),
+            intro_en: source.intro_en.clone(),
             opens_at: None,
             closes_at: None,
         };
-        self.create_questionnaire(Some(training_id), &input, &questions, now)
+        self.create_questionnaire(training_id, &input, &questions, now)
             .await
     }
 

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::qda::{self, transcript};
-use kizuki_domain::{EmailAddress, text};
+use kizuki_domain::text;
 use kizuki_i18n::Lang;
 use kizuki_store::{QdaNode, QdaProject, StoreError};
 use serde::{Deserialize, Serialize};
@@ -20,21 +20,14 @@ use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::CurrentUser;
 use crate::error::{AppError, ErrorKind, api_error};
+use crate::pages::research::{project, transcript as member_transcript};
 use crate::state::AppState;
-
-fn id_of(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
 
 fn mistake(field: &str, message: &str) -> FieldMistake {
     FieldMistake {
         field: field.to_owned(),
         message: message.to_owned(),
     }
-}
-
-async fn project(state: &AppState, id: &str, user: i64) -> Result<QdaProject, AppError> {
-    Ok(state.store().qda_project_for(id_of(id)?, user).await?)
 }
 
 fn keeper_only(project: &QdaProject) -> Result<(), AppError> {
@@ -129,17 +122,7 @@ pub async fn add_member(
     if role == "key_keeper" {
         keeper_only(&project)?;
     }
-    let found = match EmailAddress::parse(&body.email) {
-        Ok(email) => match state.store().user_by_email(&email).await {
-            Ok(found) => Some(found),
-            Err(StoreError::NotFound) => None,
-            Err(other) => return Err(other.into()),
-        },
-        Err(_) => None,
-    };
-    let Some(member) = found.filter(|u| {
-        kizuki_domain::Permission::Research.check(Some(u.role)) == kizuki_domain::Access::Granted
-    }) else {
+    let Some(member) = crate::qda::researcher(&state, &body.email).await? else {
         return Ok(invalid(vec![mistake(
             "email",
             "No researcher has an account with this address.",
@@ -182,17 +165,9 @@ pub async fn set_pseudonyms(
         }
         entries.push(Entry { real, pseudonym });
     }
-    match state.store().set_pseudonyms(project.id, &entries).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            return Ok(invalid(vec![mistake("real", "A real name appears twice.")]));
-        }
-        Err(other) => return Err(other.into()),
+    if !crate::qda::save_key(&state, &project, user.id, &entries).await? {
+        return Ok(invalid(vec![mistake("real", "A real name appears twice.")]));
     }
-    state
-        .store()
-        .log_qda_access(project.id, user.id, "change_key", "pseudonyms", state.now())
-        .await?;
     Ok(Json(body).into_response())
 }
 
@@ -329,19 +304,6 @@ pub struct TranscriptView {
     cards: Vec<CardView>,
 }
 
-async fn transcript_in_project(
-    state: &AppState,
-    id: &str,
-    user: i64,
-) -> Result<(kizuki_store::Transcript, QdaProject), AppError> {
-    let transcript = state.store().transcript(id_of(id)?).await?;
-    let project = state
-        .store()
-        .qda_project_for(transcript.project_id, user)
-        .await?;
-    Ok((transcript, project))
-}
-
 /// A transcript with its speaker turns and cards. Logged.
 #[utoipa::path(get, path = "/api/v1/qda/transcripts/{id}", tag = "qda",
     params(("id" = i64, Path, description = "Transcript id")),
@@ -351,7 +313,7 @@ pub async fn transcript(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<TranscriptView>, AppError> {
-    let (found, project) = transcript_in_project(&state, &id, user.id).await?;
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
     state
         .store()
         .log_qda_access(
@@ -401,7 +363,7 @@ pub async fn create_card(
     Path(id): Path<String>,
     CleanJson(body): CleanJson<CardBody>,
 ) -> Result<Response, AppError> {
-    let (found, project) = transcript_in_project(&state, &id, user.id).await?;
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
     let range = usize::try_from(body.start)
         .ok()
         .zip(usize::try_from(body.end).ok());

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::Timestamp;
-use kizuki_domain::questionnaire::{self as domain, Choice, NewQuestion, QuestionDraft, code};
+use kizuki_domain::questionnaire::{self as domain, Choice, QuestionDraft, code};
 use kizuki_domain::text;
 use kizuki_i18n::Lang;
 use kizuki_store::{CategoryInput, Questionnaire, QuestionnaireInput, StoreError};
@@ -220,17 +220,7 @@ pub async fn create(
     if let Some(template) = &template
         && questions.is_empty()
     {
-        questions = template
-            .questions
-            .iter()
-            .map(|q| NewQuestion {
-                kind: q.kind,
-                prompt: q.prompt.clone(),
-                prompt_en: q.prompt_en.clone(),
-                options: q.options.clone(),
-                scale: q.scale,
-            })
-            .collect();
+        questions = template.questions.iter().map(|q| q.to_new()).collect();
     }
     if questions.is_empty() && template.is_none() {
         mistakes.push(mistake("questions", "questionnaire.error.no_questions"));

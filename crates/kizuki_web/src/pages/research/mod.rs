@@ -4,7 +4,7 @@
 pub mod projects;
 pub mod transcripts;
 
-use kizuki_store::QdaProject;
+use kizuki_store::{QdaProject, Transcript};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -15,4 +15,18 @@ pub fn id_of(id: &str) -> Result<i64, AppError> {
 
 pub async fn project(state: &AppState, id: &str, user: i64) -> Result<QdaProject, AppError> {
     Ok(state.store().qda_project_for(id_of(id)?, user).await?)
+}
+
+/// A transcript and its project, for a member of that project; "not found" for anyone else.
+pub async fn transcript(
+    state: &AppState,
+    id: &str,
+    user: i64,
+) -> Result<(Transcript, QdaProject), AppError> {
+    let transcript = state.store().transcript(id_of(id)?).await?;
+    let project = state
+        .store()
+        .qda_project_for(transcript.project_id, user)
+        .await?;
+    Ok((transcript, project))
 }

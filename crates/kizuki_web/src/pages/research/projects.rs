@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::qda::pseudonyms::Entry;
-use kizuki_domain::{EmailAddress, text};
+use kizuki_domain::text;
 use kizuki_store::{QdaNode, QdaProject, StoreError};
 use serde::Deserialize;
 
@@ -382,17 +382,9 @@ pub async fn save_key(
         }
         entries.push(Entry { real, pseudonym });
     }
-    match state.store().set_pseudonyms(project.id, &entries).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict(_)) => {
-            return Ok(redirect_with_flash(&context, &path, "flash.qda_key_twice"));
-        }
-        Err(other) => return Err(other.into()),
+    if !crate::qda::save_key(&state, &project, user.id, &entries).await? {
+        return Ok(redirect_with_flash(&context, &path, "flash.qda_key_twice"));
     }
-    state
-        .store()
-        .log_qda_access(project.id, user.id, "change_key", "pseudonyms", state.now())
-        .await?;
     Ok(redirect_with_flash(&context, &path, "flash.qda_key_saved"))
 }
 
@@ -411,17 +403,7 @@ pub async fn add_member(
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
     let path = format!("/research/projects/{}", project.id);
-    let found = match EmailAddress::parse(&form.email) {
-        Ok(email) => match state.store().user_by_email(&email).await {
-            Ok(found) => Some(found),
-            Err(StoreError::NotFound) => None,
-            Err(other) => return Err(other.into()),
-        },
-        Err(_) => None,
-    };
-    let Some(member) = found.filter(|u| {
-        kizuki_domain::Permission::Research.check(Some(u.role)) == kizuki_domain::Access::Granted
-    }) else {
+    let Some(member) = crate::qda::researcher(&state, &form.email).await? else {
         return Ok(redirect_with_flash(
             &context,
             &path,
@@ -439,64 +421,52 @@ pub async fn add_member(
     ))
 }
 
-/// The report table as CSV; logged.
+/// A project's report table for a member, with the export written to the access log.
+async fn logged_table(
+    state: &AppState,
+    id: &str,
+    user: i64,
+    file: &str,
+) -> Result<(QdaProject, Vec<Vec<String>>), AppError> {
+    let project = project(state, id, user).await?;
+    let table = crate::qda::table(state, &project).await?;
+    state
+        .store()
+        .log_qda_access(project.id, user, "export_table", file, state.now())
+        .await?;
+    Ok((project, table))
+}
+
+/// The report table as CSV.
 pub async fn table_csv(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let table = crate::qda::table(&state, &project).await?;
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "export_table",
-            "table.csv",
-            state.now(),
-        )
-        .await?;
+    let (project, table) = logged_table(&state, &id, user.id, "table.csv").await?;
     download::csv(&table, &format!("table-{}.csv", project.id))
 }
 
-/// The report table as XLSX; logged.
+/// The report table as XLSX.
 pub async fn table_xlsx(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let table = crate::qda::table(&state, &project).await?;
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "export_table",
-            "table.xlsx",
-            state.now(),
-        )
-        .await?;
+    let (project, table) = logged_table(&state, &id, user.id, "table.xlsx").await?;
     download::xlsx(&table, &format!("table-{}.xlsx", project.id))
 }
 
 /// The report table as Markdown, in the layout of the report's tables: a heading per category
-/// and subcategory, and the quotes under them with their speaker and source; logged.
+/// and subcategory, and the quotes under them with their speaker and source.
 pub async fn table_markdown(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let table = crate::qda::table(&state, &project).await?;
-    state
-        .store()
-        .log_qda_access(project.id, user.id, "export_table", "table.md", state.now())
-        .await?;
-    let markdown = crate::qda::markdown(&project.name, &table);
+    let (project, table) = logged_table(&state, &id, user.id, "table.md").await?;
     Ok(download::attachment(
-        markdown.into_response(),
+        crate::qda::markdown(&project.name, &table).into_response(),
         "text/markdown; charset=utf-8",
         &format!("table-{}.md", project.id),
     ))

@@ -9,7 +9,7 @@ use kizuki_domain::qda;
 use kizuki_store::{QdaProject, Transcript};
 use serde::Deserialize;
 
-use super::id_of;
+use super::transcript as member_transcript;
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::forms::{CleanForm, see_other, with_status};
@@ -48,15 +48,6 @@ pub struct TranscriptView {
     pub passage: String,
     pub label: String,
     pub error: Option<String>,
-}
-
-async fn load(state: &AppState, id: &str, user: i64) -> Result<(Transcript, QdaProject), AppError> {
-    let transcript = state.store().transcript(id_of(id)?).await?;
-    let project = state
-        .store()
-        .qda_project_for(transcript.project_id, user)
-        .await?;
-    Ok((transcript, project))
 }
 
 /// The text cut where cards begin and end; a card overlapping an earlier one is listed but not
@@ -164,7 +155,7 @@ pub async fn show(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (transcript, project) = load(&state, &id, user.id).await?;
+    let (transcript, project) = member_transcript(&state, &id, user.id).await?;
     state
         .store()
         .log_qda_access(
@@ -206,7 +197,7 @@ pub async fn create_card(
     Path(id): Path<String>,
     CleanForm(form): CleanForm<CardForm>,
 ) -> Result<Response, AppError> {
-    let (transcript, project) = load(&state, &id, user.id).await?;
+    let (transcript, project) = member_transcript(&state, &id, user.id).await?;
     let passage = kizuki_domain::qda::transcript::normalize(&form.passage);
     let passage = passage.trim();
     let nodes = state.store().qda_nodes(project.id).await?;

@@ -502,28 +502,9 @@ pub async fn save_as_template(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let q = load(&state, &id).await?;
-    let questions: Vec<domain::NewQuestion> = q
-        .questions
-        .iter()
-        .map(|question| domain::NewQuestion {
-            kind: question.kind,
-            prompt: question.prompt.clone(),
-            prompt_en: question.prompt_en.clone(),
-            options: question.options.clone(),
-            scale: question.scale,
-        })
-        .collect();
-    let input = QuestionnaireInput {
-        title: q.title.clone(),
-        title_en: q.title_en.clone(),
-        intro: q.intro.clone(),
-        intro_en: q.intro_en.clone(),
-        opens_at: None,
-        closes_at: None,
-    };
     let template = state
         .store()
-        .create_questionnaire(None, &input, &questions, state.now())
+        .copy_questionnaire(&q, None, state.now())
         .await?;
     Ok(redirect_with_flash(
         &context,
