@@ -84,6 +84,9 @@ enum Command {
     /// Import records from a file.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// KJ-method projects: import and export files (REFI-QDA, tables, transcripts).
+    #[command(subcommand)]
+    Qda(QdaCommand),
     /// Write a consistent copy of the database while it is in use.
     Backup {
         /// The file to write (it must not exist yet).
@@ -151,6 +154,33 @@ enum ImportCommand {
 }
 
 #[derive(Subcommand)]
+enum QdaCommand {
+    /// Import a file: a QDPX project or QDC codebook (from Kizuki or another QDA tool), a
+    /// project document, DOCX, WebVTT or plain text. All or nothing.
+    Import {
+        file: PathBuf,
+        /// The project to import into (by name; made if there is none). Without it, a QDPX
+        /// file becomes a new project with its own name.
+        #[arg(long)]
+        project: Option<String>,
+        /// The researcher who imports (the project's member and key keeper if it is new).
+        /// Default: the first administrator.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Export a project: qdpx (REFI-QDA project), qdc (codebook), csv or xlsx (report table).
+    Export {
+        #[arg(long)]
+        project: i64,
+        #[arg(long, default_value = "qdpx")]
+        format: kizuki_web::qda_exchange::ExportFormat,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for an account and print it (it is shown only this once).
     Create {
@@ -194,6 +224,16 @@ async fn main() -> Result<()> {
         Command::Import(ImportCommand::Events { file }) => {
             import_events(&cli.database, &file).await
         }
+        Command::Qda(QdaCommand::Import {
+            file,
+            project,
+            as_user,
+        }) => qda_import(&cli.database, &file, project.as_deref(), as_user.as_deref()).await,
+        Command::Qda(QdaCommand::Export {
+            project,
+            format,
+            out,
+        }) => qda_export(&cli.database, project, format, &out).await,
     }
 }
 
@@ -473,6 +513,81 @@ async fn import_events(database: &DatabaseArgs, file: &Path) -> Result<()> {
         }
         Err(kizuki_web::ImportFailure::Store(error)) => Err(error.into()),
     }
+}
+
+/// The account a command acts as: the one named, else the first administrator.
+async fn acting_user(store: &Store, email: Option<&str>) -> Result<kizuki_store::User> {
+    match email {
+        Some(email) => {
+            let address = EmailAddress::parse(email)
+                .map_err(|_| anyhow::anyhow!("{email} is not an email address"))?;
+            store
+                .user_by_email(&address)
+                .await
+                .with_context(|| format!("no account for {email}"))
+        }
+        None => store
+            .list_users()
+            .await?
+            .into_iter()
+            .find(|u| u.role == Role::Admin)
+            .context("there is no administrator yet: name an account with --as"),
+    }
+}
+
+async fn qda_import(
+    database: &DatabaseArgs,
+    file: &Path,
+    project: Option<&str>,
+    as_user: Option<&str>,
+) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let store = database.open().await?;
+    let user = acting_user(&store, as_user).await?;
+    let into = match project {
+        Some(name) => store.qda_project_named(name, user.id).await?,
+        None => None,
+    };
+    let file_name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let outcome =
+        kizuki_web::qda_exchange::import(&store, &bytes, file_name, into, project, user.id, now())
+            .await?;
+    match outcome {
+        Ok((project, report)) => {
+            store
+                .log_qda_access(project, user.id, "import", file_name, now())
+                .await?;
+            println!(
+                "Imported into project {project}: {} transcripts, {} groups, {} cards, {} relations ({} names replaced by pseudonyms).",
+                report.transcripts, report.groups, report.cards, report.relations, report.replaced
+            );
+            Ok(())
+        }
+        Err(message) => bail!("{}: {message} (nothing was imported)", file.display()),
+    }
+}
+
+async fn qda_export(
+    database: &DatabaseArgs,
+    project: i64,
+    format: kizuki_web::qda_exchange::ExportFormat,
+    out: &Path,
+) -> Result<()> {
+    let store = database.open().await?;
+    let name = store
+        .qda_project_name(project)
+        .await?
+        .with_context(|| format!("there is no project {project}"))?;
+    let bytes = kizuki_web::qda_exchange::export(&store, project, &name, format).await?;
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    store
+        .log_qda_access_by_operator(project, &format!("cli export {}", out.display()), now())
+        .await?;
+    println!("Wrote {} ({} bytes).", out.display(), bytes.len());
+    Ok(())
 }
 
 async fn backup(database: &DatabaseArgs, out: &Path) -> Result<()> {

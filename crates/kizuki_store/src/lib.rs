@@ -19,6 +19,7 @@ mod error;
 mod invitations;
 mod keys;
 mod qda;
+mod qda_board;
 mod questionnaires;
 mod rate;
 mod registration;
@@ -35,7 +36,11 @@ pub use catalogue::{
 };
 pub use error::StoreError;
 pub use invitations::Invitation;
-pub use qda::{CardInput, QdaNode, QdaProject, Transcript, TranscriptInput};
+pub use qda::{
+    BundleNode, CardInput, QdaBundle, QdaNode, QdaProject, QdaRelation, Transcript,
+    TranscriptInput, new_guid,
+};
+pub use qda_board::RELATION_KINDS;
 pub use questionnaires::{
     AnswerOutcome, Category, CategoryInput, CodingRow, Questionnaire, QuestionnaireInput,
     QuestionnaireSummary, Response,

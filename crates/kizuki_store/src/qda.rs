@@ -38,6 +38,7 @@ pub struct Transcript {
     pub place: String,
     pub participants: Option<i64>,
     pub body: String,
+    pub guid: String,
 }
 
 /// A card or a group.
@@ -51,6 +52,54 @@ pub struct QdaNode {
     pub start: Option<i64>,
     pub end: Option<i64>,
     pub quote: Option<String>,
+    pub guid: String,
+    /// A group's memo (its reasons, doubts); empty for most.
+    pub memo: String,
+    /// Where the node sits on the board, once someone has placed it.
+    pub board_x: Option<i64>,
+    pub board_y: Option<i64>,
+}
+
+/// A relation of the A型 diagram between two nodes (mostly groups).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QdaRelation {
+    pub id: i64,
+    pub from_id: i64,
+    pub to_id: i64,
+    /// cause, contrast, similarity or mutual.
+    pub kind: String,
+    pub guid: String,
+}
+
+/// A whole project to store at once (an imported QDPX file): nodes refer to their parent and
+/// transcript by place in these lists, parents before children.
+#[derive(Clone, Debug, Default)]
+pub struct QdaBundle {
+    pub name: String,
+    pub writeup: String,
+    pub transcripts: Vec<(String, TranscriptInput)>,
+    pub nodes: Vec<BundleNode>,
+    /// (from, to, kind, guid) by place in `nodes`.
+    pub relations: Vec<(usize, usize, String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct BundleNode {
+    pub guid: String,
+    pub is_group: bool,
+    pub parent: Option<usize>,
+    pub label: String,
+    pub memo: String,
+    pub transcript: Option<usize>,
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    pub quote: Option<String>,
+    pub board: Option<(i64, i64)>,
+}
+
+/// A new GUID for anything REFI-QDA will name.
+pub fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 impl QdaNode {
@@ -83,6 +132,7 @@ type TranscriptRow = (
     String,
     Option<i64>,
     String,
+    Option<String>,
 );
 
 type NodeRow = (
@@ -94,6 +144,10 @@ type NodeRow = (
     Option<i64>,
     Option<i64>,
     Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<i64>,
 );
 
 impl Store {
@@ -208,25 +262,13 @@ impl Store {
         input: &TranscriptInput,
         now: Timestamp,
     ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO qda_transcripts (project_id, name, kind, session_date, place, \
-             participants, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(project_id)
-        .bind(&input.name)
-        .bind(&input.kind)
-        .bind(&input.session_date)
-        .bind(&input.place)
-        .bind(input.participants)
-        .bind(&input.body)
-        .bind(now.seconds())
-        .fetch_one(&self.pool)
-        .await?)
+        let mut connection = self.pool.acquire().await?;
+        insert_transcript(&mut connection, project_id, input, &new_guid(), now).await
     }
 
     pub async fn transcript(&self, id: i64) -> Result<Transcript> {
         let row: Option<TranscriptRow> = sqlx::query_as(
-            "SELECT id, project_id, name, kind, session_date, place, participants, body \
+            "SELECT id, project_id, name, kind, session_date, place, participants, body, guid \
              FROM qda_transcripts WHERE id = $1",
         )
         .bind(id)
@@ -237,7 +279,7 @@ impl Store {
 
     pub async fn transcripts(&self, project_id: i64) -> Result<Vec<Transcript>> {
         let rows: Vec<TranscriptRow> = sqlx::query_as(
-            "SELECT id, project_id, name, kind, session_date, place, participants, body \
+            "SELECT id, project_id, name, kind, session_date, place, participants, body, guid \
              FROM qda_transcripts WHERE project_id = $1 ORDER BY id",
         )
         .bind(project_id)
@@ -253,10 +295,11 @@ impl Store {
         user_id: i64,
         now: Timestamp,
     ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
+        let mut transaction = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO qda_nodes (project_id, kind, label, transcript_id, start_at, end_at, \
-             quote, created_by, created_at) VALUES ($1, 'card', $2, $3, $4, $5, $6, $7, $8) \
-             RETURNING id",
+             quote, created_by, created_at, guid) \
+             VALUES ($1, 'card', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(project_id)
         .bind(card.label)
@@ -266,8 +309,12 @@ impl Store {
         .bind(card.quote)
         .bind(user_id)
         .bind(now.seconds())
-        .fetch_one(&self.pool)
-        .await?)
+        .bind(new_guid())
+        .fetch_one(&mut *transaction)
+        .await?;
+        bump(&mut transaction, project_id).await?;
+        transaction.commit().await?;
+        Ok(id)
     }
 
     /// A new group with its label, under `parent` (a group of the project) or at the top,
@@ -299,14 +346,15 @@ impl Store {
             return Err(StoreError::Refused("loop"));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO qda_nodes (project_id, kind, parent_id, label, created_by, created_at) \
-             VALUES ($1, 'group', $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO qda_nodes (project_id, kind, parent_id, label, created_by, created_at, \
+             guid) VALUES ($1, 'group', $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(project_id)
         .bind(parent)
         .bind(label)
         .bind(user_id)
         .bind(now.seconds())
+        .bind(new_guid())
         .fetch_one(&mut *transaction)
         .await?;
         for member in members {
@@ -317,6 +365,7 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?;
         }
+        bump(&mut transaction, project_id).await?;
         transaction.commit().await?;
         Ok(id)
     }
@@ -366,7 +415,7 @@ impl Store {
 }
 
 fn transcript_of(row: TranscriptRow) -> Transcript {
-    let (id, project_id, name, kind, session_date, place, participants, body) = row;
+    let (id, project_id, name, kind, session_date, place, participants, body, guid) = row;
     Transcript {
         id,
         project_id,
@@ -376,13 +425,14 @@ fn transcript_of(row: TranscriptRow) -> Transcript {
         place,
         participants,
         body,
+        guid: guid.unwrap_or_default(),
     }
 }
 
 async fn nodes_in(connection: &mut sqlx::AnyConnection, project_id: i64) -> Result<Vec<QdaNode>> {
     let rows: Vec<NodeRow> = sqlx::query_as(
-        "SELECT id, kind, parent_id, label, transcript_id, start_at, end_at, quote \
-         FROM qda_nodes WHERE project_id = $1 ORDER BY id",
+        "SELECT id, kind, parent_id, label, transcript_id, start_at, end_at, quote, guid, memo, \
+         board_x, board_y FROM qda_nodes WHERE project_id = $1 ORDER BY id",
     )
     .bind(project_id)
     .fetch_all(&mut *connection)
@@ -390,7 +440,20 @@ async fn nodes_in(connection: &mut sqlx::AnyConnection, project_id: i64) -> Resu
     Ok(rows
         .into_iter()
         .map(
-            |(id, kind, parent_id, label, transcript_id, start, end, quote)| QdaNode {
+            |(
+                id,
+                kind,
+                parent_id,
+                label,
+                transcript_id,
+                start,
+                end,
+                quote,
+                guid,
+                memo,
+                board_x,
+                board_y,
+            )| QdaNode {
                 id,
                 is_group: kind == "group",
                 parent_id,
@@ -399,7 +462,54 @@ async fn nodes_in(connection: &mut sqlx::AnyConnection, project_id: i64) -> Resu
                 start,
                 end,
                 quote,
+                guid: guid.unwrap_or_default(),
+                memo,
+                board_x,
+                board_y,
             },
         )
         .collect())
+}
+
+pub(crate) async fn insert_transcript(
+    connection: &mut sqlx::AnyConnection,
+    project_id: i64,
+    input: &TranscriptInput,
+    guid: &str,
+    now: Timestamp,
+) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO qda_transcripts (project_id, name, kind, session_date, place, \
+         participants, body, created_at, guid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
+    )
+    .bind(project_id)
+    .bind(&input.name)
+    .bind(&input.kind)
+    .bind(&input.session_date)
+    .bind(&input.place)
+    .bind(input.participants)
+    .bind(&input.body)
+    .bind(now.seconds())
+    .bind(guid)
+    .fetch_one(&mut *connection)
+    .await
+    .map_err(|error| StoreError::conflict_on_unique(error, "guid"))
+}
+
+/// Raises the project's revision: other researchers' boards see the number change and reload.
+pub(crate) async fn bump(connection: &mut sqlx::AnyConnection, project_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE qda_projects SET revision = revision + 1 WHERE id = $1 RETURNING revision",
+    )
+    .bind(project_id)
+    .fetch_one(&mut *connection)
+    .await?)
+}
+
+pub(crate) async fn nodes_of(
+    connection: &mut sqlx::AnyConnection,
+    project_id: i64,
+) -> Result<Vec<QdaNode>> {
+    nodes_in(connection, project_id).await
 }

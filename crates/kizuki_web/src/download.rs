@@ -20,24 +20,37 @@ pub fn attachment(mut response: Response, content_type: &str, name: &str) -> Res
 
 /// Rows as a CSV file named `name`.
 pub fn csv(rows: &[Vec<String>], name: &str) -> Result<Response, AppError> {
+    Ok(attachment(
+        csv_bytes(rows)?.into_response(),
+        "text/csv; charset=utf-8",
+        name,
+    ))
+}
+
+/// Rows as CSV bytes.
+pub fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::from(*b"\xEF\xBB\xBF"));
     for row in rows {
         writer
             .write_record(row.iter().map(|cell| defuse(cell).into_owned()))
             .map_err(|error| AppError::Internal(error.to_string()))?;
     }
-    let bytes = writer
+    writer
         .into_inner()
-        .map_err(|error| AppError::Internal(error.to_string()))?;
-    Ok(attachment(
-        bytes.into_response(),
-        "text/csv; charset=utf-8",
-        name,
-    ))
+        .map_err(|error| AppError::Internal(error.to_string()))
 }
 
 /// Rows as an XLSX workbook named `name`, the first row bold and frozen.
 pub fn xlsx(rows: &[Vec<String>], name: &str) -> Result<Response, AppError> {
+    Ok(attachment(
+        xlsx_bytes(rows)?.into_response(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+    ))
+}
+
+/// Rows as XLSX bytes.
+pub fn xlsx_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -56,12 +69,7 @@ pub fn xlsx(rows: &[Vec<String>], name: &str) -> Result<Response, AppError> {
         }
     }
     sheet.set_freeze_panes(1, 0).map_err(fail)?;
-    let bytes = workbook.save_to_buffer().map_err(fail)?;
-    Ok(attachment(
-        bytes.into_response(),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        name,
-    ))
+    workbook.save_to_buffer().map_err(fail)
 }
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) is written as text.

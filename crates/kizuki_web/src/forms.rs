@@ -73,6 +73,74 @@ where
     }
 }
 
+/// A body sent either as JSON (by script or API client) or as an ordinary form (without
+/// script): the same handler serves both and answers each in kind. Form fields named in
+/// `NUMERIC` are read as numbers (blank as none) and `node` may repeat.
+pub struct JsonOrForm<T> {
+    pub value: T,
+    pub is_json: bool,
+}
+
+const NUMERIC: [&str; 9] = [
+    "node", "parent", "group", "card", "from", "to", "relation", "x", "y",
+];
+
+impl<S, T> axum::extract::FromRequest<S> for JsonOrForm<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if is_json {
+            let crate::api::CleanJsonBody(value) =
+                crate::api::CleanJsonBody::from_request(request, state).await?;
+            return Ok(JsonOrForm {
+                value,
+                is_json: true,
+            });
+        }
+        let CleanForm(pairs) =
+            CleanForm::<Vec<(String, String)>>::from_request(request, state).await?;
+        let mut object = serde_json::Map::new();
+        let mut nodes = Vec::new();
+        for (key, value) in pairs {
+            let numeric = NUMERIC.contains(&key.as_str());
+            let value = if !numeric {
+                serde_json::Value::String(value)
+            } else if value.is_empty() {
+                serde_json::Value::Null
+            } else {
+                match value.parse::<i64>() {
+                    Ok(n) => serde_json::Value::from(n),
+                    Err(_) => return Err(StatusCode::UNPROCESSABLE_ENTITY.into_response()),
+                }
+            };
+            if key == "node" {
+                nodes.push(value);
+            } else {
+                object.insert(key, value);
+            }
+        }
+        object.insert("nodes".to_owned(), serde_json::Value::Array(nodes));
+        serde_json::from_value(serde_json::Value::Object(object))
+            .map(|value| JsonOrForm {
+                value,
+                is_json: false,
+            })
+            .map_err(|_| StatusCode::UNPROCESSABLE_ENTITY.into_response())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

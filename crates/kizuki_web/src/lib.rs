@@ -22,6 +22,7 @@ mod markdown;
 mod microcache;
 mod pages;
 mod qda;
+pub mod qda_exchange;
 mod questionnaire;
 mod rate;
 mod registration;

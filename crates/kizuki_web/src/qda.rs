@@ -6,7 +6,9 @@ use kizuki_domain::EmailAddress;
 use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::qda::{self, pseudonyms, transcript, tree, webvtt};
 use kizuki_domain::text;
-use kizuki_store::{CardInput, QdaNode, QdaProject, StoreError, Transcript, TranscriptInput, User};
+use kizuki_store::{
+    CardInput, QdaNode, QdaProject, Store, StoreError, Transcript, TranscriptInput, User,
+};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -187,9 +189,9 @@ pub async fn save_key(
 
 /// The report table: a header, then one row per card with the groups above it (CAT1 the top),
 /// its label, quote, source, speaker, position and id.
-pub async fn table(state: &AppState, project: &QdaProject) -> Result<Vec<Vec<String>>, AppError> {
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let transcripts = state.store().transcripts(project.id).await?;
+pub async fn table(store: &Store, project_id: i64) -> Result<Vec<Vec<String>>, AppError> {
+    let nodes = store.qda_nodes(project_id).await?;
+    let transcripts = store.transcripts(project_id).await?;
     let tree_nodes: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
     let rows = tree::rows(&tree_nodes);
     let depth = rows

@@ -6,6 +6,7 @@ use kizuki_domain::{EmailAddress, Role, Timestamp, password};
 use kizuki_store::{NewUser, Store};
 
 mod catalogue;
+mod kj;
 mod questionnaires;
 
 /// The password of every demo account. Demo data is for trying things out on one's own machine,
@@ -58,6 +59,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
     let (trainings, groups, last_held) = catalogue::fill(store, now).await?;
     let researcher = researcher.ok_or_else(|| anyhow!("no demo researcher"))?;
     questionnaires::fill(store, last_held, researcher, now).await?;
+    kj::fill(store, researcher, now).await?;
     Ok(DemoOutcome::Filled {
         accounts: DEMO_ACCOUNTS.len(),
         trainings,

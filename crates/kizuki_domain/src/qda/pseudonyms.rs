@@ -54,9 +54,51 @@ pub fn apply(text: &str, key: &[Entry]) -> (String, Vec<Replacement>) {
     (out, found)
 }
 
+/// Where a position of the text before replacement lands after it. A position inside a
+/// replaced name goes to the replacement's start when it opens a passage (`is_end` false) and
+/// to its end when it closes one, so a passage never cuts a pseudonym in half.
+pub fn shift(position: usize, replacements: &[Replacement], is_end: bool) -> usize {
+    let mut shifted = position as isize;
+    for replacement in replacements {
+        let grown = replacement.pseudonym.chars().count() as isize
+            - (replacement.end - replacement.start) as isize;
+        if replacement.end <= position {
+            shifted += grown;
+        } else if replacement.start < position {
+            let start = shifted - (position - replacement.start) as isize;
+            return if is_end {
+                (start + replacement.pseudonym.chars().count() as isize) as usize
+            } else {
+                start as usize
+            };
+        } else {
+            break;
+        }
+    }
+    shifted.max(0) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_shift_past_replacements() {
+        let key = [Entry {
+            real: "田中花子さん".to_owned(),
+            pseudonym: "P03".to_owned(),
+        }];
+        let text = "司会：田中花子さん、どうぞ。";
+        let (out, found) = apply(text, &key);
+        assert_eq!(out, "司会：P03、どうぞ。");
+        // "どうぞ" was 10..13, now 7..10.
+        assert_eq!(shift(10, &found, false), 7);
+        assert_eq!(shift(13, &found, true), 10);
+        // Inside the name: to the pseudonym's edges.
+        assert_eq!(shift(5, &found, false), 3);
+        assert_eq!(shift(5, &found, true), 6);
+        assert_eq!(shift(2, &found, false), 2);
+    }
     use proptest::prelude::*;
 
     fn key() -> Vec<Entry> {

@@ -19,6 +19,120 @@ pub fn normalize(raw: &str) -> String {
         .to_owned()
 }
 
+/// [`normalize`] that also tells where each code point of `raw` went: `map[i]` is the position
+/// in the result of what was at position `i` (`map[len]` is the end), so that passages marked in
+/// another tool's copy of a text land on the same words here. A code point that composes with
+/// its neighbours under NFC goes where its group starts.
+pub fn normalize_mapped(raw: &str) -> (String, Vec<usize>) {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut map = Vec::with_capacity(chars.len() + 1);
+    let mut out = String::with_capacity(raw.len());
+    let mut out_len = 0;
+    let mut segment: Vec<char> = Vec::new();
+    let mut segment_map: Vec<usize> = Vec::new();
+    let flush = |segment: &mut Vec<char>,
+                 segment_map: &mut Vec<usize>,
+                 out: &mut String,
+                 out_len: &mut usize,
+                 map: &mut Vec<usize>| {
+        let start = *out_len;
+        let composed: String = segment.iter().collect::<String>().nfc().collect();
+        let length = composed.chars().count();
+        for offset in segment_map.drain(..) {
+            map.push(start + offset.min(length));
+        }
+        out.push_str(&composed);
+        *out_len += length;
+        segment.clear();
+    };
+    let mut leading = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if leading && c == '\u{feff}' {
+            segment_map.push(segment.len());
+            i += 1;
+            continue;
+        }
+        leading = false;
+        let kept = match c {
+            '\r' if chars.get(i + 1) == Some(&'\n') => None,
+            '\r' => Some('\n'),
+            '\n' | '\t' => Some(c),
+            c if c.is_control() => None,
+            c => Some(c),
+        };
+        match kept {
+            None => segment_map.push(segment.len()),
+            Some(kept) => {
+                if starts_segment(kept) && !segment.is_empty() {
+                    flush(
+                        &mut segment,
+                        &mut segment_map,
+                        &mut out,
+                        &mut out_len,
+                        &mut map,
+                    );
+                }
+                segment_map.push(segment.len());
+                segment.push(kept);
+            }
+        }
+        i += 1;
+    }
+    flush(
+        &mut segment,
+        &mut segment_map,
+        &mut out,
+        &mut out_len,
+        &mut map,
+    );
+    let trimmed = out.trim_end().to_owned();
+    let length = trimmed.chars().count();
+    map.push(out_len);
+    for position in &mut map {
+        *position = (*position).min(length);
+    }
+    (trimmed, map)
+}
+
+/// Whether NFC can never join `c` to what comes before it: a starter that is not the vowel or
+/// final of a Hangul syllable nor a character some composition takes as its second part.
+fn starts_segment(c: char) -> bool {
+    use unicode_normalization::char::{canonical_combining_class, compose};
+    canonical_combining_class(c) == 0
+        && !('\u{1160}'..='\u{11ff}').contains(&c)
+        && !matches!(
+            c,
+            '\u{0CD5}'
+                | '\u{0CD6}'
+                | '\u{0B3E}'
+                | '\u{0B57}'
+                | '\u{0BBE}'
+                | '\u{0BD7}'
+                | '\u{0D3E}'
+                | '\u{0D57}'
+                | '\u{0DCF}'
+                | '\u{0DDF}'
+                | '\u{102E}'
+                | '\u{0C56}'
+                | '\u{0CC2}'
+                | '\u{0DCA}'
+                | '\u{1B35}'
+                | '\u{09BE}'
+                | '\u{09D7}'
+                | '\u{0B56}'
+                | '\u{11127}'
+                | '\u{1133E}'
+                | '\u{11357}'
+                | '\u{114B0}'
+                | '\u{114BA}'
+                | '\u{114BD}'
+                | '\u{115AF}'
+        )
+        && compose('a', c).is_none()
+}
+
 /// One speaker's turn: where it starts and ends (code points, end exclusive) and who speaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Turn {
@@ -91,6 +205,29 @@ pub fn turns(text: &str) -> Vec<Turn> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_follow_the_text_through_normalizing() {
+        let raw = "\u{feff}A：か\u{3099}\r\nB：はい\r\n\r\n";
+        let (text, map) = normalize_mapped(raw);
+        assert_eq!(text, "A：が\nB：はい");
+        assert_eq!(text, normalize(raw));
+        // "B" was at 7 (BOM, A, ：, か, ゛, \r, \n) and is at 4 now.
+        assert_eq!(map[7], 4);
+        assert_eq!(crate::qda::slice(&text, map[7], map[10]), Some("B：は"));
+        assert_eq!(map[raw.chars().count()], text.chars().count());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mapped_normalizing_agrees(raw in "[\\PC\r\n\u{feff}\u{3099}\u{301}\u{1161}]{0,40}") {
+            let (text, map) = normalize_mapped(&raw);
+            proptest::prop_assert_eq!(&text, &normalize(&raw));
+            proptest::prop_assert_eq!(map.len(), raw.chars().count() + 1);
+            proptest::prop_assert!(map.windows(2).all(|w| w[0] <= w[1]));
+            proptest::prop_assert!(map.iter().all(|p| *p <= text.chars().count()));
+        }
+    }
     use crate::qda::slice;
     use proptest::prelude::*;
 

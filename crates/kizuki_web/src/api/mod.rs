@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod catalogue;
 mod clean_json;
+pub use clean_json::CleanJson as CleanJsonBody;
 pub mod qda;
 pub mod questionnaires;
 pub mod registration;
@@ -123,6 +124,16 @@ impl Modify for BearerScheme {
         qda::create_group,
         qda::table_csv,
         qda::table_xlsx,
+        crate::pages::research::board::board_state,
+        crate::pages::research::board::move_nodes,
+        crate::pages::research::board::edit_node,
+        crate::pages::research::board::place_node,
+        crate::pages::research::board::dissolve,
+        crate::pages::research::board::delete_card,
+        crate::pages::research::board::relate,
+        crate::pages::research::exchange::export_qdpx,
+        crate::pages::research::exchange::codebook_qdc,
+        crate::pages::research::exchange::import_api,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),

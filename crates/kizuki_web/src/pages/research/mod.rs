@@ -1,7 +1,10 @@
 //! The researchers' KJ-method workspace: projects (`projects`) and transcripts with their cards
 //! (`transcripts`). A project answers only its members; others get "not found".
 
+pub mod board;
+pub mod exchange;
 pub mod projects;
+pub mod report;
 pub mod transcripts;
 
 use kizuki_store::{QdaProject, Transcript};

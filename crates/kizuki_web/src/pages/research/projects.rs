@@ -320,7 +320,12 @@ pub async fn gather(
     CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let path = format!("/research/projects/{}", project.id);
+    let on_board = pairs.iter().any(|(k, v)| k == "back" && v == "board");
+    let path = if on_board {
+        format!("/research/projects/{}/board", project.id)
+    } else {
+        format!("/research/projects/{}", project.id)
+    };
     let get = |name: &str| {
         pairs
             .iter()
@@ -331,7 +336,7 @@ pub async fn gather(
     let label = text::normalize(get("label"));
     let members: Vec<i64> = pairs
         .iter()
-        .filter(|(k, _)| k == "member")
+        .filter(|(k, _)| k == "member" || k == "node")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     if label.is_empty() || label.chars().count() > 500 {
@@ -429,7 +434,7 @@ async fn logged_table(
     file: &str,
 ) -> Result<(QdaProject, Vec<Vec<String>>), AppError> {
     let project = project(state, id, user).await?;
-    let table = crate::qda::table(state, &project).await?;
+    let table = crate::qda::table(state.store(), project.id).await?;
     state
         .store()
         .log_qda_access(project.id, user, "export_table", file, state.now())

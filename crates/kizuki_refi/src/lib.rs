@@ -1,0 +1,175 @@
+//! Exchange with other qualitative-analysis tools: the text of DOCX transcripts (`docx`), and
+//! REFI-QDA (<https://www.qdasoftware.org>): a project as QDPX — a zip of `project.qde`
+//! and the texts under `sources/` — and a code hierarchy as QDC. This crate writes and reads the
+//! format faithfully and nothing more: positions are code points of the text as stored in the
+//! file; what Kizuki makes of them (its own text rules, its KJ tree) is the caller's business.
+
+pub mod docx;
+mod read;
+mod write;
+
+pub use read::{read_codebook, read_project, read_qdpx};
+pub use write::{codebook_qdc, derive_guid, pack_qdpx, project_qde};
+
+/// The project document's namespace.
+pub const PROJECT_NAMESPACE: &str = "urn:QDA-XML:project:1.0";
+/// The codebook document's namespace.
+pub const CODEBOOK_NAMESPACE: &str = "urn:QDA-XML:codebook:1.0";
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Project {
+    pub name: String,
+    pub origin: String,
+    pub description: String,
+    pub users: Vec<User>,
+    pub codes: Vec<Code>,
+    pub variables: Vec<Variable>,
+    pub sources: Vec<Source>,
+    /// Notes of the project as a whole (memos, a write-up).
+    pub notes: Vec<Note>,
+    pub graphs: Vec<Graph>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub guid: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Code {
+    pub guid: String,
+    pub name: String,
+    pub description: String,
+    pub color: Option<String>,
+    pub children: Vec<Code>,
+}
+
+/// A text variable (REFI-QDA has typed ones; Kizuki writes and reads them as text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variable {
+    pub guid: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Source {
+    pub guid: String,
+    pub name: String,
+    pub description: String,
+    /// The plain text, exactly as in the file (line endings included).
+    pub text: String,
+    pub selections: Vec<Selection>,
+    /// (variable GUID, value).
+    pub values: Vec<(String, String)>,
+}
+
+/// A passage of a source: code points, end exclusive.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub guid: String,
+    pub name: String,
+    pub description: String,
+    pub start: usize,
+    pub end: usize,
+    /// GUIDs of the codes applied to the passage.
+    pub codes: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub guid: String,
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Graph {
+    pub guid: String,
+    pub name: String,
+    pub vertices: Vec<Vertex>,
+    pub edges: Vec<Edge>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vertex {
+    pub guid: String,
+    /// The code (or other object) the vertex stands for.
+    pub represented: Option<String>,
+    pub name: String,
+    pub first: (i64, i64),
+    pub second: Option<(i64, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub guid: String,
+    pub name: String,
+    pub source_vertex: String,
+    pub target_vertex: String,
+    pub direction: Direction,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Associative,
+    OneWay,
+    Bidirectional,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Associative => "Associative",
+            Direction::OneWay => "OneWay",
+            Direction::Bidirectional => "Bidirectional",
+        }
+    }
+}
+
+/// Why a file could not be read. `line` is 1-based, in the XML document.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExchangeError {
+    #[error("not a zip archive: {0}")]
+    NotZip(String),
+    #[error("the archive holds no project.qde")]
+    NoProject,
+    #[error("line {line}: {message}")]
+    Xml { line: u32, message: String },
+    #[error("line {line}: the source file {path} is not in the archive")]
+    MissingSource { line: u32, path: String },
+    #[error("the source file {path} is not UTF-8 text")]
+    NotText { path: String },
+    #[error(
+        "line {line}: the selection {start}–{end} lies outside its source of {length} characters"
+    )]
+    OutOfRange {
+        line: u32,
+        start: usize,
+        end: usize,
+        length: usize,
+    },
+    #[error("line {line}: the coding refers to a code that is not in the codebook ({guid})")]
+    UnknownCode { line: u32, guid: String },
+}
+
+impl Project {
+    /// Every code, depth first, with its parent's GUID.
+    pub fn codes_with_parents(&self) -> Vec<(&Code, Option<&str>)> {
+        fn walk<'a>(
+            code: &'a Code,
+            parent: Option<&'a str>,
+            out: &mut Vec<(&'a Code, Option<&'a str>)>,
+        ) {
+            out.push((code, parent));
+            for child in &code.children {
+                walk(child, Some(&code.guid), out);
+            }
+        }
+        let mut out = Vec::new();
+        for code in &self.codes {
+            walk(code, None, &mut out);
+        }
+        out
+    }
+}

@@ -1,0 +1,601 @@
+//! The KJ board: groups as nested boxes with their cards, drawn by the server so that it works
+//! without script and with the keyboard alone (tick cards and groups, then gather, move or take
+//! them out); `board.js` adds dragging, undo and redo, and reloads the board when another
+//! researcher changes it (the project's revision rises with every change). Every change goes
+//! through one handler per kind, answering forms with a redirect and scripts with JSON.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use kizuki_domain::text;
+use kizuki_store::{QdaNode, QdaProject, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::project;
+use crate::context::{CurrentUser, RequestContext};
+use crate::error::{AppError, ErrorKind, api_error};
+use crate::forms::{JsonOrForm, redirect_with_flash};
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+/// One step of the board in reading order: a group opens, a card, a group closes.
+pub enum BoardItem {
+    Open {
+        id: i64,
+        label: String,
+        memo: String,
+        count: usize,
+        depth: usize,
+    },
+    Card {
+        id: i64,
+        label: String,
+        quote: String,
+        source_href: String,
+        source: String,
+    },
+    Close,
+}
+
+pub struct GroupOption {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "research/board.html")]
+pub struct BoardView {
+    pub page: Chrome,
+    pub base: String,
+    pub name: String,
+    pub revision: i64,
+    pub items: Vec<BoardItem>,
+    pub groups: Vec<GroupOption>,
+    pub editing: Option<(i64, String, String)>,
+    pub cards: usize,
+}
+
+fn items_under(
+    parent: Option<i64>,
+    depth: usize,
+    nodes: &[QdaNode],
+    source: &dyn Fn(&QdaNode) -> (String, String),
+    out: &mut Vec<BoardItem>,
+) {
+    // Groups first, then the lone cards (一匹狼) at this level.
+    for group in nodes.iter().filter(|n| n.is_group && n.parent_id == parent) {
+        out.push(BoardItem::Open {
+            id: group.id,
+            label: group.label.clone(),
+            memo: group.memo.clone(),
+            count: nodes
+                .iter()
+                .filter(|n| n.parent_id == Some(group.id))
+                .count(),
+            depth,
+        });
+        items_under(Some(group.id), depth + 1, nodes, source, out);
+        out.push(BoardItem::Close);
+    }
+    for card in nodes
+        .iter()
+        .filter(|n| !n.is_group && n.parent_id == parent)
+    {
+        let (source_href, source_name) = source(card);
+        out.push(BoardItem::Card {
+            id: card.id,
+            label: card.label.clone(),
+            quote: card.quote.clone().unwrap_or_default(),
+            source_href,
+            source: source_name,
+        });
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    #[serde(default)]
+    edit: Option<i64>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<BoardQuery>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let transcripts = state.store().transcripts(project.id).await?;
+    let revision = state.store().qda_revision(project.id).await?;
+    let source = |card: &QdaNode| {
+        let name = transcripts
+            .iter()
+            .find(|t| Some(t.id) == card.transcript_id)
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let href = card
+            .transcript_id
+            .map(|t| context.href(&format!("/research/transcripts/{t}#card-{}", card.id)))
+            .unwrap_or_default();
+        (href, name)
+    };
+    let mut items = Vec::with_capacity(nodes.len() * 2);
+    items_under(None, 0, &nodes, &source, &mut items);
+    let editing = query.edit.and_then(|edit| {
+        nodes
+            .iter()
+            .find(|n| n.id == edit && n.is_group)
+            .map(|n| (n.id, n.label.clone(), n.memo.clone()))
+    });
+    Ok(views::render(&BoardView {
+        page: Chrome::new(&state, &context, "qda.board.page_title"),
+        base: context.href(&format!("/research/projects/{}", project.id)),
+        name: project.name.clone(),
+        revision,
+        groups: nodes
+            .iter()
+            .filter(|n| n.is_group)
+            .map(|n| GroupOption {
+                id: n.id,
+                label: n.label.clone(),
+            })
+            .collect(),
+        cards: nodes.iter().filter(|n| !n.is_group).count(),
+        items,
+        editing,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BoardNode {
+    id: i64,
+    is_group: bool,
+    parent_id: Option<i64>,
+    label: String,
+    memo: String,
+    quote: Option<String>,
+    transcript_id: Option<i64>,
+    start: Option<i64>,
+    end: Option<i64>,
+    x: Option<i64>,
+    y: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BoardRelation {
+    id: i64,
+    from_id: i64,
+    to_id: i64,
+    /// cause, contrast, similarity or mutual.
+    kind: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BoardState {
+    /// Rises with every change; poll it to know when to reload.
+    revision: i64,
+    nodes: Vec<BoardNode>,
+    relations: Vec<BoardRelation>,
+}
+
+#[derive(Deserialize)]
+pub struct SinceQuery {
+    #[serde(default)]
+    since: Option<i64>,
+}
+
+/// The board's cards, groups and relations, or only `{revision}` when it has not changed
+/// since `since`.
+#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/board", tag = "qda",
+    params(("id" = i64, Path, description = "Project id"),
+        ("since" = Option<i64>, Query, description = "The revision the caller has")),
+    responses((status = 200, body = BoardState)), security(("bearer" = [])))]
+pub async fn board_state(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    Query(query): Query<SinceQuery>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let revision = state.store().qda_revision(project.id).await?;
+    if query.since == Some(revision) {
+        return Ok(Json(serde_json::json!({ "revision": revision })).into_response());
+    }
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let relations = state.store().qda_relations(project.id).await?;
+    Ok(Json(BoardState {
+        revision,
+        nodes: nodes
+            .into_iter()
+            .map(|n| BoardNode {
+                id: n.id,
+                is_group: n.is_group,
+                parent_id: n.parent_id,
+                label: n.label,
+                memo: n.memo,
+                quote: n.quote,
+                transcript_id: n.transcript_id,
+                start: n.start,
+                end: n.end,
+                x: n.board_x,
+                y: n.board_y,
+            })
+            .collect(),
+        relations: relations
+            .into_iter()
+            .map(|r| BoardRelation {
+                id: r.id,
+                from_id: r.from_id,
+                to_id: r.to_id,
+                kind: r.kind,
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+/// A change to the board. Which fields count depends on the change.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct BoardChange {
+    /// The cards or groups to move.
+    #[serde(default)]
+    nodes: Vec<i64>,
+    /// The one node to rename, place or remove.
+    #[serde(default)]
+    node: Option<i64>,
+    /// The group to dissolve.
+    #[serde(default)]
+    group: Option<i64>,
+    /// Where to move to: a group, or none for the top.
+    #[serde(default)]
+    parent: Option<i64>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    memo: Option<String>,
+    #[serde(default)]
+    x: Option<i64>,
+    #[serde(default)]
+    y: Option<i64>,
+    #[serde(default)]
+    from: Option<i64>,
+    #[serde(default)]
+    to: Option<i64>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    relation: Option<i64>,
+    /// Where a form came from: "diagram" sends it back there.
+    #[serde(default)]
+    back: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChangeDone {
+    revision: i64,
+    /// For a dissolved group: the members it had (to gather them again on undo).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<i64>,
+    /// For a new relation: its id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<i64>,
+}
+
+enum Outcome {
+    Done(ChangeDone),
+    Refused(&'static str),
+}
+
+async fn answer(
+    context: &RequestContext,
+    project: &QdaProject,
+    is_json: bool,
+    back: Option<&str>,
+    outcome: Result<Outcome, StoreError>,
+) -> Result<Response, AppError> {
+    let path = match back {
+        Some("diagram") => format!("/research/projects/{}/diagram", project.id),
+        _ => format!("/research/projects/{}/board", project.id),
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(StoreError::NotFound) => Outcome::Refused("gone"),
+        Err(StoreError::Refused(reason)) => Outcome::Refused(reason),
+        Err(other) => return Err(other.into()),
+    };
+    match (outcome, is_json) {
+        (Outcome::Done(done), true) => Ok(Json(done).into_response()),
+        (Outcome::Done(_), false) => {
+            Ok(redirect_with_flash(context, &path, "flash.qda_board_saved"))
+        }
+        (Outcome::Refused(reason), true) => Ok(api_error(
+            if reason == "invalid" {
+                ErrorKind::Unprocessable
+            } else {
+                ErrorKind::Conflict
+            },
+            refusal_message(reason),
+        )),
+        (Outcome::Refused(reason), false) => Ok(redirect_with_flash(
+            context,
+            &path,
+            match reason {
+                "loop" => "flash.qda_loop",
+                "invalid" => "flash.qda_board_invalid",
+                _ => "flash.qda_board_conflict",
+            },
+        )),
+    }
+}
+
+fn refusal_message(reason: &str) -> &'static str {
+    match reason {
+        "loop" => "A group cannot go inside itself or one of its own groups.",
+        "not_a_group" => "The place to move to is not a group of this project (any more).",
+        "gone" => "Someone else has changed the board: that card or group is no longer there.",
+        "relation_kind" => "Use cause, contrast, similarity or mutual.",
+        "relation_self" => "A relation joins two different groups.",
+        "invalid" => "Something needed is missing or too long.",
+        _ => "That change no longer fits the board; it has been reloaded.",
+    }
+}
+
+/// Moves cards or groups into a group, or to the top. Refused (409) when a move would put a
+/// group inside itself or the place is gone; what moved before the refusal stays moved.
+#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/move", tag = "qda", request_body = BoardChange,
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ChangeDone), (status = 409, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn move_nodes(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    body: JsonOrForm<BoardChange>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let change = body.value;
+    let mut nodes = change.nodes.clone();
+    nodes.extend(change.node);
+    let outcome = async {
+        if nodes.is_empty() {
+            return Ok(Outcome::Refused("invalid"));
+        }
+        let mut revision = 0;
+        for node in &nodes {
+            revision = state
+                .store()
+                .move_qda_node(project.id, *node, change.parent)
+                .await?;
+        }
+        Ok(Outcome::Done(ChangeDone {
+            revision,
+            members: Vec::new(),
+            id: None,
+        }))
+    }
+    .await;
+    answer(
+        &context,
+        &project,
+        body.is_json,
+        change.back.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+/// Renames a card or group (a group's label is its 表札) and sets its memo.
+#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/edit", tag = "qda", request_body = BoardChange,
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+pub async fn edit_node(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    body: JsonOrForm<BoardChange>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let change = body.value;
+    let label = text::normalize(change.label.as_deref().unwrap_or_default());
+    let memo = text::normalize(change.memo.as_deref().unwrap_or_default());
+    let outcome = match change.node.or(change.nodes.first().copied()) {
+        Some(node) if label.chars().count() <= 500 && memo.chars().count() <= 5000 => state
+            .store()
+            .edit_qda_node(project.id, node, &label, &memo)
+            .await
+            .map(|revision| {
+                Outcome::Done(ChangeDone {
+                    revision,
+                    members: Vec::new(),
+                    id: None,
+                })
+            }),
+        _ => Ok(Outcome::Refused("invalid")),
+    };
+    answer(
+        &context,
+        &project,
+        body.is_json,
+        change.back.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+/// Places a card or group on the canvas (and the A型 diagram).
+#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/place", tag = "qda", request_body = BoardChange,
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+pub async fn place_node(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    body: JsonOrForm<BoardChange>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let change = body.value;
+    let outcome = match (
+        change.node.or(change.nodes.first().copied()),
+        change.x,
+        change.y,
+    ) {
+        (Some(node), Some(x), Some(y))
+            if (0..=100_000).contains(&x) && (0..=100_000).contains(&y) =>
+        {
+            state
+                .store()
+                .place_qda_node(project.id, node, x, y)
+                .await
+                .map(|revision| {
+                    Outcome::Done(ChangeDone {
+                        revision,
+                        members: Vec::new(),
+                        id: None,
+                    })
+                })
+        }
+        _ => Ok(Outcome::Refused("invalid")),
+    };
+    answer(
+        &context,
+        &project,
+        body.is_json,
+        change.back.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+/// Dissolves a group: its members go up a level and the group is removed.
+#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/dissolve", tag = "qda", request_body = BoardChange,
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+pub async fn dissolve(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    body: JsonOrForm<BoardChange>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let change = body.value;
+    let outcome = match change
+        .group
+        .or(change.node)
+        .or(change.nodes.first().copied())
+    {
+        Some(group) => match state.store().dissolve_qda_group(project.id, group).await {
+            Ok(members) => state
+                .store()
+                .qda_revision(project.id)
+                .await
+                .map(|revision| {
+                    Outcome::Done(ChangeDone {
+                        revision,
+                        members,
+                        id: None,
+                    })
+                }),
+            Err(error) => Err(error),
+        },
+        None => Ok(Outcome::Refused("invalid")),
+    };
+    answer(
+        &context,
+        &project,
+        body.is_json,
+        change.back.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+/// Adds a relation of the A型 diagram, or removes one (`relation` given).
+#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/relations", tag = "qda", request_body = BoardChange,
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ChangeDone), (status = 409, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn relate(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    body: JsonOrForm<BoardChange>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let change = body.value;
+    let store = state.store();
+    let outcome = async {
+        let id = match (
+            change.relation,
+            change.from,
+            change.to,
+            change.kind.as_deref(),
+        ) {
+            (Some(relation), ..) => {
+                store.delete_qda_relation(project.id, relation).await?;
+                None
+            }
+            (None, Some(from), Some(to), Some(kind)) => {
+                Some(store.add_qda_relation(project.id, from, to, kind).await?)
+            }
+            _ => return Ok(Outcome::Refused("invalid")),
+        };
+        Ok(Outcome::Done(ChangeDone {
+            revision: store.qda_revision(project.id).await?,
+            members: Vec::new(),
+            id,
+        }))
+    }
+    .await;
+    answer(
+        &context,
+        &project,
+        body.is_json,
+        change.back.as_deref(),
+        outcome,
+    )
+    .await
+}
+
+/// Removes a card.
+#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/delete", tag = "qda", request_body = BoardChange,
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+pub async fn delete_card(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    body: JsonOrForm<BoardChange>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let change = body.value;
+    let outcome = match change.node.or(change.nodes.first().copied()) {
+        Some(card) => state
+            .store()
+            .delete_qda_card(project.id, card)
+            .await
+            .map(|revision| {
+                Outcome::Done(ChangeDone {
+                    revision,
+                    members: Vec::new(),
+                    id: None,
+                })
+            }),
+        None => Ok(Outcome::Refused("invalid")),
+    };
+    answer(
+        &context,
+        &project,
+        body.is_json,
+        change.back.as_deref(),
+        outcome,
+    )
+    .await
+}

@@ -1,0 +1,270 @@
+//! Files in and out of a project: the project as QDPX and its groups as a QDC codebook (both
+//! logged), and importing a file — QDPX or QDC from another tool, DOCX, WebVTT or plain text —
+//! as a new project or into one. An import is all or nothing; a refused file is named with the
+//! reason (and the line, for XML) and nothing is stored.
+
+use askama::Template;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{id_of, project};
+use crate::context::{CurrentUser, RequestContext};
+use crate::download;
+use crate::error::{AppError, ErrorKind, api_error};
+use crate::forms::{redirect_with_flash, with_status};
+use crate::qda_exchange::{self, ExportFormat, ImportReport};
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+async fn export(
+    state: &AppState,
+    id: &str,
+    user: i64,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let project = project(state, id, user).await?;
+    let bytes = qda_exchange::export(state.store(), project.id, &project.name, format).await?;
+    let file = format.file_name(project.id);
+    state
+        .store()
+        .log_qda_access(project.id, user, "export_project", &file, state.now())
+        .await?;
+    Ok(download::attachment(
+        bytes.into_response(),
+        format.content_type(),
+        &file,
+    ))
+}
+
+/// The whole project as a REFI-QDA project archive. Logged.
+#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/export.qdpx", tag = "qda",
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, description = "QDPX (zip)")), security(("bearer" = [])))]
+pub async fn export_qdpx(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    export(&state, &id, user.id, ExportFormat::Qdpx).await
+}
+
+/// The groups as a REFI-QDA codebook of nested codes. Logged.
+#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/codebook.qdc", tag = "qda",
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, description = "QDC (XML)")), security(("bearer" = [])))]
+pub async fn codebook_qdc(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    export(&state, &id, user.id, ExportFormat::Qdc).await
+}
+
+#[derive(Template)]
+#[template(path = "research/import.html")]
+pub struct ImportView {
+    pub page: Chrome,
+    pub action: String,
+    pub back: String,
+    pub error: String,
+}
+
+/// A file sent by form: its name and bytes, and the name for a new project.
+async fn upload(mut multipart: Multipart) -> Result<(String, Vec<u8>, String), AppError> {
+    let (mut file_name, mut bytes, mut name) = (String::new(), Vec::new(), String::new());
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::BadRequest)?
+    {
+        match field.name() {
+            Some("file") => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::BadRequest)?
+                    .to_vec();
+            }
+            Some("name") => name = field.text().await.map_err(|_| AppError::BadRequest)?,
+            _ => {}
+        }
+    }
+    Ok((file_name, bytes, name))
+}
+
+fn refused(
+    state: &AppState,
+    context: &RequestContext,
+    action: &str,
+    back: &str,
+    error: String,
+) -> Response {
+    with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::render(&ImportView {
+            page: Chrome::new(state, context, "qda.import.title"),
+            action: context.href(action),
+            back: context.href(back),
+            error,
+        }),
+    )
+}
+
+async fn import_upload(
+    state: &AppState,
+    context: &RequestContext,
+    user: i64,
+    into: Option<i64>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let (action, back) = match into {
+        Some(id) => (
+            format!("/research/projects/{id}/import"),
+            format!("/research/projects/{id}"),
+        ),
+        None => (
+            "/research/projects/import".to_owned(),
+            "/research/projects".to_owned(),
+        ),
+    };
+    let (file_name, bytes, name) = upload(multipart).await?;
+    if bytes.is_empty() {
+        let message = kizuki_i18n::text(context.lang, "qda.import.empty").to_owned();
+        return Ok(refused(state, context, &action, &back, message));
+    }
+    let outcome = qda_exchange::import(
+        state.store(),
+        &bytes,
+        &file_name,
+        into,
+        Some(&name),
+        user,
+        state.now(),
+    )
+    .await?;
+    match outcome {
+        Ok((project, _)) => {
+            state
+                .store()
+                .log_qda_access(project, user, "import", &file_name, state.now())
+                .await?;
+            Ok(redirect_with_flash(
+                context,
+                &format!("/research/projects/{project}"),
+                "flash.qda_imported",
+            ))
+        }
+        Err(message) => Ok(refused(state, context, &action, &back, message)),
+    }
+}
+
+/// A new project from a file.
+pub async fn import_new(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    import_upload(&state, &context, user.id, None, multipart).await
+}
+
+/// A file into a project.
+pub async fn import_into(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    import_upload(&state, &context, user.id, Some(project.id), multipart).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ImportQuery {
+    /// Import into this project (else a new one is made).
+    #[serde(default)]
+    project: Option<String>,
+    /// The new project's name (else the file's own).
+    #[serde(default)]
+    name: Option<String>,
+    /// The file's name; its ending tells WebVTT apart from plain text.
+    #[serde(default)]
+    file_name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportedView {
+    project_id: i64,
+    transcripts: usize,
+    groups: usize,
+    cards: usize,
+    relations: usize,
+    /// Names the project's pseudonym key replaced.
+    replaced: usize,
+}
+
+impl ImportedView {
+    fn new(project_id: i64, report: ImportReport) -> Self {
+        ImportedView {
+            project_id,
+            transcripts: report.transcripts,
+            groups: report.groups,
+            cards: report.cards,
+            relations: report.relations,
+            replaced: report.replaced,
+        }
+    }
+}
+
+/// Imports a file sent as the request body: QDPX, QDC, a project document, DOCX, WebVTT or
+/// plain text. All or nothing.
+#[utoipa::path(post, path = "/api/v1/qda/import", tag = "qda",
+    params(("project" = Option<i64>, Query, description = "Project to import into"),
+        ("name" = Option<String>, Query, description = "Name of the new project"),
+        ("file_name" = Option<String>, Query, description = "The file's name")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = ImportedView), (status = 422, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn import_api(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let into = match query.project.as_deref() {
+        Some(id) => Some(state.store().qda_project_for(id_of(id)?, user.id).await?.id),
+        None => None,
+    };
+    let file_name = query.file_name.unwrap_or_default();
+    let outcome = qda_exchange::import(
+        state.store(),
+        &body,
+        &file_name,
+        into,
+        query.name.as_deref(),
+        user.id,
+        state.now(),
+    )
+    .await?;
+    match outcome {
+        Ok((project, report)) => {
+            state
+                .store()
+                .log_qda_access(project, user.id, "import", &file_name, state.now())
+                .await?;
+            Ok((
+                StatusCode::CREATED,
+                Json(ImportedView::new(project, report)),
+            )
+                .into_response())
+        }
+        Err(message) => Ok(api_error(ErrorKind::Unprocessable, &message)),
+    }
+}

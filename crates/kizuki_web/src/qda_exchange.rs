@@ -1,0 +1,630 @@
+//! A KJ project as REFI-QDA and back. Groups become nested codes (the 表札 their names, memos
+//! their descriptions); cards become selections of their transcript, coded with their group;
+//! where nodes sit on the board and the A型 diagram's relations become a graph; the B型
+//! write-up becomes a note. Files from other tools come in through the same mapping, their
+//! texts normalised and pseudonymised with the project's key, every passage moved with its words.
+
+use std::collections::BTreeMap;
+
+use kizuki_domain::qda::pseudonyms::{self, Entry};
+use kizuki_domain::qda::{self, transcript, webvtt};
+use kizuki_refi::{self as refi, Direction};
+use kizuki_store::{
+    BundleNode, QdaBundle, QdaNode, QdaRelation, RELATION_KINDS, Store, StoreError, Transcript,
+    TranscriptInput,
+};
+
+use crate::error::AppError;
+
+/// The variables a transcript's session details travel in.
+const KIND: (&str, &str) = ("6b697a75-6b69-4000-8000-00000000000a", "interview kind");
+const DATE: (&str, &str) = ("6b697a75-6b69-4000-8000-00000000000b", "session date");
+const PLACE: (&str, &str) = ("6b697a75-6b69-4000-8000-00000000000c", "place");
+const PARTICIPANTS: (&str, &str) = ("6b697a75-6b69-4000-8000-00000000000d", "participants");
+
+/// Everything of a project that goes into its exchange file.
+pub struct ProjectContent<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub transcripts: &'a [Transcript],
+    pub nodes: &'a [QdaNode],
+    pub relations: &'a [QdaRelation],
+    pub writeup: &'a str,
+    /// Members: (user id, name).
+    pub members: &'a [(i64, String)],
+}
+
+fn project_guid(id: i64, what: u64) -> String {
+    format!("6b697a75-6b69-4{what:03x}-8000-{id:012x}")
+}
+
+fn user_guid(id: i64) -> String {
+    format!("6b697a75-7573-4000-8000-{id:012x}")
+}
+
+/// The project as REFI-QDA sees it.
+pub fn to_refi(content: &ProjectContent) -> refi::Project {
+    let codes = codes_under(None, content.nodes);
+    let sources = content
+        .transcripts
+        .iter()
+        .map(|t| refi::Source {
+            guid: t.guid.clone(),
+            name: t.name.clone(),
+            description: String::new(),
+            text: t.body.clone(),
+            selections: content
+                .nodes
+                .iter()
+                .filter(|n| !n.is_group && n.transcript_id == Some(t.id))
+                .map(|card| refi::Selection {
+                    guid: card.guid.clone(),
+                    name: card.label.clone(),
+                    description: card.memo.clone(),
+                    start: card.start.unwrap_or(0).max(0) as usize,
+                    end: card.end.unwrap_or(0).max(0) as usize,
+                    codes: card
+                        .parent_id
+                        .and_then(|p| content.nodes.iter().find(|n| n.id == p))
+                        .map(|g| vec![g.guid.clone()])
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            values: [
+                (KIND.0, Some(t.kind.clone())),
+                (DATE.0, t.session_date.clone()),
+                (PLACE.0, Some(t.place.clone()).filter(|p| !p.is_empty())),
+                (PARTICIPANTS.0, t.participants.map(|n| n.to_string())),
+            ]
+            .into_iter()
+            .filter_map(|(guid, value)| Some((guid.to_owned(), value?)))
+            .collect(),
+        })
+        .collect();
+    let vertex_of = |node: &QdaNode| refi::derive_guid(&node.guid, 0x7e);
+    let placed: Vec<&QdaNode> = content
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.board_x.is_some()
+                || content
+                    .relations
+                    .iter()
+                    .any(|r| r.from_id == n.id || r.to_id == n.id)
+        })
+        .collect();
+    // The graph's and the write-up's GUIDs follow the project's first source (or node), so
+    // that a project exported, imported and exported again writes the same file.
+    let anchor = content
+        .transcripts
+        .first()
+        .map(|t| t.guid.clone())
+        .or_else(|| content.nodes.first().map(|n| n.guid.clone()));
+    let derived = |what: u64| match &anchor {
+        Some(guid) => refi::derive_guid(guid, 0x6a00 + what as usize),
+        None => project_guid(content.id, what),
+    };
+    let graph = refi::Graph {
+        guid: derived(1),
+        name: "A型図解".to_owned(),
+        vertices: placed
+            .iter()
+            .map(|node| {
+                let (x, y) = (node.board_x.unwrap_or(0), node.board_y.unwrap_or(0));
+                refi::Vertex {
+                    guid: vertex_of(node),
+                    represented: Some(node.guid.clone()),
+                    name: node_name(node),
+                    first: (x, y),
+                    second: Some((x + 200, y + 80)),
+                }
+            })
+            .collect(),
+        edges: content
+            .relations
+            .iter()
+            .filter_map(|relation| {
+                let from = content.nodes.iter().find(|n| n.id == relation.from_id)?;
+                let to = content.nodes.iter().find(|n| n.id == relation.to_id)?;
+                Some(refi::Edge {
+                    guid: relation.guid.clone(),
+                    name: relation.kind.clone(),
+                    source_vertex: vertex_of(from),
+                    target_vertex: vertex_of(to),
+                    direction: match relation.kind.as_str() {
+                        "cause" => Direction::OneWay,
+                        "mutual" => Direction::Bidirectional,
+                        _ => Direction::Associative,
+                    },
+                })
+            })
+            .collect(),
+    };
+    refi::Project {
+        name: content.name.to_owned(),
+        origin: "Kizuki".to_owned(),
+        description: String::new(),
+        users: content
+            .members
+            .iter()
+            .map(|(id, name)| refi::User {
+                guid: user_guid(*id),
+                name: name.clone(),
+            })
+            .collect(),
+        codes,
+        variables: [KIND, DATE, PLACE, PARTICIPANTS]
+            .iter()
+            .map(|(guid, name)| refi::Variable {
+                guid: (*guid).to_owned(),
+                name: (*name).to_owned(),
+            })
+            .collect(),
+        sources,
+        notes: if content.writeup.is_empty() {
+            Vec::new()
+        } else {
+            vec![refi::Note {
+                guid: derived(2),
+                name: "B型文章化".to_owned(),
+                text: content.writeup.to_owned(),
+            }]
+        },
+        graphs: if graph.vertices.is_empty() {
+            Vec::new()
+        } else {
+            vec![graph]
+        },
+    }
+}
+
+fn node_name(node: &QdaNode) -> String {
+    if node.label.is_empty() {
+        node.quote.clone().unwrap_or_default()
+    } else {
+        node.label.clone()
+    }
+}
+
+/// The groups under `parent` as codes, in the order they were made.
+pub fn codes_under(parent: Option<i64>, nodes: &[QdaNode]) -> Vec<refi::Code> {
+    nodes
+        .iter()
+        .filter(|n| n.is_group && n.parent_id == parent)
+        .map(|group| refi::Code {
+            guid: group.guid.clone(),
+            name: group.label.clone(),
+            description: group.memo.clone(),
+            color: None,
+            children: codes_under(Some(group.id), nodes),
+        })
+        .collect()
+}
+
+/// What an import brought, for the message after it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub transcripts: usize,
+    pub groups: usize,
+    pub cards: usize,
+    pub relations: usize,
+    /// Names the project's key replaced.
+    pub replaced: usize,
+}
+
+/// A REFI-QDA project as a bundle to store: texts in Kizuki's form with the key applied, every
+/// selection moved with its words.
+pub fn from_refi(project: &refi::Project, key: &[Entry]) -> (QdaBundle, ImportReport) {
+    let mut report = ImportReport::default();
+    let mut bundle = QdaBundle {
+        name: pseudonymise(&project.name, key, &mut report),
+        ..QdaBundle::default()
+    };
+    let mut index_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (code, parent) in project.codes_with_parents() {
+        index_of.insert(code.guid.clone(), bundle.nodes.len());
+        bundle.nodes.push(BundleNode {
+            guid: code.guid.clone(),
+            is_group: true,
+            parent: parent.and_then(|p| index_of.get(p).copied()),
+            label: pseudonymise(&code.name, key, &mut report),
+            memo: pseudonymise(&code.description, key, &mut report),
+            ..BundleNode::default()
+        });
+        report.groups += 1;
+    }
+    let variables: BTreeMap<&str, &str> = project
+        .variables
+        .iter()
+        .map(|v| (v.guid.as_str(), v.name.as_str()))
+        .collect();
+    for source in &project.sources {
+        let (normalized, map) = transcript::normalize_mapped(&source.text);
+        let (body, replacements) = pseudonyms::apply(&normalized, key);
+        report.replaced += replacements.len();
+        let position = |raw: usize, is_end: bool| {
+            let normal = map.get(raw).copied().unwrap_or(normalized.chars().count());
+            pseudonyms::shift(normal, &replacements, is_end)
+        };
+        let value = |wanted: &str| {
+            source.values.iter().find_map(|(guid, value)| {
+                variables
+                    .get(guid.as_str())
+                    .filter(|name| name.eq_ignore_ascii_case(wanted))
+                    .map(|_| value.trim().to_owned())
+            })
+        };
+        let kind = value(KIND.1)
+            .filter(|k| matches!(k.as_str(), "group" | "individual" | "other"))
+            .unwrap_or_else(|| "other".to_owned());
+        let transcript_index = bundle.transcripts.len();
+        bundle.transcripts.push((
+            source.guid.clone(),
+            TranscriptInput {
+                name: pseudonymise(&source.name, key, &mut report),
+                kind,
+                session_date: value(DATE.1).filter(|d| d.parse::<jiff::civil::Date>().is_ok()),
+                place: pseudonymise(&value(PLACE.1).unwrap_or_default(), key, &mut report),
+                participants: value(PARTICIPANTS.1).and_then(|n| n.parse().ok()),
+                body: body.clone(),
+            },
+        ));
+        report.transcripts += 1;
+        for selection in &source.selections {
+            let (start, end) = (
+                position(selection.start, false),
+                position(selection.end, true),
+            );
+            let quote = qda::slice(&body, start, end).unwrap_or_default().to_owned();
+            let raw_quote =
+                qda::slice(&source.text, selection.start, selection.end).unwrap_or_default();
+            let label = if selection.name.trim() == raw_quote.trim() {
+                String::new()
+            } else {
+                pseudonymise(&selection.name, key, &mut report)
+            };
+            let parents: Vec<Option<usize>> = if selection.codes.is_empty() {
+                vec![None]
+            } else {
+                selection
+                    .codes
+                    .iter()
+                    .map(|c| index_of.get(c).copied())
+                    .collect()
+            };
+            // A KJ card sits in one group: a passage coded twice becomes a card in each.
+            for (n, parent) in parents.into_iter().enumerate() {
+                let guid = if n == 0 {
+                    selection.guid.clone()
+                } else {
+                    refi::derive_guid(&selection.guid, n)
+                };
+                index_of.insert(guid.clone(), bundle.nodes.len());
+                bundle.nodes.push(BundleNode {
+                    guid,
+                    is_group: false,
+                    parent,
+                    label: label.clone(),
+                    memo: pseudonymise(&selection.description, key, &mut report),
+                    transcript: Some(transcript_index),
+                    start: Some(start as i64),
+                    end: Some(end as i64),
+                    quote: Some(quote.clone()),
+                    board: None,
+                });
+                report.cards += 1;
+            }
+        }
+    }
+    for graph in &project.graphs {
+        let node_of_vertex: BTreeMap<&str, usize> = graph
+            .vertices
+            .iter()
+            .filter_map(|v| Some((v.guid.as_str(), *index_of.get(v.represented.as_deref()?)?)))
+            .collect();
+        for vertex in &graph.vertices {
+            if let Some(node) = node_of_vertex.get(vertex.guid.as_str()) {
+                bundle.nodes[*node].board.get_or_insert(vertex.first);
+            }
+        }
+        for edge in &graph.edges {
+            let (Some(from), Some(to)) = (
+                node_of_vertex.get(edge.source_vertex.as_str()),
+                node_of_vertex.get(edge.target_vertex.as_str()),
+            ) else {
+                continue;
+            };
+            if from == to {
+                continue;
+            }
+            let kind = if RELATION_KINDS.contains(&edge.name.as_str()) {
+                edge.name.clone()
+            } else {
+                match edge.direction {
+                    Direction::OneWay => "cause",
+                    Direction::Bidirectional => "mutual",
+                    Direction::Associative => "similarity",
+                }
+                .to_owned()
+            };
+            bundle.relations.push((*from, *to, kind, edge.guid.clone()));
+            report.relations += 1;
+        }
+    }
+    bundle.writeup = match project.notes.as_slice() {
+        [] => String::new(),
+        [only] => pseudonymise(&only.text, key, &mut report),
+        notes => notes
+            .iter()
+            .map(|note| format!("## {}\n\n{}", note.name, note.text))
+            .map(|text| pseudonymise(&text, key, &mut report))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    };
+    (bundle, report)
+}
+
+/// A QDC codebook's codes as empty groups.
+pub fn from_codebook(codes: &[refi::Code], key: &[Entry]) -> (QdaBundle, ImportReport) {
+    let project = refi::Project {
+        codes: codes.to_vec(),
+        ..refi::Project::default()
+    };
+    from_refi(&project, key)
+}
+
+fn pseudonymise(text: &str, key: &[Entry], report: &mut ImportReport) -> String {
+    let (out, replaced) = pseudonyms::apply(text, key);
+    report.replaced += replaced.len();
+    out
+}
+
+/// The files a project exports as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Qdpx,
+    Qdc,
+    Csv,
+    Xlsx,
+}
+
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "qdpx" => Ok(ExportFormat::Qdpx),
+            "qdc" => Ok(ExportFormat::Qdc),
+            "csv" => Ok(ExportFormat::Csv),
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            other => Err(format!("{other}: use qdpx, qdc, csv or xlsx")),
+        }
+    }
+}
+
+impl ExportFormat {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Qdpx => "application/zip",
+            ExportFormat::Qdc => "application/xml; charset=utf-8",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        }
+    }
+
+    pub fn file_name(self, project: i64) -> String {
+        match self {
+            ExportFormat::Qdpx => format!("project-{project}.qdpx"),
+            ExportFormat::Qdc => format!("codebook-{project}.qdc"),
+            ExportFormat::Csv => format!("table-{project}.csv"),
+            ExportFormat::Xlsx => format!("table-{project}.xlsx"),
+        }
+    }
+}
+
+/// Everything of a project, as REFI-QDA sees it.
+pub async fn load(store: &Store, project: i64, name: &str) -> Result<refi::Project, AppError> {
+    let transcripts = store.transcripts(project).await?;
+    let nodes = store.qda_nodes(project).await?;
+    let relations = store.qda_relations(project).await?;
+    let writeup = store.qda_writeup(project).await?;
+    let members: Vec<(i64, String)> = store
+        .qda_members(project)
+        .await?
+        .into_iter()
+        .map(|(id, name, _)| (id, name))
+        .collect();
+    Ok(to_refi(&ProjectContent {
+        id: project,
+        name,
+        transcripts: &transcripts,
+        nodes: &nodes,
+        relations: &relations,
+        writeup: &writeup,
+        members: &members,
+    }))
+}
+
+/// A project's file in `format`.
+pub async fn export(
+    store: &Store,
+    project: i64,
+    name: &str,
+    format: ExportFormat,
+) -> Result<Vec<u8>, AppError> {
+    match format {
+        ExportFormat::Qdpx => refi::pack_qdpx(&load(store, project, name).await?)
+            .map_err(|error| AppError::Internal(error.to_string())),
+        ExportFormat::Qdc => {
+            let nodes = store.qda_nodes(project).await?;
+            Ok(refi::codebook_qdc(&codes_under(None, &nodes), "Kizuki").into_bytes())
+        }
+        ExportFormat::Csv => crate::download::csv_bytes(&crate::qda::table(store, project).await?),
+        ExportFormat::Xlsx => {
+            crate::download::xlsx_bytes(&crate::qda::table(store, project).await?)
+        }
+    }
+}
+
+/// What a file held, told from its bytes (and its name, for WebVTT).
+enum Incoming {
+    Project(refi::Project),
+    Codebook(Vec<refi::Code>),
+    Text { name: String, text: String },
+}
+
+fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, String> {
+    let stem = std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("transcript")
+        .to_owned();
+    if bytes.starts_with(b"PK") {
+        if refi::docx::is_docx(bytes) {
+            let text = refi::docx::text(bytes).map_err(|e| e.to_string())?;
+            return Ok(Incoming::Text { name: stem, text });
+        }
+        return refi::read_qdpx(bytes)
+            .map(Incoming::Project)
+            .map_err(|e| e.to_string());
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|_| "The file is not UTF-8 text, DOCX or a QDPX archive.".to_owned())?;
+    let head = text.trim_start();
+    if head.starts_with('<') {
+        let root = head
+            .split('<')
+            .map(str::trim_start)
+            .find(|part| !part.is_empty() && !part.starts_with('?') && !part.starts_with('!'))
+            .unwrap_or_default();
+        if root.starts_with("CodeBook") || root.contains(":CodeBook") {
+            return refi::read_codebook(text)
+                .map(Incoming::Codebook)
+                .map_err(|e| e.to_string());
+        }
+        if root.starts_with("Project") || root.contains(":Project") {
+            return refi::read_project(text, |_| None)
+                .map(Incoming::Project)
+                .map_err(|e| e.to_string());
+        }
+    }
+    let text = if head.starts_with("WEBVTT") || file_name.to_lowercase().ends_with(".vtt") {
+        webvtt::to_text(text).map_err(|error| format!("line {}: this is not WebVTT", error.line))?
+    } else {
+        text.to_owned()
+    };
+    Ok(Incoming::Text { name: stem, text })
+}
+
+/// Imports a file (QDPX, a project document, a QDC codebook, DOCX, WebVTT or plain text) into
+/// the project `into`, or into a new project called `new_name` (else the file's own name).
+/// All or nothing: `Ok(Err(message))` names what is wrong (with the line, for XML) and nothing
+/// is stored.
+pub async fn import(
+    store: &Store,
+    bytes: &[u8],
+    file_name: &str,
+    into: Option<i64>,
+    new_name: Option<&str>,
+    user_id: i64,
+    now: kizuki_domain::Timestamp,
+) -> Result<Result<(i64, ImportReport), String>, AppError> {
+    let incoming = match read_incoming(bytes, file_name) {
+        Ok(incoming) => incoming,
+        Err(message) => return Ok(Err(message)),
+    };
+    let key = match into {
+        Some(project) => store.pseudonyms(project).await?,
+        None => Vec::new(),
+    };
+    let (mut bundle, report) = match incoming {
+        Incoming::Project(project) => from_refi(&project, &key),
+        Incoming::Codebook(codes) => from_codebook(&codes, &key),
+        Incoming::Text { name, text } => {
+            let (body, replaced) = pseudonyms::apply(&transcript::normalize(&text), &key);
+            if body.is_empty() {
+                return Ok(Err("The file holds no text.".to_owned()));
+            }
+            let bundle = QdaBundle {
+                name: name.clone(),
+                transcripts: vec![(
+                    kizuki_store::new_guid(),
+                    TranscriptInput {
+                        name,
+                        kind: "other".to_owned(),
+                        session_date: None,
+                        place: String::new(),
+                        participants: None,
+                        body,
+                    },
+                )],
+                ..QdaBundle::default()
+            };
+            let report = ImportReport {
+                transcripts: 1,
+                replaced: replaced.len(),
+                ..ImportReport::default()
+            };
+            (bundle, report)
+        }
+    };
+    if let Some(name) = new_name.map(kizuki_domain::text::normalize_line)
+        && !name.is_empty()
+    {
+        bundle.name = name;
+    }
+    if bundle.name.trim().is_empty() {
+        bundle.name = file_name.to_owned();
+    }
+    match store.import_qda(&bundle, into, user_id, now).await {
+        Ok(project) => Ok(Ok((project, report))),
+        Err(StoreError::Conflict(_)) => Ok(Err(
+            "This project already holds some of the file's sources, codes or cards (the same \
+             GUIDs): import it as a new project instead."
+                .to_owned(),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_sources_keep_their_passages() {
+        let source = refi::Source {
+            guid: "00000000-0000-4000-8000-0000000000d1".to_owned(),
+            name: "札幌市の会".to_owned(),
+            text: "司会：どうぞ\r\n田中さん：楽しかったです\r\n".to_owned(),
+            selections: vec![refi::Selection {
+                guid: "00000000-0000-4000-8000-0000000000e1".to_owned(),
+                start: 13,
+                end: 21,
+                ..refi::Selection::default()
+            }],
+            ..refi::Source::default()
+        };
+        let project = refi::Project {
+            sources: vec![source],
+            ..refi::Project::default()
+        };
+        let key = [
+            Entry {
+                real: "田中さん".to_owned(),
+                pseudonym: "P03".to_owned(),
+            },
+            Entry {
+                real: "札幌市".to_owned(),
+                pseudonym: "A市".to_owned(),
+            },
+        ];
+        let (bundle, report) = from_refi(&project, &key);
+        let (_, transcript) = &bundle.transcripts[0];
+        assert_eq!(transcript.body, "司会：どうぞ\nP03：楽しかったです");
+        assert_eq!(transcript.name, "A市の会");
+        assert_eq!(bundle.nodes[0].quote.as_deref(), Some("楽しかったです"));
+        assert_eq!(report.replaced, 2);
+    }
+}
