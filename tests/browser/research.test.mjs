@@ -31,7 +31,7 @@ describe("research", () => {
 
     await page.getByLabel("名前", { exact: true }).fill("A市 グループインタビュー 1");
     await page.getByLabel("本文").fill("【司会】はじめます。\nP01：自分の思い込みに気付きました。\nP02：相手の背景に目がいくようになりました。");
-    await page.getByRole("button", { name: "取り込む" }).click();
+    await page.getByRole("button", { name: "取り込む", exact: true }).click();
     await page.waitForURL(/\/research\/transcripts\/\d+$/);
     assert.deepEqual(await axeViolations(page), [], "the transcript");
 
@@ -61,6 +61,53 @@ describe("research", () => {
     assert.deepEqual(await axeViolations(page), [], "the project with a group");
     await page.goto(`${page.url().replace(/#.*$/, "").replace("/research/", "/en/research/")}`);
     assert.deepEqual(await axeViolations(page), [], "the project in English");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test("the board moves a card with the keyboard, undoes it, and the diagram and report read well", async () => {
+    const { page, context, problems } = await signIn(browser, server.base, "researcher@example.jp");
+    await page.goto(`${server.base}/research/projects`);
+    await page.getByRole("link", { name: "IPS研修の評価（グループインタビュー）" }).click();
+    await page.getByRole("link", { name: "KJ法のボード" }).click();
+    await page.waitForURL(/\/board$/);
+    assert.deepEqual(await axeViolations(page), [], "the board");
+    const quote = "自分はすごく先入観とか思い込みがすごくあるんだなっていうことに、すごく気づくようになって";
+    const card = page.locator(".board-card", { hasText: quote });
+    assert.equal(await page.locator("#board > .board-card").count(), 0);
+    // Keyboard only: tick the card, choose "the top level", press the move button.
+    await card.locator("input[type=checkbox]").focus();
+    await page.keyboard.press("Space");
+    await page.getByLabel("移動先").focus();
+    await page.getByLabel("移動先").selectOption({ label: "いちばん上の段" });
+    await page.getByRole("button", { name: "チェックしたものを移動する" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator("#board > .board-card").waitFor();
+    assert.match(await page.locator("#board-status").innerText(), /ボードを更新しました/);
+    // Undo puts it back in its group, without leaving the page.
+    await page.getByRole("button", { name: "元に戻す" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator("#board > .board-card").waitFor({ state: "detached" });
+    assert.equal(await page.locator(".board-group .board-card", { hasText: quote }).count(), 1);
+    assert.deepEqual(await axeViolations(page), [], "the board after undo");
+
+    await page.getByRole("link", { name: "A型図解" }).first().click();
+    await page.waitForURL(/\/diagram$/);
+    assert.equal(await page.locator("#diagram svg g.block").count(), 3);
+    assert.equal(await page.locator("#diagram svg line.relation").count(), 2);
+    await page.getByLabel("関係の種類").selectOption("contrast");
+    await page.getByLabel("どのグループへ").selectOption({ index: 1 });
+    await page.getByRole("button", { name: "関係を加える" }).click();
+    await page.waitForURL(/\/diagram$/);
+    assert.equal(await page.locator("#relations li").count(), 3);
+    assert.deepEqual(await axeViolations(page), [], "the diagram");
+
+    await page.goto(page.url().replace(/diagram$/, "report"));
+    assert.equal(await page.locator("#report-table tbody tr").count(), 10);
+    assert.equal(await page.locator("#report-table th[scope=rowgroup]").count(), 3);
+    assert.deepEqual(await axeViolations(page), [], "the report");
+    await page.goto(page.url().replace("/research/", "/en/research/").replace(/report$/, "board"));
+    assert.deepEqual(await axeViolations(page), [], "the board in English");
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -25,7 +25,7 @@
     return holder && holder.dataset.parent ? Number(holder.dataset.parent) : null;
   };
   const labelOf = (id) => nodeElement(id)?.dataset.label ?? "";
-  const membersOf = (id) => [...(nodeElement(id)?.querySelector(":scope > .board-members")?.children ?? [])]
+  const membersOf = (id) => [...(nodeElement(id)?.querySelector(".board-members")?.children ?? [])]
     .map((child) => Number(child.dataset.node)).filter(Boolean);
 
   async function call(path, body) {

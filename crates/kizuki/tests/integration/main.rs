@@ -17,6 +17,7 @@ mod manage;
 mod pages;
 mod processes;
 mod qda;
+mod qda_exchange;
 mod questionnaires;
 mod registration;
 mod routes;
