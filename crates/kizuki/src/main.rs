@@ -566,7 +566,11 @@ async fn qda_import(
             );
             Ok(())
         }
-        Err(message) => bail!("{}: {message} (nothing was imported)", file.display()),
+        Err(refusal) => bail!(
+            "{}: {} (nothing was imported)",
+            file.display(),
+            refusal.message(kizuki_i18n::Lang::En)
+        ),
     }
 }
 
@@ -584,7 +588,13 @@ async fn qda_export(
     let bytes = kizuki_web::qda_exchange::export(&store, project, &name, format).await?;
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     store
-        .log_qda_access_by_operator(project, &format!("cli export {}", out.display()), now())
+        .log_qda_access(
+            project,
+            None,
+            "export_project",
+            &format!("cli export {}", out.display()),
+            now(),
+        )
         .await?;
     println!("Wrote {} ({} bytes).", out.display(), bytes.len());
     Ok(())

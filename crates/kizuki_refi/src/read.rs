@@ -128,7 +128,7 @@ pub fn read_project(
                     project.notes.push(Note {
                         guid: guid(&document, note)?,
                         name: note.attribute("name").unwrap_or_default().to_owned(),
-                        text: note_text(&document, note, &load)?,
+                        text: plain_text(&document, note, &load)?,
                     });
                 }
             }
@@ -186,11 +186,29 @@ fn elements<'a, 'input>(
         .filter(move |n| n.is_element() && n.tag_name().name() == name)
 }
 
+/// A GUID as Kizuki compares them: no braces, lower case (tools write both forms).
+fn bare_guid(value: &str) -> String {
+    value
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .to_lowercase()
+}
+
+/// The text of an element's `Description` child, or nothing.
+fn description_of(node: Node) -> String {
+    elements(node, "Description")
+        .next()
+        .and_then(|d| d.text())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn guid(document: &Document, node: Node) -> Result<String, ExchangeError> {
     let value = node
         .attribute("guid")
         .ok_or_else(|| at(document, node, "an element has no guid"))?;
-    let bare = value.trim().trim_start_matches('{').trim_end_matches('}');
+    let bare = bare_guid(value);
     let well_formed = bare.len() == 36
         && bare.char_indices().all(|(i, c)| {
             if [8, 13, 18, 23].contains(&i) {
@@ -202,7 +220,7 @@ fn guid(document: &Document, node: Node) -> Result<String, ExchangeError> {
     if !well_formed {
         return Err(at(document, node, &format!("{value} is not a GUID")));
     }
-    Ok(bare.to_lowercase())
+    Ok(bare)
 }
 
 fn codes_in(document: &Document, codebook: Node) -> Result<Vec<Code>, ExchangeError> {
@@ -219,11 +237,7 @@ fn code_of(document: &Document, node: Node) -> Result<Code, ExchangeError> {
     let mut code = Code {
         guid: guid(document, node)?,
         name: node.attribute("name").unwrap_or_default().to_owned(),
-        description: elements(node, "Description")
-            .next()
-            .and_then(|d| d.text())
-            .unwrap_or_default()
-            .to_owned(),
+        description: description_of(node),
         color: node.attribute("color").map(str::to_owned),
         children: Vec::new(),
     };
@@ -259,14 +273,6 @@ fn plain_text(
     })
 }
 
-fn note_text(
-    document: &Document,
-    node: Node,
-    load: &impl Fn(&str) -> Option<Result<String, ExchangeError>>,
-) -> Result<String, ExchangeError> {
-    plain_text(document, node, load)
-}
-
 fn source_of(
     document: &Document,
     node: Node,
@@ -277,11 +283,7 @@ fn source_of(
     let mut source = Source {
         guid: guid(document, node)?,
         name: node.attribute("name").unwrap_or_default().to_owned(),
-        description: elements(node, "Description")
-            .next()
-            .and_then(|d| d.text())
-            .unwrap_or_default()
-            .to_owned(),
+        description: description_of(node),
         text,
         ..Source::default()
     };
@@ -307,23 +309,13 @@ fn source_of(
                 let target = code_ref
                     .attribute("targetGUID")
                     .ok_or_else(|| at(document, code_ref, "a CodeRef has no targetGUID"))?;
-                codes.push(
-                    target
-                        .trim()
-                        .trim_start_matches('{')
-                        .trim_end_matches('}')
-                        .to_lowercase(),
-                );
+                codes.push(bare_guid(target));
             }
         }
         source.selections.push(Selection {
             guid: guid(document, selection)?,
             name: selection.attribute("name").unwrap_or_default().to_owned(),
-            description: elements(selection, "Description")
-                .next()
-                .and_then(|d| d.text())
-                .unwrap_or_default()
-                .to_owned(),
+            description: description_of(selection),
             start,
             end,
             codes,
@@ -341,14 +333,7 @@ fn source_of(
             .find(|n| n.is_element() && n.tag_name().name().ends_with("Value"))
             .and_then(|n| n.text())
             .unwrap_or_default();
-        source.values.push((
-            variable
-                .trim()
-                .trim_start_matches('{')
-                .trim_end_matches('}')
-                .to_lowercase(),
-            text.to_owned(),
-        ));
+        source.values.push((bare_guid(variable), text.to_owned()));
     }
     Ok(source)
 }
@@ -363,11 +348,7 @@ fn graph_of(document: &Document, node: Node) -> Result<Graph, ExchangeError> {
     for vertex in elements(node, "Vertex") {
         graph.vertices.push(Vertex {
             guid: guid(document, vertex)?,
-            represented: vertex.attribute("representedGUID").map(|g| {
-                g.trim_start_matches('{')
-                    .trim_end_matches('}')
-                    .to_lowercase()
-            }),
+            represented: vertex.attribute("representedGUID").map(bare_guid),
             name: vertex.attribute("name").unwrap_or_default().to_owned(),
             first: (
                 number(vertex, "firstX").unwrap_or(0),
@@ -379,11 +360,7 @@ fn graph_of(document: &Document, node: Node) -> Result<Graph, ExchangeError> {
     for edge in elements(node, "Edge") {
         let end = |name: &str| -> Result<String, ExchangeError> {
             edge.attribute(name)
-                .map(|g| {
-                    g.trim_start_matches('{')
-                        .trim_end_matches('}')
-                        .to_lowercase()
-                })
+                .map(bare_guid)
                 .ok_or_else(|| at(document, edge, &format!("an Edge has no {name}")))
         };
         graph.edges.push(Edge {
@@ -415,11 +392,8 @@ fn check_codings(document: &Document, project: &Project, root: Node) -> Result<(
                     .descendants()
                     .find(|n| {
                         n.tag_name().name() == "CodeRef"
-                            && n.attribute("targetGUID").is_some_and(|t| {
-                                t.trim_start_matches('{')
-                                    .trim_end_matches('}')
-                                    .eq_ignore_ascii_case(unknown)
-                            })
+                            && n.attribute("targetGUID")
+                                .is_some_and(|t| bare_guid(t) == *unknown)
                     })
                     .map_or(0, |n| line_of(document, n));
                 return Err(ExchangeError::UnknownCode {

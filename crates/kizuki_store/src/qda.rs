@@ -377,10 +377,11 @@ impl Store {
     }
 
     /// Records that someone read or exported transcript content.
+    /// `user_id` is `None` for the operator at the command line.
     pub async fn log_qda_access(
         &self,
         project_id: i64,
-        user_id: i64,
+        user_id: impl Into<Option<i64>>,
         action: &str,
         subject: &str,
         now: Timestamp,
@@ -390,7 +391,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(project_id)
-        .bind(user_id)
+        .bind(user_id.into())
         .bind(action)
         .bind(subject)
         .bind(now.seconds())

@@ -23,34 +23,42 @@ impl Store {
         revision.ok_or(StoreError::NotFound)
     }
 
-    /// Puts `node` under the group `parent`, or at the top; refused when either is not in the
-    /// project, the parent is a card, or the tree would loop. Returns the new revision.
-    pub async fn move_qda_node(
+    /// Puts `nodes` under the group `parent`, or at the top: all of them, or none when one is
+    /// not in the project, the parent is not a group of it, or the tree would loop. Returns the
+    /// new revision.
+    pub async fn move_qda_nodes(
         &self,
         project_id: i64,
-        node: i64,
+        nodes: &[i64],
         parent: Option<i64>,
     ) -> Result<i64> {
         let mut transaction = self.begin_write().await?;
-        let nodes = nodes_of(&mut transaction, project_id).await?;
-        if !nodes.iter().any(|n| n.id == node) {
-            return Err(StoreError::NotFound);
+        let mut tree: Vec<tree::Node> = nodes_of(&mut transaction, project_id)
+            .await?
+            .iter()
+            .map(QdaNode::as_tree_node)
+            .collect();
+        if let Some(parent) = parent
+            && !tree.iter().any(|n| n.id == parent && n.is_group)
+        {
+            return Err(StoreError::Refused("not_a_group"));
         }
-        if let Some(parent) = parent {
-            if !nodes.iter().any(|n| n.id == parent && n.is_group) {
-                return Err(StoreError::Refused("not_a_group"));
-            }
-            let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
-            if tree::would_loop(&tree, node, parent) {
+        for node in nodes {
+            if parent.is_some_and(|parent| tree::would_loop(&tree, *node, parent)) {
                 return Err(StoreError::Refused("loop"));
             }
+            // Later moves see the earlier ones, so two moves cannot make a loop between them.
+            match tree.iter_mut().find(|n| n.id == *node) {
+                Some(moved) => moved.parent = parent,
+                None => return Err(StoreError::NotFound),
+            }
+            sqlx::query("UPDATE qda_nodes SET parent_id = $1 WHERE id = $2 AND project_id = $3")
+                .bind(parent)
+                .bind(node)
+                .bind(project_id)
+                .execute(&mut *transaction)
+                .await?;
         }
-        sqlx::query("UPDATE qda_nodes SET parent_id = $1 WHERE id = $2 AND project_id = $3")
-            .bind(parent)
-            .bind(node)
-            .bind(project_id)
-            .execute(&mut *transaction)
-            .await?;
         let revision = bump(&mut transaction, project_id).await?;
         transaction.commit().await?;
         Ok(revision)
@@ -108,8 +116,8 @@ impl Store {
     }
 
     /// Undoes a group: its members go up to its parent, and it is removed (with its relations).
-    /// Returns the members, so that the board can gather them again on undo.
-    pub async fn dissolve_qda_group(&self, project_id: i64, group: i64) -> Result<Vec<i64>> {
+    /// Returns the members, so that the board can gather them again on undo, and the revision.
+    pub async fn dissolve_qda_group(&self, project_id: i64, group: i64) -> Result<(Vec<i64>, i64)> {
         let mut transaction = self.begin_write().await?;
         let nodes = nodes_of(&mut transaction, project_id).await?;
         let Some(node) = nodes.iter().find(|n| n.id == group && n.is_group) else {
@@ -135,9 +143,9 @@ impl Store {
             .bind(project_id)
             .execute(&mut *transaction)
             .await?;
-        bump(&mut transaction, project_id).await?;
+        let revision = bump(&mut transaction, project_id).await?;
         transaction.commit().await?;
-        Ok(members)
+        Ok((members, revision))
     }
 
     /// Removes a card (not a group: groups are dissolved).
@@ -183,14 +191,14 @@ impl Store {
             .collect())
     }
 
-    /// A relation between two different nodes of the project.
+    /// A relation between two different nodes of the project: its id and the new revision.
     pub async fn add_qda_relation(
         &self,
         project_id: i64,
         from: i64,
         to: i64,
         kind: &str,
-    ) -> Result<i64> {
+    ) -> Result<(i64, i64)> {
         if !RELATION_KINDS.contains(&kind) {
             return Err(StoreError::Refused("relation_kind"));
         }
@@ -216,12 +224,13 @@ impl Store {
         .bind(new_guid())
         .fetch_one(&mut *transaction)
         .await?;
-        bump(&mut transaction, project_id).await?;
+        let revision = bump(&mut transaction, project_id).await?;
         transaction.commit().await?;
-        Ok(id)
+        Ok((id, revision))
     }
 
-    pub async fn delete_qda_relation(&self, project_id: i64, relation: i64) -> Result<()> {
+    /// Removes a relation; returns the new revision.
+    pub async fn delete_qda_relation(&self, project_id: i64, relation: i64) -> Result<i64> {
         let mut transaction = self.begin_write().await?;
         let removed = sqlx::query("DELETE FROM qda_relations WHERE id = $1 AND project_id = $2")
             .bind(relation)
@@ -232,9 +241,9 @@ impl Store {
         if removed == 0 {
             return Err(StoreError::NotFound);
         }
-        bump(&mut transaction, project_id).await?;
+        let revision = bump(&mut transaction, project_id).await?;
         transaction.commit().await?;
-        Ok(())
+        Ok(revision)
     }
 
     /// The B型 write-up (Markdown).
@@ -388,25 +397,6 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
-    }
-
-    /// Logs an export made at the command line (by whoever runs the server, no account).
-    pub async fn log_qda_access_by_operator(
-        &self,
-        project_id: i64,
-        subject: &str,
-        now: Timestamp,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO qda_access_log (project_id, user_id, action, subject, recorded_at) \
-             VALUES ($1, NULL, 'export_project', $2, $3)",
-        )
-        .bind(project_id)
-        .bind(subject)
-        .bind(now.seconds())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// The project a member belongs to with this name, if any (the CLI imports into it).

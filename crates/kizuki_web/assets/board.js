@@ -88,8 +88,8 @@
       done.push(change);
       undone.length = 0;
       await reload(message ?? form.dataset.moved);
-    } catch (error) {
-      await reload(`${form.dataset.conflict} ${error.message}`);
+    } catch {
+      await reload(form.dataset.refused);
     } finally {
       busy = false;
       buttons();
@@ -104,8 +104,8 @@
       await change[direction]();
       to.push(change);
       await reload(form.dataset.undone);
-    } catch (error) {
-      await reload(`${form.dataset.conflict} ${error.message}`);
+    } catch {
+      await reload(form.dataset.refused);
     } finally {
       busy = false;
       buttons();

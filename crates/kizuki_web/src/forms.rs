@@ -81,8 +81,8 @@ pub struct JsonOrForm<T> {
     pub is_json: bool,
 }
 
-const NUMERIC: [&str; 9] = [
-    "node", "parent", "group", "card", "from", "to", "relation", "x", "y",
+const NUMERIC: [&str; 8] = [
+    "node", "parent", "group", "from", "to", "relation", "x", "y",
 ];
 
 impl<S, T> axum::extract::FromRequest<S> for JsonOrForm<T>

@@ -211,8 +211,9 @@ pub async fn table(store: &Store, project_id: i64) -> Result<Vec<Vec<String>>, A
             )
             .collect::<Vec<_>>(),
     ];
+    let by_id: std::collections::HashMap<i64, &QdaNode> = nodes.iter().map(|n| (n.id, n)).collect();
     for row in rows {
-        let Some(card) = nodes.iter().find(|n| n.id == row.card) else {
+        let Some(card) = by_id.get(&row.card) else {
             continue;
         };
         let source = transcripts

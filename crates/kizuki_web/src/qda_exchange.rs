@@ -45,6 +45,11 @@ fn user_guid(id: i64) -> String {
 /// The project as REFI-QDA sees it.
 pub fn to_refi(content: &ProjectContent) -> refi::Project {
     let codes = codes_under(None, content.nodes);
+    let guid_of: BTreeMap<i64, &str> = content
+        .nodes
+        .iter()
+        .map(|n| (n.id, n.guid.as_str()))
+        .collect();
     let sources = content
         .transcripts
         .iter()
@@ -65,8 +70,8 @@ pub fn to_refi(content: &ProjectContent) -> refi::Project {
                     end: card.end.unwrap_or(0).max(0) as usize,
                     codes: card
                         .parent_id
-                        .and_then(|p| content.nodes.iter().find(|n| n.id == p))
-                        .map(|g| vec![g.guid.clone()])
+                        .and_then(|p| guid_of.get(&p))
+                        .map(|guid| vec![(*guid).to_owned()])
                         .unwrap_or_default(),
                 })
                 .collect(),
@@ -474,7 +479,68 @@ enum Incoming {
     Text { name: String, text: String },
 }
 
-fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, String> {
+/// Why a file was refused: a message in the catalogue (`qda.import.error.*`), the line of the
+/// XML where it applies, and a detail (a path, a range, the parser's own words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub key: &'static str,
+    pub line: Option<u32>,
+    pub detail: String,
+}
+
+impl Refusal {
+    fn new(key: &'static str) -> Refusal {
+        Refusal {
+            key,
+            line: None,
+            detail: String::new(),
+        }
+    }
+
+    /// The message in `lang`: "line N: …" first where there is a line.
+    pub fn message(&self, lang: kizuki_i18n::Lang) -> String {
+        let message = kizuki_i18n::format(
+            lang,
+            &format!("qda.import.error.{}", self.key),
+            &[("detail", &self.detail)],
+        );
+        match self.line {
+            Some(line) => kizuki_i18n::format(
+                lang,
+                "qda.import.error.at_line",
+                &[("line", &line.to_string()), ("message", &message)],
+            ),
+            None => message,
+        }
+    }
+}
+
+impl From<refi::ExchangeError> for Refusal {
+    fn from(error: refi::ExchangeError) -> Refusal {
+        use refi::ExchangeError as E;
+        let (key, line, detail) = match error {
+            E::NotZip(detail) => ("not_zip", None, detail),
+            E::NoProject => ("no_project", None, String::new()),
+            E::Xml { line, message } => ("xml", Some(line), message),
+            E::MissingSource { line, path } => ("missing_source", Some(line), path),
+            E::NotText { path } => ("not_text", None, path),
+            E::OutOfRange {
+                line,
+                start,
+                end,
+                length,
+            } => (
+                "out_of_range",
+                Some(line),
+                format!("{start}–{end} / {length}"),
+            ),
+            E::UnknownCode { line, guid } => ("unknown_code", Some(line), guid),
+        };
+        Refusal { key, line, detail }
+    }
+}
+
+fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, Refusal> {
     let stem = std::path::Path::new(file_name)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -482,15 +548,13 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, String> {
         .to_owned();
     if bytes.starts_with(b"PK") {
         if refi::docx::is_docx(bytes) {
-            let text = refi::docx::text(bytes).map_err(|e| e.to_string())?;
+            let text = refi::docx::text(bytes)?;
             return Ok(Incoming::Text { name: stem, text });
         }
-        return refi::read_qdpx(bytes)
-            .map(Incoming::Project)
-            .map_err(|e| e.to_string());
+        return Ok(Incoming::Project(refi::read_qdpx(bytes)?));
     }
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|_| "The file is not UTF-8 text, DOCX or a QDPX archive.".to_owned())?;
+        .map_err(|_| Refusal::new("unknown_format"))?;
     let head = text.trim_start();
     if head.starts_with('<') {
         let root = head
@@ -499,18 +563,18 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, String> {
             .find(|part| !part.is_empty() && !part.starts_with('?') && !part.starts_with('!'))
             .unwrap_or_default();
         if root.starts_with("CodeBook") || root.contains(":CodeBook") {
-            return refi::read_codebook(text)
-                .map(Incoming::Codebook)
-                .map_err(|e| e.to_string());
+            return Ok(Incoming::Codebook(refi::read_codebook(text)?));
         }
         if root.starts_with("Project") || root.contains(":Project") {
-            return refi::read_project(text, |_| None)
-                .map(Incoming::Project)
-                .map_err(|e| e.to_string());
+            return Ok(Incoming::Project(refi::read_project(text, |_| None)?));
         }
     }
     let text = if head.starts_with("WEBVTT") || file_name.to_lowercase().ends_with(".vtt") {
-        webvtt::to_text(text).map_err(|error| format!("line {}: this is not WebVTT", error.line))?
+        webvtt::to_text(text).map_err(|error| Refusal {
+            key: "webvtt",
+            line: u32::try_from(error.line).ok(),
+            detail: String::new(),
+        })?
     } else {
         text.to_owned()
     };
@@ -519,7 +583,7 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, String> {
 
 /// Imports a file (QDPX, a project document, a QDC codebook, DOCX, WebVTT or plain text) into
 /// the project `into`, or into a new project called `new_name` (else the file's own name).
-/// All or nothing: `Ok(Err(message))` names what is wrong (with the line, for XML) and nothing
+/// All or nothing: `Ok(Err(refusal))` says what is wrong (with the line, for XML) and nothing
 /// is stored.
 pub async fn import(
     store: &Store,
@@ -529,7 +593,7 @@ pub async fn import(
     new_name: Option<&str>,
     user_id: i64,
     now: kizuki_domain::Timestamp,
-) -> Result<Result<(i64, ImportReport), String>, AppError> {
+) -> Result<Result<(i64, ImportReport), Refusal>, AppError> {
     let incoming = match read_incoming(bytes, file_name) {
         Ok(incoming) => incoming,
         Err(message) => return Ok(Err(message)),
@@ -544,7 +608,7 @@ pub async fn import(
         Incoming::Text { name, text } => {
             let (body, replaced) = pseudonyms::apply(&transcript::normalize(&text), &key);
             if body.is_empty() {
-                return Ok(Err("The file holds no text.".to_owned()));
+                return Ok(Err(Refusal::new("empty")));
             }
             let bundle = QdaBundle {
                 name: name.clone(),
@@ -579,11 +643,7 @@ pub async fn import(
     }
     match store.import_qda(&bundle, into, user_id, now).await {
         Ok(project) => Ok(Ok((project, report))),
-        Err(StoreError::Conflict(_)) => Ok(Err(
-            "This project already holds some of the file's sources, codes or cards (the same \
-             GUIDs): import it as a new project instead."
-                .to_owned(),
-        )),
+        Err(StoreError::Conflict(_)) => Ok(Err(Refusal::new("taken"))),
         Err(other) => Err(other.into()),
     }
 }

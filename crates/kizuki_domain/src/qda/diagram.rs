@@ -11,7 +11,6 @@ pub struct Block {
     pub id: i64,
     pub label: String,
     pub inner: Vec<String>,
-    pub cards: usize,
     pub placed: Option<(i64, i64)>,
 }
 
@@ -72,6 +71,8 @@ fn edge_point(cx: f64, cy: f64, w: f64, h: f64, tx: f64, ty: f64) -> (f64, f64) 
 /// screen readers.
 pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> String {
     let mut placed: Vec<Placed> = Vec::new();
+    // Unplaced blocks fill a grid whose rows are as tall as their tallest block.
+    let mut row_top = 20;
     let mut row_height = 0;
     for (index, block) in blocks.iter().enumerate() {
         let mut lines = wrap(&block.label);
@@ -87,14 +88,14 @@ pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> 
         }
         let height = 24 + LINE * lines.len() as i64 + if title_lines < lines.len() { 6 } else { 0 };
         let column = index as i64 % COLUMNS;
-        if column == 0 {
+        if column == 0 && index > 0 {
+            row_top += row_height + GAP;
             row_height = 0;
         }
-        let (x, y) = block.placed.unwrap_or_else(|| {
-            let row = index as i64 / COLUMNS;
-            (20 + column * (WIDTH + GAP), 20 + row * 220)
-        });
         row_height = row_height.max(height);
+        let (x, y) = block
+            .placed
+            .unwrap_or((20 + column * (WIDTH + GAP), row_top));
         placed.push(Placed {
             block,
             x,
@@ -188,7 +189,6 @@ mod tests {
             id,
             label: label.to_owned(),
             inner: inner.iter().map(|s| (*s).to_owned()).collect(),
-            cards: 1,
             placed: None,
         }
     }
@@ -216,6 +216,16 @@ mod tests {
         assert!(svg.contains("・自分の物の見方に対する気付"));
         // The second box sits to the right of the first: the arrow runs left to right.
         assert!(svg.contains("relation-cause"));
+    }
+
+    #[test]
+    fn tall_boxes_push_the_next_row_down() {
+        let tall: Vec<&str> = vec!["サブカテゴリー"; 12];
+        let blocks: Vec<Block> = (1..=4).map(|id| block(id, "カテゴリー", &tall)).collect();
+        let svg = svg(&blocks, &[], "t", "d");
+        // 12 inner lines and a title: 24 + 20 × 13 + 6 = 290 high, so the second row starts
+        // below 20 + 290 + 80.
+        assert!(svg.contains("translate(20 390)"), "{svg}");
     }
 
     #[test]

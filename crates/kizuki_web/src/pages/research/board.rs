@@ -4,12 +4,14 @@
 //! researcher changes it (the project's revision rises with every change). Every change goes
 //! through one handler per kind, answering forms with a redirect and scripts with JSON.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::text;
-use kizuki_store::{QdaNode, QdaProject, StoreError};
+use kizuki_store::{QdaNode, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -44,6 +46,18 @@ pub struct GroupOption {
     pub label: String,
 }
 
+/// Every group of the project, for a "where to" list.
+pub fn group_options(nodes: &[QdaNode]) -> Vec<GroupOption> {
+    nodes
+        .iter()
+        .filter(|n| n.is_group)
+        .map(|n| GroupOption {
+            id: n.id,
+            label: n.label.clone(),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "research/board.html")]
 pub struct BoardView {
@@ -57,32 +71,30 @@ pub struct BoardView {
     pub cards: usize,
 }
 
+/// Each node's children in the order they were made, the top level under `None`.
+type Children<'a> = HashMap<Option<i64>, Vec<&'a QdaNode>>;
+
 fn items_under(
     parent: Option<i64>,
     depth: usize,
-    nodes: &[QdaNode],
+    children: &Children,
     source: &dyn Fn(&QdaNode) -> (String, String),
     out: &mut Vec<BoardItem>,
 ) {
+    let here = children.get(&parent).map(Vec::as_slice).unwrap_or_default();
     // Groups first, then the lone cards (一匹狼) at this level.
-    for group in nodes.iter().filter(|n| n.is_group && n.parent_id == parent) {
+    for group in here.iter().filter(|n| n.is_group) {
         out.push(BoardItem::Open {
             id: group.id,
             label: group.label.clone(),
             memo: group.memo.clone(),
-            count: nodes
-                .iter()
-                .filter(|n| n.parent_id == Some(group.id))
-                .count(),
+            count: children.get(&Some(group.id)).map_or(0, Vec::len),
             depth,
         });
-        items_under(Some(group.id), depth + 1, nodes, source, out);
+        items_under(Some(group.id), depth + 1, children, source, out);
         out.push(BoardItem::Close);
     }
-    for card in nodes
-        .iter()
-        .filter(|n| !n.is_group && n.parent_id == parent)
-    {
+    for card in here.iter().filter(|n| !n.is_group) {
         let (source_href, source_name) = source(card);
         out.push(BoardItem::Card {
             id: card.id,
@@ -124,7 +136,11 @@ pub async fn show(
         (href, name)
     };
     let mut items = Vec::with_capacity(nodes.len() * 2);
-    items_under(None, 0, &nodes, &source, &mut items);
+    let mut children: Children = HashMap::new();
+    for node in &nodes {
+        children.entry(node.parent_id).or_default().push(node);
+    }
+    items_under(None, 0, &children, &source, &mut items);
     let editing = query.edit.and_then(|edit| {
         nodes
             .iter()
@@ -136,14 +152,7 @@ pub async fn show(
         base: context.href(&format!("/research/projects/{}", project.id)),
         name: project.name.clone(),
         revision,
-        groups: nodes
-            .iter()
-            .filter(|n| n.is_group)
-            .map(|n| GroupOption {
-                id: n.id,
-                label: n.label.clone(),
-            })
-            .collect(),
+        groups: group_options(&nodes),
         cards: nodes.iter().filter(|n| !n.is_group).count(),
         items,
         editing,
@@ -285,42 +294,144 @@ pub struct ChangeDone {
     id: Option<i64>,
 }
 
+impl BoardChange {
+    /// The one node a change is about: `node`, else the first ticked one (forms send ticks).
+    fn target(&self) -> Option<i64> {
+        self.node.or(self.nodes.first().copied())
+    }
+}
+
+/// The kinds of change, one per endpoint.
+#[derive(Clone, Copy)]
+enum Kind {
+    Move,
+    Edit,
+    Place,
+    Dissolve,
+    Relate,
+    Delete,
+}
+
 enum Outcome {
     Done(ChangeDone),
     Refused(&'static str),
 }
 
-async fn answer(
+fn done(revision: i64) -> Outcome {
+    Outcome::Done(ChangeDone {
+        revision,
+        members: Vec::new(),
+        id: None,
+    })
+}
+
+/// Makes one change to a project's board.
+async fn apply(
+    store: &Store,
+    project: i64,
+    kind: Kind,
+    change: &BoardChange,
+) -> Result<Outcome, StoreError> {
+    let invalid = Ok(Outcome::Refused("invalid"));
+    match kind {
+        Kind::Move => {
+            let mut nodes = change.nodes.clone();
+            nodes.extend(change.node);
+            if nodes.is_empty() {
+                return invalid;
+            }
+            store
+                .move_qda_nodes(project, &nodes, change.parent)
+                .await
+                .map(done)
+        }
+        Kind::Edit => {
+            let label = text::normalize(change.label.as_deref().unwrap_or_default());
+            let memo = text::normalize(change.memo.as_deref().unwrap_or_default());
+            match change.target() {
+                Some(node) if label.chars().count() <= 500 && memo.chars().count() <= 5000 => store
+                    .edit_qda_node(project, node, &label, &memo)
+                    .await
+                    .map(done),
+                _ => invalid,
+            }
+        }
+        Kind::Place => match (change.target(), change.x, change.y) {
+            (Some(node), Some(x), Some(y))
+                if (0..=100_000).contains(&x) && (0..=100_000).contains(&y) =>
+            {
+                store.place_qda_node(project, node, x, y).await.map(done)
+            }
+            _ => invalid,
+        },
+        Kind::Dissolve => match change.group.or(change.target()) {
+            Some(group) => {
+                let (members, revision) = store.dissolve_qda_group(project, group).await?;
+                Ok(Outcome::Done(ChangeDone {
+                    revision,
+                    members,
+                    id: None,
+                }))
+            }
+            None => invalid,
+        },
+        Kind::Relate => match (
+            change.relation,
+            change.from,
+            change.to,
+            change.kind.as_deref(),
+        ) {
+            (Some(relation), ..) => store.delete_qda_relation(project, relation).await.map(done),
+            (None, Some(from), Some(to), Some(kind)) => {
+                let (id, revision) = store.add_qda_relation(project, from, to, kind).await?;
+                Ok(Outcome::Done(ChangeDone {
+                    revision,
+                    members: Vec::new(),
+                    id: Some(id),
+                }))
+            }
+            _ => invalid,
+        },
+        Kind::Delete => match change.target() {
+            Some(card) => store.delete_qda_card(project, card).await.map(done),
+            None => invalid,
+        },
+    }
+}
+
+/// Makes the change and answers in kind: JSON to scripts and API clients, a redirect with a
+/// message to forms (back to the board, or to the diagram when the form came from there).
+async fn change(
+    state: &AppState,
     context: &RequestContext,
-    project: &QdaProject,
-    is_json: bool,
-    back: Option<&str>,
-    outcome: Result<Outcome, StoreError>,
+    user: i64,
+    id: &str,
+    kind: Kind,
+    body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let path = match back {
-        Some("diagram") => format!("/research/projects/{}/diagram", project.id),
-        _ => format!("/research/projects/{}/board", project.id),
-    };
-    let outcome = match outcome {
+    let project = project(state, id, user).await?;
+    let outcome = match apply(state.store(), project.id, kind, &body.value).await {
         Ok(outcome) => outcome,
         Err(StoreError::NotFound) => Outcome::Refused("gone"),
         Err(StoreError::Refused(reason)) => Outcome::Refused(reason),
         Err(other) => return Err(other.into()),
     };
-    match (outcome, is_json) {
-        (Outcome::Done(done), true) => Ok(Json(done).into_response()),
-        (Outcome::Done(_), false) => {
-            Ok(redirect_with_flash(context, &path, "flash.qda_board_saved"))
-        }
-        (Outcome::Refused(reason), true) => Ok(api_error(
+    let path = match body.value.back.as_deref() {
+        Some("diagram") => format!("/research/projects/{}/diagram", project.id),
+        _ => format!("/research/projects/{}/board", project.id),
+    };
+    Ok(match (outcome, body.is_json) {
+        (Outcome::Done(done), true) => Json(done).into_response(),
+        (Outcome::Done(_), false) => redirect_with_flash(context, &path, "flash.qda_board_saved"),
+        (Outcome::Refused(reason), true) => api_error(
             if reason == "invalid" {
                 ErrorKind::Unprocessable
             } else {
                 ErrorKind::Conflict
             },
             refusal_message(reason),
-        )),
-        (Outcome::Refused(reason), false) => Ok(redirect_with_flash(
+        ),
+        (Outcome::Refused(reason), false) => redirect_with_flash(
             context,
             &path,
             match reason {
@@ -328,8 +439,8 @@ async fn answer(
                 "invalid" => "flash.qda_board_invalid",
                 _ => "flash.qda_board_conflict",
             },
-        )),
-    }
+        ),
+    })
 }
 
 fn refusal_message(reason: &str) -> &'static str {
@@ -344,8 +455,8 @@ fn refusal_message(reason: &str) -> &'static str {
     }
 }
 
-/// Moves cards or groups into a group, or to the top. Refused (409) when a move would put a
-/// group inside itself or the place is gone; what moved before the refusal stays moved.
+/// Moves cards or groups into a group, or to the top: all of them, or (when one would put a
+/// group inside itself, or the place is gone) none.
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/move", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
     responses((status = 200, body = ChangeDone), (status = 409, body = crate::api::ErrorBody)), security(("bearer" = [])))]
@@ -356,36 +467,7 @@ pub async fn move_nodes(
     Path(id): Path<String>,
     body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let change = body.value;
-    let mut nodes = change.nodes.clone();
-    nodes.extend(change.node);
-    let outcome = async {
-        if nodes.is_empty() {
-            return Ok(Outcome::Refused("invalid"));
-        }
-        let mut revision = 0;
-        for node in &nodes {
-            revision = state
-                .store()
-                .move_qda_node(project.id, *node, change.parent)
-                .await?;
-        }
-        Ok(Outcome::Done(ChangeDone {
-            revision,
-            members: Vec::new(),
-            id: None,
-        }))
-    }
-    .await;
-    answer(
-        &context,
-        &project,
-        body.is_json,
-        change.back.as_deref(),
-        outcome,
-    )
-    .await
+    change(&state, &context, user.id, &id, Kind::Move, body).await
 }
 
 /// Renames a card or group (a group's label is its 表札) and sets its memo.
@@ -399,32 +481,7 @@ pub async fn edit_node(
     Path(id): Path<String>,
     body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let change = body.value;
-    let label = text::normalize(change.label.as_deref().unwrap_or_default());
-    let memo = text::normalize(change.memo.as_deref().unwrap_or_default());
-    let outcome = match change.node.or(change.nodes.first().copied()) {
-        Some(node) if label.chars().count() <= 500 && memo.chars().count() <= 5000 => state
-            .store()
-            .edit_qda_node(project.id, node, &label, &memo)
-            .await
-            .map(|revision| {
-                Outcome::Done(ChangeDone {
-                    revision,
-                    members: Vec::new(),
-                    id: None,
-                })
-            }),
-        _ => Ok(Outcome::Refused("invalid")),
-    };
-    answer(
-        &context,
-        &project,
-        body.is_json,
-        change.back.as_deref(),
-        outcome,
-    )
-    .await
+    change(&state, &context, user.id, &id, Kind::Edit, body).await
 }
 
 /// Places a card or group on the canvas (and the A型 diagram).
@@ -438,38 +495,7 @@ pub async fn place_node(
     Path(id): Path<String>,
     body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let change = body.value;
-    let outcome = match (
-        change.node.or(change.nodes.first().copied()),
-        change.x,
-        change.y,
-    ) {
-        (Some(node), Some(x), Some(y))
-            if (0..=100_000).contains(&x) && (0..=100_000).contains(&y) =>
-        {
-            state
-                .store()
-                .place_qda_node(project.id, node, x, y)
-                .await
-                .map(|revision| {
-                    Outcome::Done(ChangeDone {
-                        revision,
-                        members: Vec::new(),
-                        id: None,
-                    })
-                })
-        }
-        _ => Ok(Outcome::Refused("invalid")),
-    };
-    answer(
-        &context,
-        &project,
-        body.is_json,
-        change.back.as_deref(),
-        outcome,
-    )
-    .await
+    change(&state, &context, user.id, &id, Kind::Place, body).await
 }
 
 /// Dissolves a group: its members go up a level and the group is removed.
@@ -483,37 +509,7 @@ pub async fn dissolve(
     Path(id): Path<String>,
     body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let change = body.value;
-    let outcome = match change
-        .group
-        .or(change.node)
-        .or(change.nodes.first().copied())
-    {
-        Some(group) => match state.store().dissolve_qda_group(project.id, group).await {
-            Ok(members) => state
-                .store()
-                .qda_revision(project.id)
-                .await
-                .map(|revision| {
-                    Outcome::Done(ChangeDone {
-                        revision,
-                        members,
-                        id: None,
-                    })
-                }),
-            Err(error) => Err(error),
-        },
-        None => Ok(Outcome::Refused("invalid")),
-    };
-    answer(
-        &context,
-        &project,
-        body.is_json,
-        change.back.as_deref(),
-        outcome,
-    )
-    .await
+    change(&state, &context, user.id, &id, Kind::Dissolve, body).await
 }
 
 /// Adds a relation of the A型 diagram, or removes one (`relation` given).
@@ -527,40 +523,7 @@ pub async fn relate(
     Path(id): Path<String>,
     body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let change = body.value;
-    let store = state.store();
-    let outcome = async {
-        let id = match (
-            change.relation,
-            change.from,
-            change.to,
-            change.kind.as_deref(),
-        ) {
-            (Some(relation), ..) => {
-                store.delete_qda_relation(project.id, relation).await?;
-                None
-            }
-            (None, Some(from), Some(to), Some(kind)) => {
-                Some(store.add_qda_relation(project.id, from, to, kind).await?)
-            }
-            _ => return Ok(Outcome::Refused("invalid")),
-        };
-        Ok(Outcome::Done(ChangeDone {
-            revision: store.qda_revision(project.id).await?,
-            members: Vec::new(),
-            id,
-        }))
-    }
-    .await;
-    answer(
-        &context,
-        &project,
-        body.is_json,
-        change.back.as_deref(),
-        outcome,
-    )
-    .await
+    change(&state, &context, user.id, &id, Kind::Relate, body).await
 }
 
 /// Removes a card.
@@ -574,28 +537,5 @@ pub async fn delete_card(
     Path(id): Path<String>,
     body: JsonOrForm<BoardChange>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let change = body.value;
-    let outcome = match change.node.or(change.nodes.first().copied()) {
-        Some(card) => state
-            .store()
-            .delete_qda_card(project.id, card)
-            .await
-            .map(|revision| {
-                Outcome::Done(ChangeDone {
-                    revision,
-                    members: Vec::new(),
-                    id: None,
-                })
-            }),
-        None => Ok(Outcome::Refused("invalid")),
-    };
-    answer(
-        &context,
-        &project,
-        body.is_json,
-        change.back.as_deref(),
-        outcome,
-    )
-    .await
+    change(&state, &context, user.id, &id, Kind::Delete, body).await
 }

@@ -160,7 +160,13 @@ async fn import_upload(
                 "flash.qda_imported",
             ))
         }
-        Err(message) => Ok(refused(state, context, &action, &back, message)),
+        Err(refusal) => Ok(refused(
+            state,
+            context,
+            &action,
+            &back,
+            refusal.message(context.lang),
+        )),
     }
 }
 
@@ -265,6 +271,9 @@ pub async fn import_api(
             )
                 .into_response())
         }
-        Err(message) => Ok(api_error(ErrorKind::Unprocessable, &message)),
+        Err(refusal) => Ok(api_error(
+            ErrorKind::Unprocessable,
+            &refusal.message(kizuki_i18n::Lang::En),
+        )),
     }
 }

@@ -427,7 +427,7 @@ pub async fn add_member(
 }
 
 /// A project's report table for a member, with the export written to the access log.
-async fn logged_table(
+pub async fn logged_table(
     state: &AppState,
     id: &str,
     user: i64,

@@ -7,10 +7,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::qda::diagram::{self, Block, Link};
 use kizuki_domain::text;
-use kizuki_store::{QdaNode, QdaProject};
+use std::collections::HashMap;
+
+use kizuki_store::{QdaNode, QdaProject, QdaRelation};
 use serde::Deserialize;
 
+use super::board::{GroupOption, group_options};
 use super::project;
+use super::projects::logged_table;
 use crate::context::{CurrentUser, RequestContext};
 use crate::download;
 use crate::error::AppError;
@@ -18,15 +22,11 @@ use crate::forms::{CleanForm, redirect_with_flash};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
-/// The top node above `id`.
-fn top_of(id: i64, nodes: &[QdaNode]) -> i64 {
+/// The top node above `id`, following `parents` (node → its parent).
+fn top_of(id: i64, parents: &HashMap<i64, Option<i64>>) -> i64 {
     let mut current = id;
-    for _ in 0..nodes.len() {
-        match nodes
-            .iter()
-            .find(|n| n.id == current)
-            .and_then(|n| n.parent_id)
-        {
+    for _ in 0..parents.len() {
+        match parents.get(&current).copied().flatten() {
             Some(parent) => current = parent,
             None => break,
         }
@@ -37,7 +37,7 @@ fn top_of(id: i64, nodes: &[QdaNode]) -> i64 {
 fn diagram_svg(
     project: &QdaProject,
     nodes: &[QdaNode],
-    relations: &[kizuki_store::QdaRelation],
+    relations: &[QdaRelation],
     lang: kizuki_i18n::Lang,
 ) -> String {
     let blocks: Vec<Block> = nodes
@@ -51,18 +51,15 @@ fn diagram_svg(
                 .filter(|n| n.is_group && n.parent_id == Some(group.id))
                 .map(|n| n.label.clone())
                 .collect(),
-            cards: nodes
-                .iter()
-                .filter(|n| !n.is_group && top_of(n.id, nodes) == group.id)
-                .count(),
             placed: group.board_x.zip(group.board_y),
         })
         .collect();
+    let parents: HashMap<i64, Option<i64>> = nodes.iter().map(|n| (n.id, n.parent_id)).collect();
     let links: Vec<Link> = relations
         .iter()
         .map(|r| Link {
-            from: top_of(r.from_id, nodes),
-            to: top_of(r.to_id, nodes),
+            from: top_of(r.from_id, &parents),
+            to: top_of(r.to_id, &parents),
             kind: r.kind.clone(),
         })
         .collect();
@@ -77,16 +74,25 @@ fn diagram_svg(
     diagram::svg(&blocks, &links, &project.name, &description)
 }
 
+/// A member's project with its nodes, relations and diagram.
+async fn diagram(
+    state: &AppState,
+    id: &str,
+    user: i64,
+    lang: kizuki_i18n::Lang,
+) -> Result<(QdaProject, Vec<QdaNode>, Vec<QdaRelation>, String), AppError> {
+    let project = project(state, id, user).await?;
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let relations = state.store().qda_relations(project.id).await?;
+    let svg = diagram_svg(&project, &nodes, &relations, lang);
+    Ok((project, nodes, relations, svg))
+}
+
 pub struct RelationLine {
     pub id: i64,
     pub from: String,
     pub to: String,
     pub kind: String,
-}
-
-pub struct GroupOption {
-    pub id: i64,
-    pub label: String,
 }
 
 #[derive(Template)]
@@ -106,9 +112,7 @@ pub async fn diagram_page(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let relations = state.store().qda_relations(project.id).await?;
+    let (project, nodes, relations, svg) = diagram(&state, &id, user.id, context.lang).await?;
     let label = |id: i64| {
         nodes
             .iter()
@@ -120,7 +124,7 @@ pub async fn diagram_page(
         page: Chrome::new(&state, &context, "qda.diagram.title"),
         base: context.href(&format!("/research/projects/{}", project.id)),
         name: project.name.clone(),
-        svg: diagram_svg(&project, &nodes, &relations, context.lang),
+        svg,
         relations: relations
             .iter()
             .map(|r| RelationLine {
@@ -131,14 +135,7 @@ pub async fn diagram_page(
                     .to_owned(),
             })
             .collect(),
-        groups: nodes
-            .iter()
-            .filter(|n| n.is_group)
-            .map(|n| GroupOption {
-                id: n.id,
-                label: n.label.clone(),
-            })
-            .collect(),
+        groups: group_options(&nodes),
     }))
 }
 
@@ -149,10 +146,7 @@ pub async fn diagram_file(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let relations = state.store().qda_relations(project.id).await?;
-    let svg = diagram_svg(&project, &nodes, &relations, context.lang);
+    let (project, _, _, svg) = diagram(&state, &id, user.id, context.lang).await?;
     Ok(download::attachment(
         svg.into_response(),
         "image/svg+xml; charset=utf-8",
@@ -306,52 +300,46 @@ pub fn card_references(writeup: &str) -> Vec<i64> {
     found
 }
 
-/// The B型 write-up as Markdown, with an appendix quoting every card it refers to.
+/// The B型 write-up as Markdown, with an appendix quoting every card it refers to (from the
+/// report table, which knows each card's speaker and source).
 pub async fn writeup_file(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
+    let (project, table) = logged_table(&state, &id, user.id, "writeup.md").await?;
     let writeup = state.store().qda_writeup(project.id).await?;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let transcripts = state.store().transcripts(project.id).await?;
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "export_table",
-            "writeup.md",
-            state.now(),
-        )
-        .await?;
     let mut out = format!("# {}\n\n{}\n", project.name, writeup.trim_end());
-    let cited: Vec<&QdaNode> = card_references(&writeup)
+    let depth = table.first().map_or(0, |header| {
+        header.iter().filter(|h| h.starts_with("CAT")).count()
+    });
+    let cited: Vec<&[String]> = card_references(&writeup)
         .into_iter()
-        .filter_map(|id| nodes.iter().find(|n| n.id == id && !n.is_group))
+        .filter_map(|card| {
+            table[1..]
+                .iter()
+                .map(|row| &row[depth..])
+                .find(|row| row.get(6).is_some_and(|id| *id == card.to_string()))
+        })
         .collect();
     if !cited.is_empty() {
         out.push_str(&format!(
             "\n## {}\n\n",
             kizuki_i18n::text(context.lang, "qda.report.cards")
         ));
-        for card in cited {
-            let source = transcripts
-                .iter()
-                .find(|t| Some(t.id) == card.transcript_id);
-            let speaker = source
-                .zip(card.start)
-                .and_then(|(t, s)| crate::qda::speaker_at(&t.body, usize::try_from(s).ok()?))
-                .unwrap_or_default();
+        for row in cited {
+            let [_, quote, source, speaker, _, _, card] = row else {
+                continue;
+            };
+            let who: Vec<&str> = [speaker.as_str(), source.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
             out.push_str(&format!(
-                "- #{}: 「{}」（{}{}{}）\n",
-                card.id,
-                card.quote.clone().unwrap_or_default().replace('\n', " "),
-                speaker,
-                if speaker.is_empty() { "" } else { ", " },
-                source.map(|t| t.name.as_str()).unwrap_or_default()
+                "- #{card}: 「{}」（{}）\n",
+                quote.replace('\n', " "),
+                who.join(", ")
             ));
         }
     }
