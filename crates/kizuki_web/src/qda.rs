@@ -212,16 +212,17 @@ pub async fn table(store: &Store, project_id: i64) -> Result<Vec<Vec<String>>, A
             .collect::<Vec<_>>(),
     ];
     let by_id: std::collections::HashMap<i64, &QdaNode> = nodes.iter().map(|n| (n.id, n)).collect();
+    let sources: std::collections::HashMap<i64, &kizuki_store::Transcript> =
+        transcripts.iter().map(|t| (t.id, t)).collect();
+    let mut speakers = Speakers::default();
     for row in rows {
         let Some(card) = by_id.get(&row.card) else {
             continue;
         };
-        let source = transcripts
-            .iter()
-            .find(|t| Some(t.id) == card.transcript_id);
+        let source = card.transcript_id.and_then(|id| sources.get(&id).copied());
         let speaker = source
             .zip(card.start)
-            .and_then(|(t, start)| speaker_at(&t.body, usize::try_from(start).ok()?))
+            .map(|(t, start)| speakers.at(t, start))
             .unwrap_or_default();
         let mut line = row.categories.clone();
         line.resize(depth, String::new());
@@ -239,12 +240,25 @@ pub async fn table(store: &Store, project_id: i64) -> Result<Vec<Vec<String>>, A
     Ok(table)
 }
 
-/// Who speaks at a code point of a transcript.
-pub fn speaker_at(body: &str, at: usize) -> Option<String> {
-    transcript::turns(body)
-        .into_iter()
-        .find(|turn| turn.start <= at && at < turn.end.max(turn.start + 1))
-        .map(|turn| turn.speaker)
+/// The speakers of a project's transcripts, each read once however many cards ask.
+#[derive(Default)]
+pub struct Speakers {
+    turns: std::collections::HashMap<i64, Vec<transcript::Turn>>,
+}
+
+impl Speakers {
+    /// Who speaks at code point `at` of `source`.
+    pub fn at(&mut self, source: &kizuki_store::Transcript, at: i64) -> String {
+        let turns = self
+            .turns
+            .entry(source.id)
+            .or_insert_with(|| transcript::turns(&source.body));
+        usize::try_from(at)
+            .ok()
+            .and_then(|at| transcript::speaker_at(turns, at))
+            .unwrap_or_default()
+            .to_owned()
+    }
 }
 
 /// The table (as made by [`table`]) in Markdown: a heading for each category level, then the

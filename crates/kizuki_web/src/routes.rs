@@ -587,6 +587,18 @@ fn table() -> RouteTable {
             pages::research::report::report_page,
         )
         .page(
+            M::GET,
+            "/research/projects/{id}/search",
+            P::Research,
+            pages::research::search::page,
+        )
+        .route(
+            M::GET,
+            "/api/v1/qda/projects/{id}/search",
+            P::Research,
+            pages::research::search::api,
+        )
+        .page(
             M::POST,
             "/research/projects/{id}/writeup",
             P::Research,

@@ -449,3 +449,125 @@ async fn the_pages_take_a_transcript_make_cards_and_gather_them_without_script()
         .collect();
     assert_eq!(exports.len(), 3, "{exports:?}");
 }
+
+#[tokio::test]
+async fn search_finds_japanese_without_spaces_in_the_pseudonymised_text() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("other@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let outsider = Api::new(&app, Some(token_for(&app, "other@example.jp").await));
+    let (_, project) = researcher
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({"name": "検索"})),
+        )
+        .await;
+    let project = project["id"].as_i64().unwrap();
+    researcher
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/pseudonyms"),
+            Some(json!([{"real": "田中", "pseudonym": "P03"}])),
+        )
+        .await;
+    let text = "【司会】はじめます。\n田中：ピアサポートの研修で、自分の思い込みに気付きました。\nP05：相手の背景に目がいくようになりました。I started to notice.";
+    let (_, created) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "A市 1", "text": text})),
+        )
+        .await;
+    let transcript = created["id"].as_i64().unwrap();
+    let (_, body) = researcher
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript}"),
+            None,
+        )
+        .await;
+    let stored = body["text"].as_str().unwrap().to_owned();
+    let (start, end) = code_points(&stored, "相手の背景に目がいくようになりました。");
+    let (_, card) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/transcripts/{transcript}/cards"),
+            Some(json!({"start": start, "end": end, "label": "他者の背景への気付き"})),
+        )
+        .await;
+    let search = |query: &str| {
+        let path = format!(
+            "/api/v1/qda/projects/{project}/search?q={}",
+            utf8_percent(query)
+        );
+        let researcher = &researcher;
+        async move { researcher.send(Method::GET, &path, None).await }
+    };
+
+    // Hiragana finds katakana; no spaces needed; the passage comes with who said it.
+    let (status, found) = search("ぴあさぽーと").await;
+    assert_eq!(status, 200, "{found}");
+    let passage = &found["transcripts"][0]["passages"][0];
+    assert_eq!(passage["matched"], "ピアサポート");
+    assert_eq!(passage["speaker"], "P03");
+    let (from, to) = (
+        passage["start"].as_u64().unwrap() as usize,
+        passage["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(
+        kizuki_domain::qda::slice(&stored, from, to),
+        Some("ピアサポート")
+    );
+    // All words must occur; the card is found by its label and its quote.
+    let (_, found) = search("背景 気付き").await;
+    assert_eq!(found["transcripts"].as_array().unwrap().len(), 1);
+    assert_eq!(found["nodes"][0]["id"], card["id"]);
+    let (_, found) = search("背景 楽しい").await;
+    assert!(found["transcripts"].as_array().unwrap().is_empty());
+    // English from the start of a word; the real name is not in the stored text.
+    let (_, found) = search("NOTIC").await;
+    assert_eq!(found["transcripts"][0]["passages"][0]["matched"], "notic");
+    let (_, found) = search("田中").await;
+    assert!(found["transcripts"].as_array().unwrap().is_empty());
+    assert!(found["nodes"].as_array().unwrap().is_empty());
+    let (status, _) = outsider
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/projects/{project}/search?q=P03"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    // The page: the passage marked, and its link opens the transcript at that place.
+    let visitor = app.signed_in("res@example.jp").await;
+    let page = visitor
+        .get_text(&format!(
+            "/research/projects/{project}/search?q={}",
+            utf8_percent("思い込み")
+        ))
+        .await;
+    assert!(page.contains("<mark>思い込み</mark>"), "{page}");
+    let link = page
+        .split("href=\"")
+        .map(|rest| rest.split('"').next().unwrap())
+        .find(|href| href.contains("?at="))
+        .expect("a link to the place")
+        .replace("&#x3d;", "=")
+        .replace("&amp;", "&");
+    let opened = visitor.get_text(&link).await;
+    assert!(
+        opened.contains("<mark id=\"hit\" class=\"search-hit\">思い込み</mark>"),
+        "{link}"
+    );
+    let log = app.store.qda_access_log(project).await.unwrap();
+    assert!(log.iter().any(|(_, action, _, _)| action == "search"));
+}
+
+fn utf8_percent(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}

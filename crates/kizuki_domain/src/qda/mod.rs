@@ -3,6 +3,7 @@
 
 pub mod diagram;
 pub mod pseudonyms;
+pub mod search;
 pub mod transcript;
 pub mod tree;
 pub mod webvtt;

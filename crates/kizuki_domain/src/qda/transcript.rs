@@ -141,6 +141,13 @@ pub struct Turn {
     pub speaker: String,
 }
 
+/// Who speaks at code point `at`, given the text's [`turns`] (in order, as `turns` gives them).
+pub fn speaker_at(turns: &[Turn], at: usize) -> Option<&str> {
+    let after = turns.partition_point(|turn| turn.start <= at);
+    let turn = turns.get(after.checked_sub(1)?)?;
+    (at < turn.end.max(turn.start + 1)).then_some(turn.speaker.as_str())
+}
+
 const MAX_SPEAKER_CHARS: usize = 20;
 
 /// The speaker a line opens with, and where the speech begins (in code points from the line's

@@ -134,6 +134,7 @@ impl Modify for BearerScheme {
         crate::pages::research::exchange::export_qdpx,
         crate::pages::research::exchange::codebook_qdc,
         crate::pages::research::exchange::import_api,
+        crate::pages::research::search::api,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),

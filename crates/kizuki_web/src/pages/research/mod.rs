@@ -5,6 +5,7 @@ pub mod board;
 pub mod exchange;
 pub mod projects;
 pub mod report;
+pub mod search;
 pub mod transcripts;
 
 use kizuki_store::{QdaProject, Transcript};

@@ -2,7 +2,7 @@
 //! make a card from a passage (copied from the text, so no script is needed to select it).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kizuki_domain::qda;
@@ -16,10 +16,11 @@ use crate::forms::{CleanForm, see_other, with_status};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
-/// A piece of the text: plain, or the passage of a card.
+/// A piece of the text: plain, the passage of a card, or the passage a search led to.
 pub struct Piece {
     pub text: String,
     pub card: Option<i64>,
+    pub hit: bool,
 }
 
 pub struct CardLine {
@@ -51,36 +52,65 @@ pub struct TranscriptView {
 }
 
 /// The text cut where cards begin and end; a card overlapping an earlier one is listed but not
-/// marked twice.
-fn pieces(body: &str, cards: &[(i64, usize, usize)]) -> Vec<Piece> {
+/// marked twice. A search hit, when there is one, is marked first and cards across it are not.
+fn pieces(body: &str, cards: &[(i64, usize, usize)], hit: Option<(usize, usize)>) -> Vec<Piece> {
     let chars: Vec<char> = body.chars().collect();
-    let mut sorted: Vec<&(i64, usize, usize)> = cards.iter().collect();
+    let hit = hit.filter(|(start, end)| start < end && *end <= chars.len());
+    let mut sorted: Vec<(Option<i64>, usize, usize)> = cards
+        .iter()
+        .filter(|(_, start, end)| hit.is_none_or(|(from, to)| *end <= from || *start >= to))
+        .map(|(id, start, end)| (Some(*id), *start, *end))
+        .chain(hit.map(|(start, end)| (None, start, end)))
+        .collect();
     sorted.sort_by_key(|(id, start, _)| (*start, *id));
     let mut out = Vec::new();
     let mut at = 0;
-    for (id, start, end) in sorted {
-        if *start < at || *end > chars.len() {
+    for (card, start, end) in sorted {
+        if start < at || end > chars.len() {
             continue;
         }
-        if *start > at {
+        if start > at {
             out.push(Piece {
-                text: chars[at..*start].iter().collect(),
+                text: chars[at..start].iter().collect(),
                 card: None,
+                hit: false,
             });
         }
         out.push(Piece {
-            text: chars[*start..*end].iter().collect(),
-            card: Some(*id),
+            text: chars[start..end].iter().collect(),
+            card,
+            hit: card.is_none(),
         });
-        at = *end;
+        at = end;
     }
     if at < chars.len() {
         out.push(Piece {
             text: chars[at..].iter().collect(),
             card: None,
+            hit: false,
         });
     }
     out
+}
+
+/// `12-20`: the passage a search result points at.
+fn hit_range(at: &str) -> Option<(usize, usize)> {
+    let (start, end) = at.split_once('-')?;
+    Some((start.trim().parse().ok()?, end.trim().parse().ok()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowParams {
+    #[serde(default)]
+    at: String,
+}
+
+/// What the card form shows: as typed, and why it was refused.
+#[derive(Default)]
+struct CardDraft {
+    passage: String,
+    label: String,
+    error: Option<String>,
 }
 
 async fn view(
@@ -88,10 +118,14 @@ async fn view(
     context: &RequestContext,
     transcript: &Transcript,
     project: &QdaProject,
-    passage: String,
-    label: String,
-    error: Option<String>,
+    draft: CardDraft,
+    hit: Option<(usize, usize)>,
 ) -> Result<TranscriptView, AppError> {
+    let CardDraft {
+        passage,
+        label,
+        error,
+    } = draft;
     let lang = context.lang;
     let nodes = state.store().qda_nodes(project.id).await?;
     let cards: Vec<_> = nodes
@@ -109,6 +143,7 @@ async fn view(
         })
         .collect();
     let project_href = lang.localize(&format!("/research/projects/{}", project.id));
+    let mut speakers = crate::qda::Speakers::default();
     let mut page = Chrome::new(state, context, "qda.transcript.title");
     page.title = transcript.name.clone();
     Ok(TranscriptView {
@@ -123,7 +158,7 @@ async fn view(
             .map(|n| n.to_string())
             .unwrap_or_default(),
         length: qda::length(&transcript.body),
-        pieces: pieces(&transcript.body, &ranges),
+        pieces: pieces(&transcript.body, &ranges, hit),
         cards: cards
             .iter()
             .map(|c| {
@@ -132,11 +167,7 @@ async fn view(
                     id: c.id,
                     quote: c.quote.clone().unwrap_or_default(),
                     label: c.label.clone(),
-                    speaker: crate::qda::speaker_at(
-                        &transcript.body,
-                        usize::try_from(start).unwrap_or(0),
-                    )
-                    .unwrap_or_default(),
+                    speaker: speakers.at(transcript, start),
                     position: format!("{start}–{}", c.end.unwrap_or(0)),
                     board_href: format!("{project_href}#node-{}", c.id),
                 }
@@ -154,6 +185,7 @@ pub async fn show(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<ShowParams>,
 ) -> Result<Response, AppError> {
     let (transcript, project) = member_transcript(&state, &id, user.id).await?;
     state
@@ -171,9 +203,8 @@ pub async fn show(
         &context,
         &transcript,
         &project,
-        String::new(),
-        String::new(),
-        None,
+        CardDraft::default(),
+        hit_range(&params.at),
     )
     .await?;
     Ok(views::render(&view))
@@ -242,9 +273,12 @@ pub async fn create_card(
                 &context,
                 &transcript,
                 &project,
-                form.passage,
-                form.label,
-                error,
+                CardDraft {
+                    passage: form.passage,
+                    label: form.label,
+                    error,
+                },
+                None,
             )
             .await?;
             Ok(with_status(
