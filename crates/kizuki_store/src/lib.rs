@@ -20,6 +20,7 @@ mod invitations;
 mod keys;
 mod qda;
 mod qda_board;
+mod qda_sortings;
 mod questionnaires;
 mod rate;
 mod registration;
@@ -41,6 +42,7 @@ pub use qda::{
     TranscriptInput, new_guid,
 };
 pub use qda_board::RELATION_KINDS;
+pub use qda_sortings::QdaSorting;
 pub use questionnaires::{
     AnswerOutcome, Category, CategoryInput, CodingRow, Questionnaire, QuestionnaireInput,
     QuestionnaireSummary, Response,

@@ -588,6 +588,36 @@ fn table() -> RouteTable {
         )
         .page(
             M::GET,
+            "/research/projects/{id}/agreement",
+            P::Research,
+            pages::research::agreement::page,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}/sorting",
+            P::Research,
+            pages::research::agreement::sorting_page,
+        )
+        .page(
+            M::POST,
+            "/research/projects/{id}/sorting",
+            P::Research,
+            pages::research::agreement::save_sorting,
+        )
+        .route(
+            M::GET,
+            "/api/v1/qda/projects/{id}/agreement",
+            P::Research,
+            pages::research::agreement::compare_api,
+        )
+        .route(
+            M::PUT,
+            "/api/v1/qda/projects/{id}/sorting",
+            P::Research,
+            pages::research::agreement::save_sorting_api,
+        )
+        .page(
+            M::GET,
             "/research/projects/{id}/search",
             P::Research,
             pages::research::search::page,

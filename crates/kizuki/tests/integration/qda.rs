@@ -571,3 +571,166 @@ async fn search_finds_japanese_without_spaces_in_the_pseudonymised_text() {
 fn utf8_percent(text: &str) -> String {
     text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+#[tokio::test]
+async fn two_researchers_sort_the_same_cards_and_compare() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("second@example.jp", Role::Researcher)
+        .user("other@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let first = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let outsider = Api::new(&app, Some(token_for(&app, "other@example.jp").await));
+    let (_, project) = first
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({"name": "一致"})),
+        )
+        .await;
+    let project = project["id"].as_i64().unwrap();
+    first
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/members"),
+            Some(json!({"email": "second@example.jp"})),
+        )
+        .await;
+    let lines: Vec<String> = (1..=6).map(|n| format!("P0{n}：発言{n}です。")).collect();
+    let text = lines.join("\n");
+    let (_, created) = first
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "記録", "text": text})),
+        )
+        .await;
+    let transcript = created["id"].as_i64().unwrap();
+    let mut cards = Vec::new();
+    for n in 1..=6 {
+        let (start, end) = code_points(&text, &format!("発言{n}です。"));
+        let (_, card) = first
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/transcripts/{transcript}/cards"),
+                Some(json!({"start": start, "end": end})),
+            )
+            .await;
+        cards.push(card["id"].as_i64().unwrap());
+    }
+    // The board: 自分 {1, 2, 3}, 他者 {4, 5}, card 6 alone.
+    for (label, members) in [("自分", &cards[0..3]), ("他者", &cards[3..5])] {
+        let (status, _) = first
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/projects/{project}/groups"),
+                Some(json!({"label": label, "member_ids": members})),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+
+    // The first researcher sorts into the board's codes, but puts card 3 under 他者.
+    let places = |labels: [&str; 6]| -> serde_json::Value {
+        cards
+            .iter()
+            .zip(labels)
+            .map(|(card, label)| (card.to_string(), json!(label)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let (status, saved) = first
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/sorting"),
+            Some(json!({"code_set": ["自分", "他者"], "places": places(["自分", "自分", "他者", "他者", "他者", ""])})),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let key = saved["key"].as_str().unwrap().to_owned();
+    let (status, refused) = first
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/sorting"),
+            Some(json!({"code_set": ["自分", "他者"], "places": places(["自分", "関係", "", "", "", ""])})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(refused.to_string().contains("関係"), "{refused}");
+    let (status, _) = first
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/sorting"),
+            Some(json!({"places": {"999999": "x"}})),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    let (status, compared) = first
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/projects/{project}/agreement?a=board&b={key}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{compared}");
+    assert_eq!(compared["cards"], 6);
+    assert_eq!(
+        compared["pairs"],
+        json!({"together_in_both": 2, "together_in_first_only": 2, "together_in_second_only": 2, "apart_in_both": 9})
+    );
+    assert!((compared["agreement"].as_f64().unwrap() - 11.0 / 15.0).abs() < 1e-9);
+    // κ = (5/6 − 13/36) / (1 − 13/36) = 17/23.
+    assert!((compared["kappa"]["kappa"].as_f64().unwrap() - 17.0 / 23.0).abs() < 1e-9);
+
+    // The second researcher sorts on the page with free labels; a label too long keeps the rest.
+    let visitor = app.signed_in("second@example.jp").await;
+    let sorting = format!("/research/projects/{project}/sorting");
+    let page = visitor.get_text(&sorting).await;
+    assert!(page.contains("発言1です。") && !page.contains("value=\"他者\""));
+    let long = "長".repeat(201);
+    let mut fields: Vec<(String, String)> = vec![("codes".into(), String::new())];
+    for (n, card) in cards.iter().enumerate() {
+        let label = if n < 3 { "x" } else { "y" };
+        fields.push((format!("card-{card}"), label.into()));
+    }
+    fields[1].1 = long.clone();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = visitor.submit(&sorting, &sorting, &borrowed).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!("value=\"{long}\"")) && page.contains("value=\"y\""));
+    fields[1].1 = "x".into();
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = visitor.submit(&sorting, &sorting, &borrowed).await;
+    assert_eq!(response.status(), 303);
+    let sortings = app.store.qda_sortings(project).await.unwrap();
+    let second = sortings
+        .iter()
+        .find(|s| s.code_set.is_empty())
+        .expect("the second sorting");
+    let page = visitor
+        .get_text(&format!(
+            "/research/projects/{project}/agreement?a={key}&b=sorting-{}",
+            second.id
+        ))
+        .await;
+    // Free labels: pairs compared, κ not.
+    assert!(page.contains("計算できません"), "{page}");
+    assert!(page.contains("id=\"cross-table\""));
+    let (status, _) = outsider
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/projects/{project}/agreement?a=board&b={key}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+}

@@ -1,6 +1,7 @@
 //! Qualitative analysis with the KJ method: transcripts as text measured in Unicode code points
 //! (what REFI-QDA counts), speaker turns, pseudonyms, and WebVTT read as a transcript. No IO.
 
+pub mod agreement;
 pub mod diagram;
 pub mod pseudonyms;
 pub mod search;

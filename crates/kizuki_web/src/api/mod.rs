@@ -135,6 +135,8 @@ impl Modify for BearerScheme {
         crate::pages::research::exchange::codebook_qdc,
         crate::pages::research::exchange::import_api,
         crate::pages::research::search::api,
+        crate::pages::research::agreement::compare_api,
+        crate::pages::research::agreement::save_sorting_api,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme),

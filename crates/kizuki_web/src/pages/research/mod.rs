@@ -1,6 +1,7 @@
 //! The researchers' KJ-method workspace: projects (`projects`) and transcripts with their cards
 //! (`transcripts`). A project answers only its members; others get "not found".
 
+pub mod agreement;
 pub mod board;
 pub mod exchange;
 pub mod projects;
