@@ -111,4 +111,52 @@ describe("research", () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test("search finds a quote in Japanese and leads to its place; a sorting is compared with the board", async () => {
+    const { page, context, problems } = await signIn(browser, server.base, "researcher@example.jp");
+    await page.goto(`${server.base}/research/projects`);
+    await page.getByRole("link", { name: "IPS研修の評価（グループインタビュー）" }).click();
+    await page.getByLabel("このプロジェクトの中を探す").fill("ｉｐｓ");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/search\?q=/);
+    // Full-width lower case finds "IPS"; then a word inside a Japanese sentence.
+    assert.match(await page.locator("#search-summary").innerText(), /逐語録 1 件/);
+    assert.equal(await page.locator("#transcript-results mark").first().innerText(), "IPS");
+    await page.getByLabel("探すことば").fill("思い込み");
+    await page.getByRole("button", { name: "探す", exact: true }).click();
+    await page.locator("#transcript-results mark").first().waitFor();
+    assert.equal(await page.locator("#transcript-results mark").first().innerText(), "思い込み");
+    assert.ok((await page.locator("#node-results > li").count()) >= 2);
+    assert.deepEqual(await axeViolations(page), [], "the search results");
+    await page.locator("#transcript-results li.search-passage a").first().click();
+    await page.waitForURL(/\?at=\d+-\d+#hit$/);
+    assert.equal(await page.locator("#transcript mark#hit").innerText(), "思い込み");
+    assert.deepEqual(await axeViolations(page), [], "the transcript at a search hit");
+
+    await page.goBack();
+    await page.getByRole("link", { name: "IPS研修の評価（グループインタビュー）" }).click();
+    await page.getByRole("link", { name: "評価者間の一致" }).click();
+    await page.waitForURL(/\/agreement$/);
+    assert.deepEqual(await axeViolations(page), [], "agreement before any sorting");
+    await page.getByRole("link", { name: "自分の仕分けを始める" }).click();
+    await page.getByRole("link", { name: "ボードの表札をコードにする" }).click();
+    await page.waitForURL(/codes=board$/);
+    const codes = (await page.getByLabel("コードの一覧（任意、1 行に 1 つ）").inputValue()).split("\n");
+    assert.equal(codes.length, 9);
+    const boxes = page.locator("#sorting-cards input");
+    assert.equal(await boxes.count(), 10);
+    for (let n = 0; n < 10; n += 1) await boxes.nth(n).fill(codes[n % 9]);
+    assert.deepEqual(await axeViolations(page), [], "the sorting page");
+    await page.getByRole("button", { name: "仕分けを保存する" }).click();
+    await page.waitForURL(/\/agreement$/);
+    await page.getByLabel("二つ目").selectOption({ label: "田中 由美 さんの仕分け" });
+    await page.getByRole("button", { name: "比べる" }).click();
+    await page.locator("#agreement-figures").waitFor();
+    assert.match(await page.locator("#agreement-figures").innerText(), /κ = /);
+    assert.deepEqual(await axeViolations(page), [], "the comparison");
+    await page.goto(page.url().replace("/research/", "/en/research/"));
+    assert.deepEqual(await axeViolations(page), [], "the comparison in English");
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

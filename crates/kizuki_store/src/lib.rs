@@ -21,6 +21,7 @@ mod keys;
 mod qda;
 mod qda_board;
 mod qda_sortings;
+mod qda_transcripts;
 mod questionnaires;
 mod rate;
 mod registration;
@@ -43,6 +44,7 @@ pub use qda::{
 };
 pub use qda_board::RELATION_KINDS;
 pub use qda_sortings::QdaSorting;
+pub use qda_transcripts::TranscriptMeta;
 pub use questionnaires::{
     AnswerOutcome, Category, CategoryInput, CodingRow, Questionnaire, QuestionnaireInput,
     QuestionnaireSummary, Response,

@@ -7,7 +7,8 @@ use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::qda::{self, pseudonyms, transcript, tree, webvtt};
 use kizuki_domain::text;
 use kizuki_store::{
-    CardInput, QdaNode, QdaProject, Store, StoreError, Transcript, TranscriptInput, User,
+    CardInput, QdaNode, QdaProject, Store, StoreError, Transcript, TranscriptInput, TranscriptMeta,
+    User,
 };
 
 use crate::error::AppError;
@@ -47,12 +48,8 @@ fn mistake(field: &'static str, key: &'static str) -> Mistake {
     }
 }
 
-pub async fn import(
-    state: &AppState,
-    project: &QdaProject,
-    form: &TranscriptForm,
-) -> Result<Result<Imported, Vec<Mistake>>, AppError> {
-    let mut mistakes = Vec::new();
+/// The session details of `form`, checked; mistakes are added to `mistakes`.
+pub fn meta(form: &TranscriptForm, mistakes: &mut Vec<Mistake>) -> TranscriptMeta {
     let name = text::normalize_line(&form.name);
     if name.is_empty() || name.chars().count() > 200 {
         mistakes.push(mistake("name", "qda.error.name"));
@@ -65,6 +62,29 @@ pub async fn import(
     if !matches!(kind, "group" | "individual" | "other") {
         mistakes.push(mistake("kind", "qda.error.kind"));
     }
+    let date = form.date.trim();
+    if !date.is_empty() && date.parse::<jiff::civil::Date>().is_err() {
+        mistakes.push(mistake("date", "qda.error.date"));
+    }
+    if form.participants.is_some_and(|n| !(1..=1000).contains(&n)) {
+        mistakes.push(mistake("participants", "qda.error.participants"));
+    }
+    TranscriptMeta {
+        name,
+        kind: kind.to_owned(),
+        session_date: (!date.is_empty()).then(|| date.to_owned()),
+        place: text::normalize_line(&form.place),
+        participants: form.participants,
+    }
+}
+
+pub async fn import(
+    state: &AppState,
+    project: &QdaProject,
+    form: &TranscriptForm,
+) -> Result<Result<Imported, Vec<Mistake>>, AppError> {
+    let mut mistakes = Vec::new();
+    let meta = meta(form, &mut mistakes);
     let raw = match if form.format.is_empty() {
         "text"
     } else {
@@ -90,24 +110,17 @@ pub async fn import(
     if raw.as_ref().is_some_and(|t| t.is_empty()) {
         mistakes.push(mistake("text", "qda.error.empty"));
     }
-    let date = form.date.trim();
-    if !date.is_empty() && date.parse::<jiff::civil::Date>().is_err() {
-        mistakes.push(mistake("date", "qda.error.date"));
-    }
-    if form.participants.is_some_and(|n| !(1..=1000).contains(&n)) {
-        mistakes.push(mistake("participants", "qda.error.participants"));
-    }
     let Some(raw) = raw.filter(|_| mistakes.is_empty()) else {
         return Ok(Err(mistakes));
     };
     let key = state.store().pseudonyms(project.id).await?;
     let (body, replaced) = pseudonyms::apply(&raw, &key);
     let input = TranscriptInput {
-        name,
-        kind: kind.to_owned(),
-        session_date: (!date.is_empty()).then(|| date.to_owned()),
-        place: text::normalize_line(&form.place),
-        participants: form.participants,
+        name: meta.name,
+        kind: meta.kind,
+        session_date: meta.session_date,
+        place: meta.place,
+        participants: meta.participants,
         body,
     };
     let id = state

@@ -588,6 +588,30 @@ fn table() -> RouteTable {
         )
         .page(
             M::GET,
+            "/research/transcripts/{id}/edit",
+            P::Research,
+            pages::research::transcript_edit::page,
+        )
+        .page(
+            M::POST,
+            "/research/transcripts/{id}/meta",
+            P::Research,
+            pages::research::transcript_edit::save_meta,
+        )
+        .page(
+            M::POST,
+            "/research/transcripts/{id}/speaker",
+            P::Research,
+            pages::research::transcript_edit::rename_speaker,
+        )
+        .page(
+            M::POST,
+            "/research/transcripts/{id}/pseudonymise",
+            P::Research,
+            pages::research::transcript_edit::pseudonymise,
+        )
+        .page(
+            M::GET,
             "/research/projects/{id}/agreement",
             P::Research,
             pages::research::agreement::page,

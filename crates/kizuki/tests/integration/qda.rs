@@ -734,3 +734,205 @@ async fn two_researchers_sort_the_same_cards_and_compare() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn speakers_are_renamed_and_the_key_applied_again_with_the_cards_kept_on_their_words() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("second@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let (_, project) = researcher
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({"name": "修正"})),
+        )
+        .await;
+    let project = project["id"].as_i64().unwrap();
+    researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/members"),
+            Some(json!({"email": "second@example.jp"})),
+        )
+        .await;
+    let text =
+        "A：田中さんと話して😊、思い込みに気付きました。\nB：はい。\nA：背景に目がいきます。";
+    let (_, created) = researcher
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "個別 1", "text": text, "kind": "individual"})),
+        )
+        .await;
+    let transcript = created["id"].as_i64().unwrap();
+    for passage in [
+        "思い込みに気付きました。",
+        "背景に目がいきます。",
+        "田中さんと話して😊",
+    ] {
+        let (start, end) = code_points(text, passage);
+        let (status, card) = researcher
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/transcripts/{transcript}/cards"),
+                Some(json!({"start": start, "end": end, "label": "田中さんの気付き"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{card}");
+    }
+    let keeper = app.signed_in("res@example.jp").await;
+    let edit = format!("/research/transcripts/{transcript}/edit");
+    let check_cards = |body: serde_json::Value| {
+        let stored = body["text"].as_str().unwrap().to_owned();
+        for card in body["cards"].as_array().unwrap() {
+            let (start, end) = (
+                card["start"].as_u64().unwrap(),
+                card["end"].as_u64().unwrap(),
+            );
+            assert_eq!(
+                kizuki_domain::qda::slice(&stored, start as usize, end as usize),
+                card["text"].as_str(),
+                "{card}"
+            );
+        }
+        stored
+    };
+
+    // A speaker renamed: the text changes where turns open, the cards keep their words.
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/speaker"),
+            &[("from", "A"), ("to", "P01")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = researcher
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript}"),
+            None,
+        )
+        .await;
+    let stored = check_cards(body.clone());
+    assert!(stored.starts_with("P01：田中さん") && stored.contains("\nP01：背景"));
+    assert_eq!(body["cards"][0]["text"], "思い込みに気付きました。");
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/speaker"),
+            &[("from", "B"), ("to", "B：さん")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("value=\"B：さん\""));
+
+    // A name added to the key: previewed for the key keeper only, then applied.
+    researcher
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/pseudonyms"),
+            Some(json!([{"real": "田中さん", "pseudonym": "P03"}])),
+        )
+        .await;
+    let page = keeper.get_text(&edit).await;
+    assert!(page.contains("<del>田中さん</del><ins>P03</ins>"), "{page}");
+    let member = app.signed_in("second@example.jp").await;
+    let page = member.get_text(&edit).await;
+    assert!(
+        !page.contains("<del>")
+            && page.contains("仮名表の当てはめは、仮名表を管理する方が行えます")
+    );
+    let response = member
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/pseudonymise"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/pseudonymise"),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = researcher
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript}"),
+            None,
+        )
+        .await;
+    let stored = check_cards(body.clone());
+    assert!(!stored.contains("田中") && stored.starts_with("P01：P03と話して😊"));
+    assert_eq!(body["cards"][2]["text"], "P03と話して😊");
+    assert!(
+        body["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["label"] == "P03の気付き")
+    );
+    assert!(
+        keeper
+            .get_text(&edit)
+            .await
+            .contains("id=\"key-preview-none\"")
+    );
+
+    // Details: a wrong date keeps what was typed.
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/meta"),
+            &[
+                ("name", "個別 1（修正）"),
+                ("kind", "individual"),
+                ("date", "2013-13-40"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("value=\"個別 1（修正）\"")
+    );
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/meta"),
+            &[
+                ("name", "個別 1（修正）"),
+                ("kind", "individual"),
+                ("date", "2013-10-05"),
+                ("place", "B市"),
+                ("participants", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = researcher
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            body["name"].as_str(),
+            body["date"].as_str(),
+            body["place"].as_str()
+        ),
+        (Some("個別 1（修正）"), Some("2013-10-05"), Some("B市"))
+    );
+}

@@ -90,7 +90,7 @@ pub fn pairs(first: &Sorting, second: &Sorting) -> Pairs {
         together_in_both: both,
         together_in_first_only: in_first - both,
         together_in_second_only: in_second - both,
-        apart_in_both: total - in_first - in_second + both,
+        apart_in_both: total + both - in_first - in_second,
     }
 }
 

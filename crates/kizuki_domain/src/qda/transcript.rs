@@ -4,6 +4,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::qda::pseudonyms::Replacement;
+
 /// Text ready to store. Unlike one-line fields, inner whitespace is kept: positions in it are
 /// what cards point at.
 pub fn normalize(raw: &str) -> String {
@@ -209,6 +211,41 @@ pub fn turns(text: &str) -> Vec<Turn> {
     turns
 }
 
+/// The speakers of a text with how many turns each has, in order of first appearance.
+pub fn speakers(text: &str) -> Vec<(String, usize)> {
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for turn in turns(text) {
+        match counted.iter_mut().find(|(name, _)| *name == turn.speaker) {
+            Some((_, count)) => *count += 1,
+            None => counted.push((turn.speaker, 1)),
+        }
+    }
+    counted
+}
+
+/// Where `from` is written as the speaker of a turn, to be written `to` instead (code points
+/// of the text; apply with [`crate::qda::pseudonyms::rewrite`], which also moves the cards).
+pub fn rename_speaker(text: &str, from: &str, to: &str) -> Vec<Replacement> {
+    let mut found = Vec::new();
+    let mut position = 0;
+    for line in text.split('\n') {
+        if let Some((speaker, _)) = speaker_of(line)
+            && speaker == from
+            && let Some(byte) = line.find(from)
+        {
+            let start = position + line[..byte].chars().count();
+            found.push(Replacement {
+                start,
+                end: start + from.chars().count(),
+                real: from.to_owned(),
+                pseudonym: to.to_owned(),
+            });
+        }
+        position += line.chars().count() + 1;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +274,22 @@ mod tests {
     }
     use crate::qda::slice;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_speaker_is_renamed_where_a_turn_opens_and_nowhere_else() {
+        let text = "【A】はじめます。\nA：Aさんの話です。\nB：はい。\n  A: もう一度";
+        let found = rename_speaker(text, "A", "P01");
+        assert_eq!(found.len(), 3);
+        let renamed = crate::qda::pseudonyms::rewrite(text, &found);
+        assert_eq!(
+            renamed,
+            "【P01】はじめます。\nP01：Aさんの話です。\nB：はい。\n  P01: もう一度"
+        );
+        assert_eq!(
+            speakers(&renamed),
+            vec![("P01".to_owned(), 3), ("B".to_owned(), 1)]
+        );
+    }
 
     #[test]
     fn text_is_stored_in_one_form() {

@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod projects;
 pub mod report;
 pub mod search;
+pub mod transcript_edit;
 pub mod transcripts;
 
 use kizuki_store::{QdaProject, Transcript};

@@ -37,6 +37,7 @@ pub struct CardLine {
 pub struct TranscriptView {
     pub page: Chrome,
     pub project_href: String,
+    pub edit_href: String,
     pub project_name: String,
     pub action: String,
     pub kind: &'static str,
@@ -149,6 +150,7 @@ async fn view(
     Ok(TranscriptView {
         page,
         action: lang.localize(&format!("/research/transcripts/{}/cards", transcript.id)),
+        edit_href: lang.localize(&format!("/research/transcripts/{}/edit", transcript.id)),
         project_name: project.name.clone(),
         kind: kizuki_i18n::text(lang, &format!("qda.kind.{}", transcript.kind)),
         date: transcript.session_date.clone().unwrap_or_default(),

@@ -1,0 +1,332 @@
+//! Changing a transcript after import: its session details, a speaker's name wherever their
+//! turns open, and the pseudonym key applied again (after names were added to it), shown first
+//! as a preview. Text changes move every card with its words (`Store::rewrite_transcript`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use kizuki_domain::qda::pseudonyms::{self, Replacement};
+use kizuki_domain::qda::transcript;
+use kizuki_domain::text;
+use kizuki_store::{QdaProject, StoreError, Transcript};
+use serde::Deserialize;
+
+use super::transcript as member_transcript;
+use crate::context::{CurrentUser, RequestContext};
+use crate::error::AppError;
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
+use crate::pages::manage::{FormErrors, optional_number};
+use crate::qda::TranscriptForm;
+use crate::state::AppState;
+use crate::views::{self, Chrome};
+
+const MAX_SPEAKER_CHARS: usize = 20;
+const PREVIEW_LINES: usize = 50;
+const PREVIEW_CONTEXT: usize = 15;
+
+/// One replacement the key would make, with a little text either side.
+pub struct PreviewLine {
+    pub before: String,
+    pub real: String,
+    pub pseudonym: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "research/transcript_edit.html")]
+pub struct EditView {
+    pub page: Chrome,
+    pub back: String,
+    pub action: String,
+    pub typed: TranscriptForm,
+    pub participants: String,
+    pub errors: FormErrors,
+    pub speakers: Vec<(String, usize)>,
+    pub speaker_error: Option<String>,
+    pub rename_to: String,
+    pub keeper: bool,
+    pub preview: Vec<PreviewLine>,
+    pub replacements: usize,
+}
+
+fn preview(body: &str, found: &[Replacement]) -> Vec<PreviewLine> {
+    let chars: Vec<char> = body.chars().collect();
+    let line = |from: usize, to: usize| -> String {
+        chars[from..to]
+            .iter()
+            .map(|c| if *c == '\n' { ' ' } else { *c })
+            .collect()
+    };
+    found
+        .iter()
+        .take(PREVIEW_LINES)
+        .map(|r| PreviewLine {
+            before: line(r.start.saturating_sub(PREVIEW_CONTEXT), r.start),
+            real: r.real.clone(),
+            pseudonym: r.pseudonym.clone(),
+            after: line(r.end, (r.end + PREVIEW_CONTEXT).min(chars.len())),
+        })
+        .collect()
+}
+
+/// The session details as typed, and what was wrong with them.
+struct MetaDraft {
+    typed: TranscriptForm,
+    participants: String,
+    errors: FormErrors,
+}
+
+impl MetaDraft {
+    /// The details as stored.
+    fn of(found: &Transcript) -> MetaDraft {
+        MetaDraft {
+            typed: TranscriptForm {
+                name: found.name.clone(),
+                kind: found.kind.clone(),
+                date: found.session_date.clone().unwrap_or_default(),
+                place: found.place.clone(),
+                participants: found.participants,
+                ..TranscriptForm::default()
+            },
+            participants: found
+                .participants
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            errors: FormErrors::default(),
+        }
+    }
+}
+
+async fn edit_view(
+    state: &AppState,
+    context: &RequestContext,
+    found: &Transcript,
+    project: &QdaProject,
+    draft: MetaDraft,
+    speaker_error: Option<String>,
+) -> Result<EditView, AppError> {
+    let MetaDraft {
+        typed,
+        participants,
+        errors,
+    } = draft;
+    let keeper = project.role == "key_keeper";
+    let (preview, replacements) = if keeper {
+        let key = state.store().pseudonyms(project.id).await?;
+        let (_, found_names) = pseudonyms::apply(&found.body, &key);
+        (preview(&found.body, &found_names), found_names.len())
+    } else {
+        (Vec::new(), 0)
+    };
+    let mut page = Chrome::new(state, context, "qda.edit.title");
+    page.title = kizuki_i18n::format(context.lang, "qda.edit.title_of", &[("name", &found.name)]);
+    Ok(EditView {
+        page,
+        back: context.href(&format!("/research/transcripts/{}", found.id)),
+        action: context.href(&format!("/research/transcripts/{}", found.id)),
+        typed,
+        participants,
+        errors,
+        speakers: transcript::speakers(&found.body),
+        speaker_error,
+        rename_to: String::new(),
+        keeper,
+        preview,
+        replacements,
+    })
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            "view_transcript",
+            &format!("transcript {} (edit)", found.id),
+            state.now(),
+        )
+        .await?;
+    let view = edit_view(
+        &state,
+        &context,
+        &found,
+        &project,
+        MetaDraft::of(&found),
+        None,
+    )
+    .await?;
+    Ok(views::render(&view))
+}
+
+#[derive(Deserialize, Default)]
+pub struct MetaForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    participants: String,
+}
+
+pub async fn save_meta(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<MetaForm>,
+) -> Result<Response, AppError> {
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
+    let mut errors = FormErrors::default();
+    let participants = optional_number(&form.participants).unwrap_or_else(|()| {
+        errors.add(context.lang, "participants", "qda.error.participants");
+        None
+    });
+    let typed = TranscriptForm {
+        name: form.name,
+        kind: form.kind,
+        date: form.date,
+        place: form.place,
+        participants,
+        ..TranscriptForm::default()
+    };
+    let mut mistakes = Vec::new();
+    let meta = crate::qda::meta(&typed, &mut mistakes);
+    for m in mistakes {
+        errors.add(context.lang, m.field, m.key);
+    }
+    if errors.is_empty() {
+        state
+            .store()
+            .update_transcript_meta(found.id, &meta)
+            .await?;
+        return Ok(redirect_with_flash(
+            &context,
+            &format!("/research/transcripts/{}", found.id),
+            "flash.qda_transcript_saved",
+        ));
+    }
+    let draft = MetaDraft {
+        typed,
+        participants: form.participants,
+        errors,
+    };
+    let view = edit_view(&state, &context, &found, &project, draft, None).await?;
+    Ok(with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::render(&view),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RenameForm {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// A name that the turn patterns will read back as a speaker.
+fn speaker_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_SPEAKER_CHARS
+        && !name.chars().any(|c| {
+            matches!(
+                c,
+                ':' | '：' | '【' | '】' | '。' | '、' | '.' | ',' | '「' | '」' | '\n'
+            )
+        })
+}
+
+pub async fn rename_speaker(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<RenameForm>,
+) -> Result<Response, AppError> {
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
+    let to = text::normalize_line(&form.to);
+    let replacements = transcript::rename_speaker(&found.body, &form.from, &to);
+    let problem = if !speaker_name_ok(&to) {
+        Some("qda.edit.speaker_invalid")
+    } else if replacements.is_empty() {
+        Some("qda.edit.speaker_missing")
+    } else {
+        match state
+            .store()
+            .rewrite_transcript(found.id, &found.body, &replacements, None)
+            .await
+        {
+            Ok(_) => None,
+            Err(StoreError::Refused(_)) => Some("qda.edit.changed"),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    if let Some(key) = problem {
+        let message = kizuki_i18n::text(context.lang, key).to_owned();
+        let draft = MetaDraft::of(&found);
+        let mut view = edit_view(&state, &context, &found, &project, draft, Some(message)).await?;
+        view.rename_to = form.to;
+        return Ok(with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::render(&view),
+        ));
+    }
+    Ok(redirect_with_flash(
+        &context,
+        &format!("/research/transcripts/{}", found.id),
+        "flash.qda_speaker_renamed",
+    ))
+}
+
+/// Applies the project's key to the stored text again (a key keeper's step, after adding names
+/// to the key): the preview on the edit page shows what will change.
+pub async fn pseudonymise(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
+    if project.role != "key_keeper" {
+        return Err(AppError::Forbidden);
+    }
+    let key = state.store().pseudonyms(project.id).await?;
+    let (_, replacements) = pseudonyms::apply(&found.body, &key);
+    let flash = match state
+        .store()
+        .rewrite_transcript(found.id, &found.body, &replacements, Some(&key))
+        .await
+    {
+        Ok(_) => "flash.qda_key_applied",
+        Err(StoreError::Refused(_)) => "flash.qda_transcript_changed",
+        Err(other) => return Err(other.into()),
+    };
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            "apply_key",
+            &format!("transcript {}: {} replaced", found.id, replacements.len()),
+            state.now(),
+        )
+        .await?;
+    Ok(redirect_with_flash(
+        &context,
+        &format!("/research/transcripts/{}", found.id),
+        flash,
+    ))
+}
