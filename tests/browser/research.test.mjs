@@ -132,7 +132,12 @@ describe("research", () => {
     await page.waitForURL(/\?at=\d+-\d+#hit$/);
     assert.equal(await page.locator("#transcript mark#hit").innerText(), "思い込み");
     assert.deepEqual(await axeViolations(page), [], "the transcript at a search hit");
+    await page.getByRole("link", { name: "情報と話者を直す" }).click();
+    await page.waitForURL(/\/edit$/);
+    assert.ok((await page.locator("#speakers li").count()) >= 2);
+    assert.deepEqual(await axeViolations(page), [], "the transcript's edit page");
 
+    await page.goBack();
     await page.goBack();
     await page.getByRole("link", { name: "IPS研修の評価（グループインタビュー）" }).click();
     await page.getByRole("link", { name: "評価者間の一致" }).click();
