@@ -8,6 +8,7 @@ pub mod access;
 pub mod allocation;
 pub mod catalogue;
 pub mod email;
+pub mod kappa;
 pub mod lottery;
 pub mod password;
 pub mod qda;

@@ -94,46 +94,15 @@ pub fn pairs(first: &Sorting, second: &Sorting) -> Pairs {
     }
 }
 
-/// Cohen's κ over the cards coded by both.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Kappa {
-    pub cards: usize,
-    pub observed: f64,
-    pub expected: f64,
-    /// `None` when chance alone would agree fully (one code used by both for every card).
-    pub kappa: Option<f64>,
-}
+pub use crate::kappa::Kappa;
 
+/// Cohen's κ over the cards coded by both; `None` when there are none.
 pub fn cohen_kappa(first: &Sorting, second: &Sorting) -> Option<Kappa> {
-    let mut rows: HashMap<&str, usize> = HashMap::new();
-    let mut columns: HashMap<&str, usize> = HashMap::new();
-    let mut same = 0;
-    let mut cards = 0;
-    for (card, a) in first {
-        let Some(b) = second.get(card) else {
-            continue;
-        };
-        cards += 1;
-        same += usize::from(a == b);
-        *rows.entry(a).or_default() += 1;
-        *columns.entry(b).or_default() += 1;
-    }
-    if cards == 0 {
-        return None;
-    }
-    let n = cards as f64;
-    let observed = same as f64 / n;
-    let expected = rows
+    let (a, b): (Vec<&str>, Vec<&str>) = first
         .iter()
-        .map(|(code, count)| *count as f64 * *columns.get(code).unwrap_or(&0) as f64)
-        .sum::<f64>()
-        / (n * n);
-    Some(Kappa {
-        cards,
-        observed,
-        expected,
-        kappa: (expected < 1.0).then(|| (observed - expected) / (1.0 - expected)),
-    })
+        .filter_map(|(card, a)| Some((a.as_str(), second.get(card)?.as_str())))
+        .unzip();
+    crate::kappa::cohen(&a, &b)
 }
 
 /// The cross table of the two sortings: for each pair of labels, how many cards both placed so.

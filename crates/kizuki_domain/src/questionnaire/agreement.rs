@@ -91,25 +91,7 @@ pub fn compare(pairs: &[(Codes, Codes)], categories: &[i64]) -> Agreement {
 /// Cohen's κ for two equally long lists of labels; `None` when it is undefined (no items, or
 /// both coders used one and the same label throughout, so chance agreement is certain).
 pub fn nominal_kappa(first: &[i64], second: &[i64]) -> Option<f64> {
-    let n = first.len().min(second.len());
-    if n == 0 {
-        return None;
-    }
-    let (first, second) = (&first[..n], &second[..n]);
-    let labels: BTreeSet<i64> = first.iter().chain(second).copied().collect();
-    let observed = first.iter().zip(second).filter(|(a, b)| a == b).count() as f64 / n as f64;
-    let expected: f64 = labels
-        .iter()
-        .map(|label| {
-            let a = first.iter().filter(|x| *x == label).count() as f64 / n as f64;
-            let b = second.iter().filter(|x| *x == label).count() as f64 / n as f64;
-            a * b
-        })
-        .sum();
-    if (1.0 - expected).abs() < f64::EPSILON {
-        return None;
-    }
-    Some((observed - expected) / (1.0 - expected))
+    crate::kappa::cohen(first, second)?.kappa
 }
 
 #[cfg(test)]
