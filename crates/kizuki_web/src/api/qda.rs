@@ -313,17 +313,8 @@ pub async fn transcript(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<TranscriptView>, AppError> {
-    let (found, project) = member_transcript(&state, &id, user.id).await?;
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "view_transcript",
-            &format!("transcript {}", found.id),
-            state.now(),
-        )
-        .await?;
+    let (found, project) =
+        crate::pages::research::viewed_transcript(&state, &id, user.id, "").await?;
     let nodes = state.store().qda_nodes(project.id).await?;
     Ok(Json(TranscriptView {
         id: found.id,

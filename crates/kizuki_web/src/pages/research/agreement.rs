@@ -53,6 +53,17 @@ struct Side {
     codes: BTreeSet<String>,
 }
 
+/// The board and every sorting of the project, and the project's sortings as stored.
+async fn load_sides(
+    state: &AppState,
+    project: &QdaProject,
+    lang: Lang,
+) -> Result<(Vec<Side>, Vec<QdaSorting>), AppError> {
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let sortings = state.store().qda_sortings(project.id).await?;
+    Ok((sides(&nodes, &sortings, lang), sortings))
+}
+
 fn sides(nodes: &[QdaNode], sortings: &[QdaSorting], lang: Lang) -> Vec<Side> {
     let board = board_sorting(nodes);
     let mut sides = vec![Side {
@@ -215,9 +226,7 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
     let lang = context.lang;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let sortings = state.store().qda_sortings(project.id).await?;
-    let sides = sides(&nodes, &sortings, lang);
+    let (sides, sortings) = load_sides(&state, &project, lang).await?;
     let pick = |key: &str| sides.iter().find(|s| s.key == key);
     let a = if params.a.is_empty() {
         "board".to_owned()
@@ -325,9 +334,7 @@ pub async fn compare_api(
     Query(params): Query<CompareParams>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let sortings = state.store().qda_sortings(project.id).await?;
-    let sides = sides(&nodes, &sortings, context.lang);
+    let (sides, _) = load_sides(&state, &project, context.lang).await?;
     let pick = |key: &str| sides.iter().find(|s| s.key == key);
     match pick(&params.a).zip(pick(&params.b)) {
         Some((a, b)) => Ok(Json(compare(a, b).0).into_response()),

@@ -36,3 +36,24 @@ pub async fn transcript(
         .await?;
     Ok((transcript, project))
 }
+
+/// [`transcript`], logged as a view of its content (`note` says from where).
+pub async fn viewed_transcript(
+    state: &AppState,
+    id: &str,
+    user: i64,
+    note: &str,
+) -> Result<(Transcript, QdaProject), AppError> {
+    let (found, project) = transcript(state, id, user).await?;
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user,
+            "view_transcript",
+            &format!("transcript {}{note}", found.id),
+            state.now(),
+        )
+        .await?;
+    Ok((found, project))
+}

@@ -143,17 +143,7 @@ pub async fn page(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (found, project) = member_transcript(&state, &id, user.id).await?;
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "view_transcript",
-            &format!("transcript {} (edit)", found.id),
-            state.now(),
-        )
-        .await?;
+    let (found, project) = super::viewed_transcript(&state, &id, user.id, " (edit)").await?;
     let view = edit_view(
         &state,
         &context,

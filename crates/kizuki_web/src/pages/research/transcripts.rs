@@ -189,17 +189,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(params): Query<ShowParams>,
 ) -> Result<Response, AppError> {
-    let (transcript, project) = member_transcript(&state, &id, user.id).await?;
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "view_transcript",
-            &format!("transcript {}", transcript.id),
-            state.now(),
-        )
-        .await?;
+    let (transcript, project) = super::viewed_transcript(&state, &id, user.id, "").await?;
     let view = view(
         &state,
         &context,
