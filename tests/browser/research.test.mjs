@@ -135,6 +135,8 @@ describe("research", () => {
     await page.getByRole("link", { name: "情報と話者を直す" }).click();
     await page.waitForURL(/\/edit$/);
     assert.ok((await page.locator("#speakers li").count()) >= 2);
+    await page.getByText("本文を行番号付きで見る").click();
+    assert.ok((await page.locator("#lines tbody tr").count()) >= 10);
     assert.deepEqual(await axeViolations(page), [], "the transcript's edit page");
 
     await page.goBack();

@@ -606,6 +606,12 @@ fn table() -> RouteTable {
         )
         .page(
             M::POST,
+            "/research/transcripts/{id}/line",
+            P::Research,
+            pages::research::transcript_edit::set_line_speaker,
+        )
+        .page(
+            M::POST,
             "/research/transcripts/{id}/pseudonymise",
             P::Research,
             pages::research::transcript_edit::pseudonymise,

@@ -830,6 +830,42 @@ async fn speakers_are_renamed_and_the_key_applied_again_with_the_cards_kept_on_t
     assert_eq!(response.status(), 422);
     assert!(response.text().await.unwrap().contains("value=\"B：さん\""));
 
+    // One line's speaker taken off (it joins the turn before), then given back.
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/line"),
+            &[("line", "2"), ("speaker", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, body) = researcher
+        .send(
+            Method::GET,
+            &format!("/api/v1/qda/transcripts/{transcript}"),
+            None,
+        )
+        .await;
+    assert!(check_cards(body.clone()).contains("\nはい。\n"));
+    assert_eq!(body["turns"].as_array().unwrap().len(), 2);
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/line"),
+            &[("line", "2"), ("speaker", "P02")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = keeper
+        .submit(
+            &edit,
+            &format!("/research/transcripts/{transcript}/line"),
+            &[("line", "99"), ("speaker", "P02")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("value=\"99\""));
+
     // A name added to the key: previewed for the key keeper only, then applied.
     researcher
         .send(

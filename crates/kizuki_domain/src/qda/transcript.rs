@@ -246,6 +246,41 @@ pub fn rename_speaker(text: &str, from: &str, to: &str) -> Vec<Replacement> {
     found
 }
 
+/// What to do to line `line` (counted from 1) so that `speaker` opens it, or so that no
+/// speaker does (`None`): the name replaced, `名前：` put before the line's words, or the
+/// speaker's mark taken off. `None` when the line does not exist or is already so.
+pub fn set_speaker(text: &str, line: usize, speaker: Option<&str>) -> Option<Vec<Replacement>> {
+    let index = line.checked_sub(1)?;
+    let start: usize = text
+        .split('\n')
+        .take(index)
+        .map(|l| l.chars().count() + 1)
+        .sum();
+    let content = text.split('\n').nth(index)?;
+    let indent = content.chars().count() - content.trim_start().chars().count();
+    let replacement = |from: usize, to: usize, real: &str, new: String| Replacement {
+        start: start + from,
+        end: start + to,
+        real: real.to_owned(),
+        pseudonym: new,
+    };
+    let found = match (speaker_of(content), speaker) {
+        (Some((name, _)), Some(new)) if name == new => return None,
+        (Some((name, _)), Some(new)) => {
+            let byte = content.find(name.as_str())?;
+            let from = content[..byte].chars().count();
+            replacement(from, from + name.chars().count(), &name, new.to_owned())
+        }
+        (Some((_, speech)), None) => {
+            let mark: String = content.chars().skip(indent).take(speech - indent).collect();
+            replacement(indent, speech, &mark, String::new())
+        }
+        (None, Some(new)) => replacement(indent, indent, "", format!("{new}：")),
+        (None, None) => return None,
+    };
+    Some(vec![found])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +309,33 @@ mod tests {
     }
     use crate::qda::slice;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_line_is_given_a_speaker_or_has_its_speaker_taken_off() {
+        let text = "【司会】はじめます。\nそれでは順番に。\nA：はい。";
+        let rewrite = |line, speaker| {
+            set_speaker(text, line, speaker).map(|r| crate::qda::pseudonyms::rewrite(text, &r))
+        };
+        assert_eq!(
+            rewrite(2, Some("司会")).as_deref(),
+            Some("【司会】はじめます。\n司会：それでは順番に。\nA：はい。")
+        );
+        assert_eq!(
+            rewrite(3, Some("P01")).as_deref(),
+            Some("【司会】はじめます。\nそれでは順番に。\nP01：はい。")
+        );
+        assert_eq!(
+            rewrite(1, None).as_deref(),
+            Some("はじめます。\nそれでは順番に。\nA：はい。")
+        );
+        assert_eq!(rewrite(3, Some("A")), None);
+        assert_eq!(rewrite(2, None), None);
+        assert_eq!(rewrite(4, Some("A")), None);
+        assert_eq!(rewrite(0, Some("A")), None);
+        // The turns follow: line 2 is now a turn of its own.
+        let changed = rewrite(2, Some("司会")).unwrap();
+        assert_eq!(turns(&changed).len(), 3);
+    }
 
     #[test]
     fn a_speaker_is_renamed_where_a_turn_opens_and_nowhere_else() {

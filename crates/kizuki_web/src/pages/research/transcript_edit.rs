@@ -45,9 +45,33 @@ pub struct EditView {
     pub speakers: Vec<(String, usize)>,
     pub speaker_error: Option<String>,
     pub rename_to: String,
+    pub line_error: Option<String>,
+    pub line_typed: String,
+    pub line_speaker: String,
+    /// Each line of the text with who opens it (line numbers count from 1).
+    pub lines: Vec<(usize, String, String)>,
     pub keeper: bool,
     pub preview: Vec<PreviewLine>,
     pub replacements: usize,
+}
+
+fn numbered_lines(body: &str) -> Vec<(usize, String, String)> {
+    let turns = transcript::turns(body);
+    let mut position = 0;
+    body.split('\n')
+        .enumerate()
+        .map(|(index, line)| {
+            let length = line.chars().count();
+            let next = turns.partition_point(|t| t.start < position);
+            let opens = turns
+                .get(next)
+                .filter(|t| t.start <= position + length)
+                .map(|t| t.speaker.clone())
+                .unwrap_or_default();
+            position += length + 1;
+            (index + 1, opens, line.to_owned())
+        })
+        .collect()
 }
 
 fn preview(body: &str, found: &[Replacement]) -> Vec<PreviewLine> {
@@ -131,6 +155,10 @@ async fn edit_view(
         speakers: transcript::speakers(&found.body),
         speaker_error,
         rename_to: String::new(),
+        line_error: None,
+        line_typed: String::new(),
+        line_speaker: String::new(),
+        lines: numbered_lines(&found.body),
         keeper,
         preview,
         replacements,
@@ -239,6 +267,45 @@ fn speaker_name_ok(name: &str) -> bool {
         })
 }
 
+/// Makes `planned` (or explains, in the form it came from, why not) and goes back to the
+/// transcript with `flash`. `keep` puts what was typed back into the form with the message.
+async fn rewrite_or_explain(
+    state: &AppState,
+    context: &RequestContext,
+    found: &Transcript,
+    project: &QdaProject,
+    planned: Result<Vec<Replacement>, &'static str>,
+    flash: &str,
+    keep: impl FnOnce(&mut EditView, String),
+) -> Result<Response, AppError> {
+    let problem = match planned {
+        Err(key) => Some(key),
+        Ok(replacements) => match state
+            .store()
+            .rewrite_transcript(found.id, &found.body, &replacements, None)
+            .await
+        {
+            Ok(_) => None,
+            Err(StoreError::Refused(_)) => Some("qda.edit.changed"),
+            Err(other) => return Err(other.into()),
+        },
+    };
+    let Some(key) = problem else {
+        return Ok(redirect_with_flash(
+            context,
+            &format!("/research/transcripts/{}", found.id),
+            flash,
+        ));
+    };
+    let message = kizuki_i18n::text(context.lang, key).to_owned();
+    let mut view = edit_view(state, context, found, project, MetaDraft::of(found), None).await?;
+    keep(&mut view, message);
+    Ok(with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::render(&view),
+    ))
+}
+
 pub async fn rename_speaker(
     State(state): State<AppState>,
     context: RequestContext,
@@ -249,36 +316,76 @@ pub async fn rename_speaker(
     let (found, project) = member_transcript(&state, &id, user.id).await?;
     let to = text::normalize_line(&form.to);
     let replacements = transcript::rename_speaker(&found.body, &form.from, &to);
-    let problem = if !speaker_name_ok(&to) {
-        Some("qda.edit.speaker_invalid")
+    let planned = if !speaker_name_ok(&to) {
+        Err("qda.edit.speaker_invalid")
     } else if replacements.is_empty() {
-        Some("qda.edit.speaker_missing")
+        Err("qda.edit.speaker_missing")
     } else {
-        match state
-            .store()
-            .rewrite_transcript(found.id, &found.body, &replacements, None)
-            .await
-        {
-            Ok(_) => None,
-            Err(StoreError::Refused(_)) => Some("qda.edit.changed"),
-            Err(other) => return Err(other.into()),
-        }
+        Ok(replacements)
     };
-    if let Some(key) = problem {
-        let message = kizuki_i18n::text(context.lang, key).to_owned();
-        let draft = MetaDraft::of(&found);
-        let mut view = edit_view(&state, &context, &found, &project, draft, Some(message)).await?;
-        view.rename_to = form.to;
-        return Ok(with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::render(&view),
-        ));
-    }
-    Ok(redirect_with_flash(
+    rewrite_or_explain(
+        &state,
         &context,
-        &format!("/research/transcripts/{}", found.id),
+        &found,
+        &project,
+        planned,
         "flash.qda_speaker_renamed",
-    ))
+        |view, message| {
+            view.speaker_error = Some(message);
+            view.rename_to = form.to;
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct LineForm {
+    #[serde(default)]
+    line: String,
+    #[serde(default)]
+    speaker: String,
+}
+
+/// Gives one line a speaker (a new turn starts there), another speaker, or none.
+pub async fn set_line_speaker(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<LineForm>,
+) -> Result<Response, AppError> {
+    let (found, project) = member_transcript(&state, &id, user.id).await?;
+    let speaker = text::normalize_line(&form.speaker);
+    let line = optional_number(&form.line)
+        .ok()
+        .flatten()
+        .and_then(|n| usize::try_from(n).ok());
+    let planned = match line {
+        None => Err("qda.edit.line_invalid"),
+        Some(_) if !speaker.is_empty() && !speaker_name_ok(&speaker) => {
+            Err("qda.edit.speaker_invalid")
+        }
+        Some(line) => transcript::set_speaker(
+            &found.body,
+            line,
+            (!speaker.is_empty()).then_some(speaker.as_str()),
+        )
+        .ok_or("qda.edit.line_unchanged"),
+    };
+    rewrite_or_explain(
+        &state,
+        &context,
+        &found,
+        &project,
+        planned,
+        "flash.qda_line_saved",
+        |view, message| {
+            view.line_error = Some(message);
+            view.line_typed = form.line;
+            view.line_speaker = form.speaker;
+        },
+    )
+    .await
 }
 
 /// Applies the project's key to the stored text again (a key keeper's step, after adding names
