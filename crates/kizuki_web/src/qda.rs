@@ -180,6 +180,42 @@ pub async fn researcher(state: &AppState, email: &str) -> Result<Option<User>, A
     }
 }
 
+/// Applies the project's key to a stored transcript again (its cards' labels and the groups'
+/// memos too) and logs it; with `preview`, only finds the places. `None` when the text changed
+/// meanwhile (nothing is changed then).
+pub async fn apply_key(
+    state: &AppState,
+    project: &QdaProject,
+    found: &Transcript,
+    user: i64,
+    preview: bool,
+) -> Result<Option<Vec<pseudonyms::Replacement>>, AppError> {
+    let key = state.store().pseudonyms(project.id).await?;
+    let (_, replacements) = pseudonyms::apply(&found.body, &key);
+    if !preview {
+        match state
+            .store()
+            .rewrite_transcript(found.id, &found.body, &replacements, Some(&key))
+            .await
+        {
+            Ok(_) => {}
+            Err(StoreError::Refused(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user,
+            if preview { "preview_key" } else { "apply_key" },
+            &format!("transcript {}: {} places", found.id, replacements.len()),
+            state.now(),
+        )
+        .await?;
+    Ok(Some(replacements))
+}
+
 /// Replaces a project's pseudonym key and logs the change; `false` when a real name appears
 /// twice (nothing is changed then).
 pub async fn save_key(

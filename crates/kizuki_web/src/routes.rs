@@ -635,6 +635,24 @@ fn table() -> RouteTable {
             pages::research::agreement::save_sorting,
         )
         .route(
+            M::PATCH,
+            "/api/v1/qda/transcripts/{id}",
+            P::Research,
+            api::qda_edit::update_details,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/transcripts/{id}/turns",
+            P::Research,
+            api::qda_edit::edit_turns,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/transcripts/{id}/pseudonymise",
+            P::Research,
+            api::qda_edit::pseudonymise,
+        )
+        .route(
             M::GET,
             "/api/v1/qda/projects/{id}/agreement",
             P::Research,

@@ -972,3 +972,133 @@ async fn speakers_are_renamed_and_the_key_applied_again_with_the_cards_kept_on_t
         (Some("個別 1（修正）"), Some("2013-10-05"), Some("B市"))
     );
 }
+
+#[tokio::test]
+async fn the_api_edits_details_turns_and_applies_the_key_with_a_preview() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("second@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let keeper = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let member = Api::new(&app, Some(token_for(&app, "second@example.jp").await));
+    let (_, project) = keeper
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({"name": "API で修正"})),
+        )
+        .await;
+    let project = project["id"].as_i64().unwrap();
+    keeper
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/members"),
+            Some(json!({"email": "second@example.jp"})),
+        )
+        .await;
+    let text = "司会：佐藤さん、どうぞ。\n佐藤さんの話を聞きました。\nA：そうですね。";
+    let (_, created) = keeper
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "B市", "text": text})),
+        )
+        .await;
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/qda/transcripts/{id}");
+
+    let (status, _) = member
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"place": "B市", "participants": 10})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = member
+        .send(Method::PATCH, &path, Some(json!({"date": "2013-02-30"})))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (_, shown) = member.send(Method::GET, &path, None).await;
+    assert_eq!(
+        (shown["place"].as_str(), shown["participants"].as_i64()),
+        (Some("B市"), Some(10))
+    );
+    assert_eq!(shown["name"], "B市");
+
+    let (status, changed) = member
+        .send(
+            Method::POST,
+            &format!("{path}/turns"),
+            Some(json!({"line": 2, "speaker": "P01"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    let speakers: Vec<&str> = changed["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["speaker"].as_str().unwrap())
+        .collect();
+    assert_eq!(speakers, ["司会", "P01", "A"]);
+    let (status, changed) = member
+        .send(
+            Method::POST,
+            &format!("{path}/turns"),
+            Some(json!({"rename": {"from": "A", "to": "P02"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["turns"][2]["speaker"], "P02");
+    let (status, _) = member
+        .send(
+            Method::POST,
+            &format!("{path}/turns"),
+            Some(json!({"rename": {"from": "Z", "to": "P09"}})),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    // The key grows; the preview lists the places (key keepers only), then it is applied.
+    keeper
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/pseudonyms"),
+            Some(json!([{"real": "佐藤さん", "pseudonym": "P01"}])),
+        )
+        .await;
+    let (status, _) = member
+        .send(
+            Method::POST,
+            &format!("{path}/pseudonymise"),
+            Some(json!({"preview": true})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, preview) = keeper
+        .send(
+            Method::POST,
+            &format!("{path}/pseudonymise"),
+            Some(json!({"preview": true})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(preview["applied"], false);
+    assert_eq!(preview["replaced"].as_array().unwrap().len(), 2);
+    let (_, unchanged) = keeper.send(Method::GET, &path, None).await;
+    assert!(unchanged["text"].as_str().unwrap().contains("佐藤さん"));
+    let (status, applied) = keeper
+        .send(
+            Method::POST,
+            &format!("{path}/pseudonymise"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!((status, applied["applied"].clone()), (200, json!(true)));
+    let (_, after) = keeper.send(Method::GET, &path, None).await;
+    assert_eq!(
+        after["text"],
+        "司会：P01、どうぞ。\nP01：P01の話を聞きました。\nP02：そうですね。"
+    );
+}

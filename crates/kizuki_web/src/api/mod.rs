@@ -7,6 +7,7 @@ pub mod catalogue;
 mod clean_json;
 pub use clean_json::CleanJson as CleanJsonBody;
 pub mod qda;
+pub mod qda_edit;
 pub mod questionnaires;
 pub mod registration;
 mod system;
@@ -121,6 +122,9 @@ impl Modify for BearerScheme {
         qda::create_transcript,
         qda::transcript,
         qda::create_card,
+        qda_edit::update_details,
+        qda_edit::edit_turns,
+        qda_edit::pseudonymise,
         qda::create_group,
         qda::table_csv,
         qda::table_xlsx,

@@ -208,7 +208,7 @@ pub struct TranscriptCreated {
     replaced: usize,
 }
 
-fn turn_views(body: &str) -> Vec<TurnView> {
+pub fn turn_views(body: &str) -> Vec<TurnView> {
     transcript::turns(body)
         .into_iter()
         .map(|t| TurnView {

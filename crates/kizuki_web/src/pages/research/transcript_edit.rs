@@ -256,7 +256,7 @@ pub struct RenameForm {
 }
 
 /// A name that the turn patterns will read back as a speaker.
-fn speaker_name_ok(name: &str) -> bool {
+pub(crate) fn speaker_name_ok(name: &str) -> bool {
     !name.is_empty()
         && name.chars().count() <= MAX_SPEAKER_CHARS
         && !name.chars().any(|c| {
@@ -400,27 +400,10 @@ pub async fn pseudonymise(
     if project.role != "key_keeper" {
         return Err(AppError::Forbidden);
     }
-    let key = state.store().pseudonyms(project.id).await?;
-    let (_, replacements) = pseudonyms::apply(&found.body, &key);
-    let flash = match state
-        .store()
-        .rewrite_transcript(found.id, &found.body, &replacements, Some(&key))
-        .await
-    {
-        Ok(_) => "flash.qda_key_applied",
-        Err(StoreError::Refused(_)) => "flash.qda_transcript_changed",
-        Err(other) => return Err(other.into()),
+    let flash = match crate::qda::apply_key(&state, &project, &found, user.id, false).await? {
+        Some(_) => "flash.qda_key_applied",
+        None => "flash.qda_transcript_changed",
     };
-    state
-        .store()
-        .log_qda_access(
-            project.id,
-            user.id,
-            "apply_key",
-            &format!("transcript {}: {} replaced", found.id, replacements.len()),
-            state.now(),
-        )
-        .await?;
     Ok(redirect_with_flash(
         &context,
         &format!("/research/transcripts/{}", found.id),
