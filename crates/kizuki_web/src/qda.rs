@@ -180,6 +180,59 @@ pub async fn researcher(state: &AppState, email: &str) -> Result<Option<User>, A
     }
 }
 
+/// As long as a speaker's name may be for the turn patterns to read it.
+const MAX_SPEAKER_CHARS: usize = 20;
+
+/// A change to a transcript's turns, as asked by a form or the API.
+pub enum TurnEdit<'a> {
+    /// A speaker renamed wherever their turns open.
+    Rename { from: &'a str, to: &'a str },
+    /// A turn of `speaker` starts at `line` (from 1); an empty speaker takes the line's off.
+    Line {
+        line: Option<usize>,
+        speaker: &'a str,
+    },
+}
+
+/// A name that the turn patterns will read back as a speaker.
+fn speaker_name_ok(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_SPEAKER_CHARS
+        && !name.chars().any(|c| {
+            matches!(
+                c,
+                ':' | '：' | '【' | '】' | '。' | '、' | '.' | ',' | '「' | '」' | '\n'
+            )
+        })
+}
+
+/// The replacements `edit` makes in `body`, or the field and message key saying why not.
+pub fn plan_turns(
+    body: &str,
+    edit: TurnEdit<'_>,
+) -> Result<Vec<pseudonyms::Replacement>, (&'static str, &'static str)> {
+    match edit {
+        TurnEdit::Rename { from, to } => {
+            let to = text::normalize_line(to);
+            if !speaker_name_ok(&to) {
+                return Err(("to", "qda.edit.speaker_invalid"));
+            }
+            Some(transcript::rename_speaker(body, from, &to))
+                .filter(|found| !found.is_empty())
+                .ok_or(("from", "qda.edit.speaker_missing"))
+        }
+        TurnEdit::Line { line, speaker } => {
+            let line = line.ok_or(("line", "qda.edit.line_invalid"))?;
+            let speaker = text::normalize_line(speaker);
+            if !speaker.is_empty() && !speaker_name_ok(&speaker) {
+                return Err(("speaker", "qda.edit.speaker_invalid"));
+            }
+            let speaker = (!speaker.is_empty()).then_some(speaker.as_str());
+            transcript::set_speaker(body, line, speaker).ok_or(("line", "qda.edit.line_unchanged"))
+        }
+    }
+}
+
 /// Applies the project's key to a stored transcript again (its cards' labels and the groups'
 /// memos too) and logs it; with `preview`, only finds the places. `None` when the text changed
 /// meanwhile (nothing is changed then).

@@ -450,6 +450,30 @@ async fn the_pages_take_a_transcript_make_cards_and_gather_them_without_script()
     assert_eq!(exports.len(), 3, "{exports:?}");
 }
 
+/// A new project made by `api`'s researcher (its key keeper).
+async fn new_project(api: &Api, name: &str) -> i64 {
+    let (status, project) = api
+        .send(
+            Method::POST,
+            "/api/v1/qda/projects",
+            Some(json!({ "name": name })),
+        )
+        .await;
+    assert_eq!(status, 201, "{project}");
+    project["id"].as_i64().unwrap()
+}
+
+async fn add_member(api: &Api, project: i64, email: &str) {
+    let (status, body) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/members"),
+            Some(json!({ "email": email })),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+}
+
 #[tokio::test]
 async fn search_finds_japanese_without_spaces_in_the_pseudonymised_text() {
     let app = TestApp::builder()
@@ -459,14 +483,7 @@ async fn search_finds_japanese_without_spaces_in_the_pseudonymised_text() {
         .await;
     let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
     let outsider = Api::new(&app, Some(token_for(&app, "other@example.jp").await));
-    let (_, project) = researcher
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "検索"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
+    let project = new_project(&researcher, "検索").await;
     researcher
         .send(
             Method::PUT,
@@ -582,21 +599,8 @@ async fn two_researchers_sort_the_same_cards_and_compare() {
         .await;
     let first = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
     let outsider = Api::new(&app, Some(token_for(&app, "other@example.jp").await));
-    let (_, project) = first
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "一致"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
-    first
-        .send(
-            Method::POST,
-            &format!("/api/v1/qda/projects/{project}/members"),
-            Some(json!({"email": "second@example.jp"})),
-        )
-        .await;
+    let project = new_project(&first, "一致").await;
+    add_member(&first, project, "second@example.jp").await;
     let lines: Vec<String> = (1..=6).map(|n| format!("P0{n}：発言{n}です。")).collect();
     let text = lines.join("\n");
     let (_, created) = first
@@ -743,21 +747,8 @@ async fn speakers_are_renamed_and_the_key_applied_again_with_the_cards_kept_on_t
         .build()
         .await;
     let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
-    let (_, project) = researcher
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "修正"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
-    researcher
-        .send(
-            Method::POST,
-            &format!("/api/v1/qda/projects/{project}/members"),
-            Some(json!({"email": "second@example.jp"})),
-        )
-        .await;
+    let project = new_project(&researcher, "修正").await;
+    add_member(&researcher, project, "second@example.jp").await;
     let text =
         "A：田中さんと話して😊、思い込みに気付きました。\nB：はい。\nA：背景に目がいきます。";
     let (_, created) = researcher
@@ -982,21 +973,8 @@ async fn the_api_edits_details_turns_and_applies_the_key_with_a_preview() {
         .await;
     let keeper = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
     let member = Api::new(&app, Some(token_for(&app, "second@example.jp").await));
-    let (_, project) = keeper
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "API で修正"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
-    keeper
-        .send(
-            Method::POST,
-            &format!("/api/v1/qda/projects/{project}/members"),
-            Some(json!({"email": "second@example.jp"})),
-        )
-        .await;
+    let project = new_project(&keeper, "API で修正").await;
+    add_member(&keeper, project, "second@example.jp").await;
     let text = "司会：佐藤さん、どうぞ。\n佐藤さんの話を聞きました。\nA：そうですね。";
     let (_, created) = keeper
         .send(

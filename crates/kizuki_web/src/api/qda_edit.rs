@@ -6,8 +6,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::qda::transcript;
-use kizuki_domain::text;
 use kizuki_i18n::Lang;
 use kizuki_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -19,7 +17,7 @@ use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::CurrentUser;
 use crate::error::{AppError, ErrorKind, api_error};
 use crate::pages::research::transcript as member_transcript;
-use crate::pages::research::transcript_edit::speaker_name_ok;
+use crate::qda::{TurnEdit, plan_turns};
 use crate::state::AppState;
 
 fn refused(field: &str, key: &str) -> Response {
@@ -123,27 +121,19 @@ pub async fn edit_turns(
     CleanJson(body): CleanJson<TurnsBody>,
 ) -> Result<Response, AppError> {
     let (found, _) = member_transcript(&state, &id, user.id).await?;
-    let planned = match (body.rename, body.line) {
-        (Some(rename), None) => {
-            let to = text::normalize_line(&rename.to);
-            if !speaker_name_ok(&to) {
-                return Ok(refused("to", "qda.edit.speaker_invalid"));
-            }
-            Some(transcript::rename_speaker(&found.body, &rename.from, &to))
-                .filter(|found| !found.is_empty())
-                .ok_or(("from", "qda.edit.speaker_missing"))
-        }
-        (None, Some(line)) => {
-            let speaker = text::normalize_line(body.speaker.as_deref().unwrap_or_default());
-            if !speaker.is_empty() && !speaker_name_ok(&speaker) {
-                return Ok(refused("speaker", "qda.edit.speaker_invalid"));
-            }
-            let speaker = (!speaker.is_empty()).then_some(speaker.as_str());
-            transcript::set_speaker(&found.body, line, speaker)
-                .ok_or(("line", "qda.edit.line_unchanged"))
-        }
-        _ => Err(("rename", "qda.edit.turns_one")),
+    let speaker = body.speaker.unwrap_or_default();
+    let edit = match (&body.rename, body.line) {
+        (Some(rename), None) => TurnEdit::Rename {
+            from: &rename.from,
+            to: &rename.to,
+        },
+        (None, Some(line)) => TurnEdit::Line {
+            line: Some(line),
+            speaker: &speaker,
+        },
+        _ => return Ok(refused("rename", "qda.edit.turns_one")),
     };
+    let planned = plan_turns(&found.body, edit);
     let replacements = match planned {
         Ok(replacements) => replacements,
         Err((field, key)) => return Ok(refused(field, key)),

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use kizuki_domain::qda::pseudonyms::{self, Replacement};
 use kizuki_domain::qda::transcript;
-use kizuki_domain::text;
 use kizuki_store::{QdaProject, StoreError, Transcript};
 use serde::Deserialize;
 
@@ -17,11 +16,10 @@ use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::pages::manage::{FormErrors, optional_number};
-use crate::qda::TranscriptForm;
+use crate::qda::{TranscriptForm, TurnEdit, plan_turns};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
-const MAX_SPEAKER_CHARS: usize = 20;
 const PREVIEW_LINES: usize = 50;
 const PREVIEW_CONTEXT: usize = 15;
 
@@ -255,18 +253,6 @@ pub struct RenameForm {
     to: String,
 }
 
-/// A name that the turn patterns will read back as a speaker.
-pub(crate) fn speaker_name_ok(name: &str) -> bool {
-    !name.is_empty()
-        && name.chars().count() <= MAX_SPEAKER_CHARS
-        && !name.chars().any(|c| {
-            matches!(
-                c,
-                ':' | '：' | '【' | '】' | '。' | '、' | '.' | ',' | '「' | '」' | '\n'
-            )
-        })
-}
-
 /// Makes `planned` (or explains, in the form it came from, why not) and goes back to the
 /// transcript with `flash`. `keep` puts what was typed back into the form with the message.
 async fn rewrite_or_explain(
@@ -314,15 +300,11 @@ pub async fn rename_speaker(
     CleanForm(form): CleanForm<RenameForm>,
 ) -> Result<Response, AppError> {
     let (found, project) = member_transcript(&state, &id, user.id).await?;
-    let to = text::normalize_line(&form.to);
-    let replacements = transcript::rename_speaker(&found.body, &form.from, &to);
-    let planned = if !speaker_name_ok(&to) {
-        Err("qda.edit.speaker_invalid")
-    } else if replacements.is_empty() {
-        Err("qda.edit.speaker_missing")
-    } else {
-        Ok(replacements)
+    let edit = TurnEdit::Rename {
+        from: &form.from,
+        to: &form.to,
     };
+    let planned = plan_turns(&found.body, edit).map_err(|(_, key)| key);
     rewrite_or_explain(
         &state,
         &context,
@@ -355,23 +337,15 @@ pub async fn set_line_speaker(
     CleanForm(form): CleanForm<LineForm>,
 ) -> Result<Response, AppError> {
     let (found, project) = member_transcript(&state, &id, user.id).await?;
-    let speaker = text::normalize_line(&form.speaker);
     let line = optional_number(&form.line)
         .ok()
         .flatten()
         .and_then(|n| usize::try_from(n).ok());
-    let planned = match line {
-        None => Err("qda.edit.line_invalid"),
-        Some(_) if !speaker.is_empty() && !speaker_name_ok(&speaker) => {
-            Err("qda.edit.speaker_invalid")
-        }
-        Some(line) => transcript::set_speaker(
-            &found.body,
-            line,
-            (!speaker.is_empty()).then_some(speaker.as_str()),
-        )
-        .ok_or("qda.edit.line_unchanged"),
+    let edit = TurnEdit::Line {
+        line,
+        speaker: &form.speaker,
     };
+    let planned = plan_turns(&found.body, edit).map_err(|(_, key)| key);
     rewrite_or_explain(
         &state,
         &context,
