@@ -62,11 +62,13 @@ impl Store {
             .bind(transcript_id)
             .execute(&mut *transaction)
             .await?;
-        let cards: Vec<(i64, i64, i64)> =
-            sqlx::query_as("SELECT id, start_at, end_at FROM qda_nodes WHERE transcript_id = $1")
-                .bind(transcript_id)
-                .fetch_all(&mut *transaction)
-                .await?;
+        let cards: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT id, start_at, end_at FROM qda_nodes WHERE transcript_id = $1 \
+                 AND start_at IS NOT NULL AND end_at IS NOT NULL",
+        )
+        .bind(transcript_id)
+        .fetch_all(&mut *transaction)
+        .await?;
         for (card, start, end) in cards {
             let start = pseudonyms::shift(usize::try_from(start).unwrap_or(0), replacements, false);
             let end = pseudonyms::shift(usize::try_from(end).unwrap_or(0), replacements, true);
