@@ -101,6 +101,29 @@ describe("research", () => {
     await page.waitForURL(/\/diagram$/);
     assert.equal(await page.locator("#relations li").count(), 3);
     assert.deepEqual(await axeViolations(page), [], "the diagram");
+    // Arranging: by the keyboard's form, then by dragging a box; both stay after a reload.
+    const first = page.locator("#diagram-places li").first();
+    await first.getByLabel("横の位置（x）").fill("600");
+    await first.getByLabel("縦の位置（y）").fill("400");
+    await first.getByRole("button", { name: "ここへ動かす" }).click();
+    await page.waitForURL(/\/diagram$/);
+    const node = await page.locator("#diagram g.block").first().getAttribute("data-node");
+    const block = () => page.locator(`#diagram g.block[data-node="${node}"]`);
+    assert.equal(await block().getAttribute("transform"), "translate(600 400)");
+    await block().scrollIntoViewIfNeeded();
+    const box = await block().locator("rect").boundingBox();
+    await page.mouse.move(box.x + 20, box.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 120, box.y + 60, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((id) => {
+      const moved = document.querySelector(`#diagram g.block[data-node="${id}"]`);
+      return moved && moved.getAttribute("transform") !== "translate(600 400)" && !moved.classList.contains("dragging");
+    }, node);
+    const dragged = await block().getAttribute("transform");
+    await page.reload();
+    assert.equal(await block().getAttribute("transform"), dragged);
+    assert.notEqual(await page.getByLabel("横の位置（x）").first().inputValue(), "600");
 
     await page.goto(page.url().replace(/diagram$/, "report"));
     assert.equal(await page.locator("#report-table tbody tr").count(), 10);

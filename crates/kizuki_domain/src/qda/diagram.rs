@@ -67,9 +67,16 @@ fn edge_point(cx: f64, cy: f64, w: f64, h: f64, tx: f64, ty: f64) -> (f64, f64) 
     (cx + dx * scale, cy + dy * scale)
 }
 
-/// The diagram as a standalone SVG document; `title` and `description` make it readable by
-/// screen readers.
-pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> String {
+/// Where each block goes (its id, left and top): where it was placed, else the next cell of the
+/// grid. What the diagram draws, for forms that move a block from where it is.
+pub fn layout(blocks: &[Block]) -> Vec<(i64, i64, i64)> {
+    arrange(blocks)
+        .iter()
+        .map(|p| (p.block.id, p.x, p.y))
+        .collect()
+}
+
+fn arrange(blocks: &[Block]) -> Vec<Placed<'_>> {
     let mut placed: Vec<Placed> = Vec::new();
     // Unplaced blocks fill a grid whose rows are as tall as their tallest block.
     let mut row_top = 20;
@@ -104,6 +111,13 @@ pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> 
             height,
         });
     }
+    placed
+}
+
+/// The diagram as a standalone SVG document; `title` and `description` make it readable by
+/// screen readers.
+pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> String {
+    let placed = arrange(blocks);
     let width = placed.iter().map(|p| p.x + WIDTH + 20).max().unwrap_or(200);
     let height = placed
         .iter()
@@ -226,6 +240,24 @@ mod tests {
         // 12 inner lines and a title: 24 + 20 × 13 + 6 = 290 high, so the second row starts
         // below 20 + 290 + 80.
         assert!(svg.contains("translate(20 390)"), "{svg}");
+    }
+
+    #[test]
+    fn the_layout_is_what_the_svg_draws() {
+        let mut second = block(2, "B", &[]);
+        second.placed = Some((700, 300));
+        let blocks = [block(1, "A", &["a"]), second, block(3, "C", &[])];
+        let layout = layout(&blocks);
+        assert_eq!(layout[1], (2, 700, 300));
+        let drawn = svg(&blocks, &[], "t", "d");
+        for (id, x, y) in layout {
+            assert!(
+                drawn.contains(&format!(
+                    "data-node=\"{id}\" transform=\"translate({x} {y})\""
+                )),
+                "{id} at {x} {y}"
+            );
+        }
     }
 
     #[test]

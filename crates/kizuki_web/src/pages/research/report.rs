@@ -34,12 +34,13 @@ fn top_of(id: i64, parents: &HashMap<i64, Option<i64>>) -> i64 {
     current
 }
 
+/// The diagram's SVG, and where each top-level box is drawn (id, left, top).
 fn diagram_svg(
     project: &QdaProject,
     nodes: &[QdaNode],
     relations: &[QdaRelation],
     lang: kizuki_i18n::Lang,
-) -> String {
+) -> (String, Vec<(i64, i64, i64)>) {
     let blocks: Vec<Block> = nodes
         .iter()
         .filter(|n| n.is_group && n.parent_id.is_none())
@@ -71,21 +72,46 @@ fn diagram_svg(
             ("relations", &links.len().to_string()),
         ],
     );
-    diagram::svg(&blocks, &links, &project.name, &description)
+    (
+        diagram::svg(&blocks, &links, &project.name, &description),
+        diagram::layout(&blocks),
+    )
 }
 
-/// A member's project with its nodes, relations and diagram.
+/// A member's project with what its diagram is made of.
+struct Diagram {
+    project: QdaProject,
+    nodes: Vec<QdaNode>,
+    relations: Vec<QdaRelation>,
+    svg: String,
+    layout: Vec<(i64, i64, i64)>,
+}
+
 async fn diagram(
     state: &AppState,
     id: &str,
     user: i64,
     lang: kizuki_i18n::Lang,
-) -> Result<(QdaProject, Vec<QdaNode>, Vec<QdaRelation>, String), AppError> {
+) -> Result<Diagram, AppError> {
     let project = project(state, id, user).await?;
     let nodes = state.store().qda_nodes(project.id).await?;
     let relations = state.store().qda_relations(project.id).await?;
-    let svg = diagram_svg(&project, &nodes, &relations, lang);
-    Ok((project, nodes, relations, svg))
+    let (svg, layout) = diagram_svg(&project, &nodes, &relations, lang);
+    Ok(Diagram {
+        project,
+        nodes,
+        relations,
+        svg,
+        layout,
+    })
+}
+
+/// A box of the diagram and where it is, for the form that moves it.
+pub struct PlaceLine {
+    pub id: i64,
+    pub label: String,
+    pub x: i64,
+    pub y: i64,
 }
 
 pub struct RelationLine {
@@ -104,6 +130,7 @@ pub struct DiagramView {
     pub svg: String,
     pub relations: Vec<RelationLine>,
     pub groups: Vec<GroupOption>,
+    pub places: Vec<PlaceLine>,
 }
 
 pub async fn diagram_page(
@@ -112,7 +139,13 @@ pub async fn diagram_page(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (project, nodes, relations, svg) = diagram(&state, &id, user.id, context.lang).await?;
+    let Diagram {
+        project,
+        nodes,
+        relations,
+        svg,
+        layout,
+    } = diagram(&state, &id, user.id, context.lang).await?;
     let label = |id: i64| {
         nodes
             .iter()
@@ -136,6 +169,15 @@ pub async fn diagram_page(
             })
             .collect(),
         groups: group_options(&nodes),
+        places: layout
+            .into_iter()
+            .map(|(id, x, y)| PlaceLine {
+                id,
+                label: label(id),
+                x,
+                y,
+            })
+            .collect(),
     }))
 }
 
@@ -146,7 +188,7 @@ pub async fn diagram_file(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (project, _, _, svg) = diagram(&state, &id, user.id, context.lang).await?;
+    let Diagram { project, svg, .. } = diagram(&state, &id, user.id, context.lang).await?;
     Ok(download::attachment(
         svg.into_response(),
         "image/svg+xml; charset=utf-8",
