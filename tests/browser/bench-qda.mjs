@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { launchBrowser, signIn } from "./harness.mjs";
 
 const base = process.env.KIZUKI_BENCH_BASE;
-const { project, transcript } = JSON.parse(readFileSync(process.env.KIZUKI_BENCH_IDS, "utf8"));
+const { project, transcript, ungrouped } = JSON.parse(readFileSync(process.env.KIZUKI_BENCH_IDS, "utf8"));
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -56,7 +56,8 @@ const browser = await launchBrowser();
 try {
   const { page } = await signIn(browser, base, "researcher@example.jp");
   await openAndScroll(page, "transcript page (300k)", `/research/transcripts/${transcript}`, "#transcript");
-  await openAndScroll(page, "board page (all cards)", `/research/projects/${project}/board`, null);
+  await openAndScroll(page, "board page (grouped)", `/research/projects/${project}/board`, null);
+  await openAndScroll(page, "board page (none grouped)", `/research/projects/${ungrouped}/board`, null);
 } finally {
   await browser.close();
 }

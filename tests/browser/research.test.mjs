@@ -74,7 +74,7 @@ describe("research", () => {
     assert.deepEqual(await axeViolations(page), [], "the board");
     const quote = "自分はすごく先入観とか思い込みがすごくあるんだなっていうことに、すごく気づくようになって";
     const card = page.locator(".board-card", { hasText: quote });
-    assert.equal(await page.locator("#board > .board-card").count(), 0);
+    assert.equal(await page.locator("#board > .board-run > .board-card").count(), 0);
     // Keyboard only: tick the card, choose "the top level", press the move button.
     await card.locator("input[type=checkbox]").focus();
     await page.keyboard.press("Space");
@@ -82,12 +82,12 @@ describe("research", () => {
     await page.getByLabel("移動先").selectOption({ label: "いちばん上の段" });
     await page.getByRole("button", { name: "チェックしたものを移動する" }).focus();
     await page.keyboard.press("Enter");
-    await page.locator("#board > .board-card").waitFor();
+    await page.locator("#board > .board-run > .board-card").waitFor();
     assert.match(await page.locator("#board-status").innerText(), /ボードを更新しました/);
     // Undo puts it back in its group, without leaving the page.
     await page.getByRole("button", { name: "元に戻す" }).focus();
     await page.keyboard.press("Enter");
-    await page.locator("#board > .board-card").waitFor({ state: "detached" });
+    await page.locator("#board > .board-run > .board-card").waitFor({ state: "detached" });
     assert.equal(await page.locator(".board-group .board-card", { hasText: quote }).count(), 1);
     assert.deepEqual(await axeViolations(page), [], "the board after undo");
 

@@ -39,7 +39,13 @@ pub enum BoardItem {
         source: String,
     },
     Close,
+    /// A run of lone cards at the top level begins or ends: runs of [`RUN`] cards let the
+    /// browser skip those off screen on a board of thousands of ungrouped cards.
+    RunOpen,
+    RunClose,
 }
+
+const RUN: usize = 50;
 
 pub struct GroupOption {
     pub id: i64,
@@ -94,15 +100,28 @@ fn items_under(
         items_under(Some(group.id), depth + 1, children, source, out);
         out.push(BoardItem::Close);
     }
-    for card in here.iter().filter(|n| !n.is_group) {
-        let (source_href, source_name) = source(card);
-        out.push(BoardItem::Card {
-            id: card.id,
-            label: card.label.clone(),
-            quote: card.quote.clone().unwrap_or_default(),
-            source_href,
-            source: source_name,
-        });
+    let lone: Vec<&QdaNode> = here.iter().copied().filter(|n| !n.is_group).collect();
+    for run in lone.chunks(if parent.is_none() {
+        RUN
+    } else {
+        lone.len().max(1)
+    }) {
+        if parent.is_none() {
+            out.push(BoardItem::RunOpen);
+        }
+        for card in run {
+            let (source_href, source_name) = source(card);
+            out.push(BoardItem::Card {
+                id: card.id,
+                label: card.label.clone(),
+                quote: card.quote.clone().unwrap_or_default(),
+                source_href,
+                source: source_name,
+            });
+        }
+        if parent.is_none() {
+            out.push(BoardItem::RunClose);
+        }
     }
 }
 
