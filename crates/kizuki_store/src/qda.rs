@@ -376,6 +376,12 @@ impl Store {
         nodes_in(&mut connection, project_id).await
     }
 
+    /// The cards made from one transcript (what its page and the API show with it).
+    pub async fn transcript_cards(&self, transcript_id: i64) -> Result<Vec<QdaNode>> {
+        let mut connection = self.pool.acquire().await?;
+        cards_of(&mut connection, transcript_id).await
+    }
+
     /// Records that someone read or exported transcript content.
     /// `user_id` is `None` for the operator at the command line.
     pub async fn log_qda_access(
@@ -430,16 +436,37 @@ fn transcript_of(row: TranscriptRow) -> Transcript {
     }
 }
 
-async fn nodes_in(connection: &mut sqlx::AnyConnection, project_id: i64) -> Result<Vec<QdaNode>> {
-    let rows: Vec<NodeRow> = sqlx::query_as(
-        "SELECT id, kind, parent_id, label, transcript_id, start_at, end_at, quote, guid, memo, \
-         board_x, board_y FROM qda_nodes WHERE project_id = $1 ORDER BY id",
-    )
-    .bind(project_id)
+const NODE_COLUMNS: &str = "SELECT id, kind, parent_id, label, transcript_id, start_at, end_at, \
+     quote, guid, memo, board_x, board_y FROM qda_nodes";
+
+pub(crate) async fn nodes_in(
+    connection: &mut sqlx::AnyConnection,
+    project_id: i64,
+) -> Result<Vec<QdaNode>> {
+    let rows: Vec<NodeRow> =
+        sqlx::query_as(&format!("{NODE_COLUMNS} WHERE project_id = $1 ORDER BY id"))
+            .bind(project_id)
+            .fetch_all(&mut *connection)
+            .await?;
+    Ok(rows_to_nodes(rows))
+}
+
+/// The cards made from one transcript, in the order they were made.
+pub(crate) async fn cards_of(
+    connection: &mut sqlx::AnyConnection,
+    transcript_id: i64,
+) -> Result<Vec<QdaNode>> {
+    let rows: Vec<NodeRow> = sqlx::query_as(&format!(
+        "{NODE_COLUMNS} WHERE transcript_id = $1 ORDER BY id"
+    ))
+    .bind(transcript_id)
     .fetch_all(&mut *connection)
     .await?;
-    Ok(rows
-        .into_iter()
+    Ok(rows_to_nodes(rows))
+}
+
+fn rows_to_nodes(rows: Vec<NodeRow>) -> Vec<QdaNode> {
+    rows.into_iter()
         .map(
             |(
                 id,
@@ -469,7 +496,7 @@ async fn nodes_in(connection: &mut sqlx::AnyConnection, project_id: i64) -> Resu
                 board_y,
             },
         )
-        .collect())
+        .collect()
 }
 
 pub(crate) async fn insert_transcript(
@@ -506,11 +533,4 @@ pub(crate) async fn bump(connection: &mut sqlx::AnyConnection, project_id: i64) 
     .bind(project_id)
     .fetch_one(&mut *connection)
     .await?)
-}
-
-pub(crate) async fn nodes_of(
-    connection: &mut sqlx::AnyConnection,
-    project_id: i64,
-) -> Result<Vec<QdaNode>> {
-    nodes_in(connection, project_id).await
 }

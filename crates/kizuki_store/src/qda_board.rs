@@ -6,7 +6,7 @@
 use kizuki_domain::Timestamp;
 use kizuki_domain::qda::tree;
 
-use crate::qda::{QdaBundle, QdaNode, QdaRelation, bump, insert_transcript, new_guid, nodes_of};
+use crate::qda::{QdaBundle, QdaNode, QdaRelation, bump, insert_transcript, new_guid, nodes_in};
 use crate::{Result, Store, StoreError};
 
 /// The kinds of relation the A型 diagram draws.
@@ -33,7 +33,7 @@ impl Store {
         parent: Option<i64>,
     ) -> Result<i64> {
         let mut transaction = self.begin_write().await?;
-        let mut tree: Vec<tree::Node> = nodes_of(&mut transaction, project_id)
+        let mut tree: Vec<tree::Node> = nodes_in(&mut transaction, project_id)
             .await?
             .iter()
             .map(QdaNode::as_tree_node)
@@ -119,17 +119,23 @@ impl Store {
     /// Returns the members, so that the board can gather them again on undo, and the revision.
     pub async fn dissolve_qda_group(&self, project_id: i64, group: i64) -> Result<(Vec<i64>, i64)> {
         let mut transaction = self.begin_write().await?;
-        let nodes = nodes_of(&mut transaction, project_id).await?;
-        let Some(node) = nodes.iter().find(|n| n.id == group && n.is_group) else {
+        let parent: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT parent_id FROM qda_nodes WHERE id = $1 AND project_id = $2 AND kind = 'group'",
+        )
+        .bind(group)
+        .bind(project_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(parent) = parent else {
             return Err(StoreError::NotFound);
         };
-        let members: Vec<i64> = nodes
-            .iter()
-            .filter(|n| n.parent_id == Some(group))
-            .map(|n| n.id)
-            .collect();
+        let members: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM qda_nodes WHERE parent_id = $1 ORDER BY id")
+                .bind(group)
+                .fetch_all(&mut *transaction)
+                .await?;
         sqlx::query("UPDATE qda_nodes SET parent_id = $1 WHERE parent_id = $2 AND project_id = $3")
-            .bind(node.parent_id)
+            .bind(parent)
             .bind(group)
             .bind(project_id)
             .execute(&mut *transaction)
@@ -206,11 +212,15 @@ impl Store {
             return Err(StoreError::Refused("relation_self"));
         }
         let mut transaction = self.begin_write().await?;
-        let nodes = nodes_of(&mut transaction, project_id).await?;
-        if ![from, to]
-            .iter()
-            .all(|id| nodes.iter().any(|n| n.id == *id))
-        {
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM qda_nodes WHERE project_id = $1 AND id IN ($2, $3)",
+        )
+        .bind(project_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *transaction)
+        .await?;
+        if found != 2 {
             return Err(StoreError::Refused("not_in_project"));
         }
         let id: i64 = sqlx::query_scalar(

@@ -271,14 +271,7 @@ async fn webvtt_becomes_speaker_lines_and_bad_files_say_where() {
         .build()
         .await;
     let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
-    let (_, project) = researcher
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "録画"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
+    let project = new_project(&researcher, "録画").await;
     let vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v 司会>はじめます\n\n00:00:03.000 --> 00:00:05.000\n<v P01>はい\n";
     let (status, created) = researcher
         .send(
@@ -451,7 +444,7 @@ async fn the_pages_take_a_transcript_make_cards_and_gather_them_without_script()
 }
 
 /// A new project made by `api`'s researcher (its key keeper).
-async fn new_project(api: &Api, name: &str) -> i64 {
+pub(crate) async fn new_project(api: &Api, name: &str) -> i64 {
     let (status, project) = api
         .send(
             Method::POST,
@@ -463,7 +456,7 @@ async fn new_project(api: &Api, name: &str) -> i64 {
     project["id"].as_i64().unwrap()
 }
 
-async fn add_member(api: &Api, project: i64, email: &str) {
+pub(crate) async fn add_member(api: &Api, project: i64, email: &str) {
     let (status, body) = api
         .send(
             Method::POST,

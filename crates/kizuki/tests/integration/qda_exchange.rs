@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::api_catalogue::{Api, token_for};
+use crate::qda::new_project;
 use crate::support::TestApp;
 
 const QUOTES: [(&str, &str); 3] = [
@@ -90,14 +91,7 @@ async fn the_board_changes_and_a_project_survives_qdpx() {
         .await;
     let token = token_for(&app, "res@example.jp").await;
     let api = Api::new(&app, Some(token.clone()));
-    let (_, project) = api
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "評価"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
+    let project = new_project(&api, "評価").await;
     let mut typed = "【司会】どうぞ。\r\n".to_owned();
     for (n, (_, quote)) in QUOTES.iter().enumerate() {
         typed.push_str(&format!("P0{n}：{quote}\r\n"));
@@ -338,14 +332,7 @@ async fn another_tools_file_keeps_its_passages_through_line_endings_and_pseudony
         .await;
     let token = token_for(&app, "res@example.jp").await;
     let api = Api::new(&app, Some(token.clone()));
-    let (_, project) = api
-        .send(
-            Method::POST,
-            "/api/v1/qda/projects",
-            Some(json!({"name": "取り込み"})),
-        )
-        .await;
-    let project = project["id"].as_i64().unwrap();
+    let project = new_project(&api, "取り込み").await;
     api.send(
         Method::PUT,
         &format!("/api/v1/qda/projects/{project}/pseudonyms"),

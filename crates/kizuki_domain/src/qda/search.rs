@@ -186,6 +186,28 @@ pub fn rank<K: Clone>(found: &[(K, Vec<usize>)], documents: usize) -> Vec<(K, f6
     ranked
 }
 
+/// Every text that holds all the terms, best first, with its hits: [`find`] on each, then
+/// [`rank`]. Returns places in `texts` and the hits.
+pub fn search<'a>(
+    texts: impl IntoIterator<Item = &'a str>,
+    query: &Query,
+) -> Vec<(usize, Vec<Hit>)> {
+    let mut searched = 0;
+    let mut found: Vec<(usize, Vec<Hit>)> = Vec::new();
+    let mut counts: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (index, text) in texts.into_iter().enumerate() {
+        searched += 1;
+        if let Some((hits, count)) = find(&fold(text), query) {
+            counts.push((found.len(), count));
+            found.push((index, hits));
+        }
+    }
+    rank(&counts, searched)
+        .into_iter()
+        .map(|(at, _)| (found[at].0, std::mem::take(&mut found[at].1)))
+        .collect()
+}
+
 /// A hit with some of the text around it, on one line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snippet {
@@ -306,6 +328,22 @@ mod tests {
         assert_eq!(shown[1].matched, "思い込み");
         assert_eq!(shown[1].after, "に気付");
         assert!(shown.iter().all(|s| !s.before.contains('\n')));
+    }
+
+    #[test]
+    fn search_returns_the_texts_with_every_term_best_first() {
+        let texts = [
+            "思い込み",
+            "思い込み、思い込み、思い込み",
+            "気付き",
+            "思い込みと気付き",
+        ];
+        let found = search(texts, &Query::parse("思い込み"));
+        let order: Vec<usize> = found.iter().map(|(index, _)| *index).collect();
+        assert_eq!(order[0], 1);
+        assert_eq!(order.len(), 3);
+        assert!(!order.contains(&2));
+        assert_eq!(found[0].1.len(), 3);
     }
 
     #[test]

@@ -313,18 +313,13 @@ pub async fn transcript(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<TranscriptView>, AppError> {
-    let (found, project) =
-        crate::pages::research::viewed_transcript(&state, &id, user.id, "").await?;
-    let nodes = state.store().qda_nodes(project.id).await?;
+    let (found, _) = crate::pages::research::viewed_transcript(&state, &id, user.id, "").await?;
+    let cards = state.store().transcript_cards(found.id).await?;
     Ok(Json(TranscriptView {
         id: found.id,
         length: qda::length(&found.body),
         turns: turn_views(&found.body),
-        cards: nodes
-            .iter()
-            .filter(|n| n.transcript_id == Some(found.id))
-            .filter_map(card_view)
-            .collect(),
+        cards: cards.iter().filter_map(card_view).collect(),
         name: found.name,
         kind: found.kind,
         date: found.session_date,

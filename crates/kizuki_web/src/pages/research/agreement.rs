@@ -22,6 +22,7 @@ use crate::api::CleanJsonBody;
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::{AppError, ErrorKind, api_error};
 use crate::forms::{CleanForm, redirect_with_flash, with_status};
+use crate::pages::manage::FormErrors;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -363,7 +364,7 @@ pub struct SortingView {
     pub code_list: Vec<String>,
     pub cards: Vec<SortCard>,
     pub used: Vec<String>,
-    pub errors: Vec<String>,
+    pub errors: FormErrors,
 }
 
 fn sorting_view(
@@ -373,7 +374,7 @@ fn sorting_view(
     nodes: &[QdaNode],
     codes: String,
     places: &BTreeMap<i64, String>,
-    errors: Vec<String>,
+    errors: FormErrors,
 ) -> SortingView {
     let code_list: Vec<String> = codes.lines().map(str::to_owned).collect();
     let used: BTreeSet<String> = places.values().filter(|l| !l.is_empty()).cloned().collect();
@@ -442,41 +443,40 @@ pub async fn sorting_page(
         &nodes,
         codes,
         &places,
-        Vec::new(),
+        FormErrors::default(),
     )))
 }
 
-/// Checks a sorting as sent: labels within length, and within the code set when there is one.
-/// Returns the code set and places, or the messages for the sorter.
 /// A sorting ready to store: its code set and where each card goes.
 type Checked = (Vec<String>, BTreeMap<i64, String>);
 
-fn check(codes: &str, places: BTreeMap<i64, String>, lang: Lang) -> Result<Checked, Vec<String>> {
+/// Checks a sorting as sent: labels within length, and within the code set when there is one.
+/// Returns the code set and places, or the messages for the sorter (by card field).
+fn check(codes: &str, places: BTreeMap<i64, String>, lang: Lang) -> Result<Checked, FormErrors> {
     let mut code_set: Vec<String> = Vec::new();
     for code in codes.lines().map(text::normalize_line) {
         if !code.is_empty() && !code_set.contains(&code) {
             code_set.push(code);
         }
     }
-    let mut errors = Vec::new();
+    let mut errors = FormErrors::default();
     let places: BTreeMap<i64, String> = places
         .into_iter()
         .map(|(card, label)| (card, text::normalize_line(&label)))
         .collect();
     for (card, label) in &places {
+        let field = format!("card-{card}");
         let card = card.to_string();
         if label.chars().count() > MAX_LABEL_CHARS {
-            errors.push(kizuki_i18n::format(
-                lang,
-                "qda.sorting.too_long",
-                &[("card", &card)],
-            ));
+            let message = kizuki_i18n::format(lang, "qda.sorting.too_long", &[("card", &card)]);
+            errors.add_text(&field, message);
         } else if !code_set.is_empty() && !label.is_empty() && !code_set.contains(label) {
-            errors.push(kizuki_i18n::format(
+            let message = kizuki_i18n::format(
                 lang,
                 "qda.sorting.not_a_code",
                 &[("card", &card), ("label", label)],
-            ));
+            );
+            errors.add_text(&field, message);
         }
     }
     if errors.is_empty() {
@@ -503,41 +503,35 @@ pub async fn save_sorting(
         .into_iter()
         .filter_map(|(key, value)| Some((key.strip_prefix("card-")?.parse().ok()?, value)))
         .collect();
+    let errors = match check(&codes, places.clone(), context.lang) {
+        Ok((code_set, checked)) => match state
+            .store()
+            .save_qda_sorting(project.id, user.id, &code_set, &checked, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(redirect_with_flash(
+                    &context,
+                    &format!("/research/projects/{}/agreement", project.id),
+                    "flash.qda_sorting_saved",
+                ));
+            }
+            Err(StoreError::Refused(_)) => {
+                let mut errors = FormErrors::default();
+                errors.add(context.lang, "cards", "qda.sorting.stale");
+                errors
+            }
+            Err(other) => return Err(other.into()),
+        },
+        Err(errors) => errors,
+    };
+    // Refused: the page again, as typed.
     let nodes = state.store().qda_nodes(project.id).await?;
-    let checked = check(&codes, places.clone(), context.lang);
-    let refused = |errors: Vec<String>| {
-        with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            views::render(&sorting_view(
-                &state,
-                &context,
-                &project,
-                &nodes,
-                codes.clone(),
-                &places,
-                errors,
-            )),
-        )
-    };
-    let (code_set, places) = match checked {
-        Ok(checked) => checked,
-        Err(errors) => return Ok(refused(errors)),
-    };
-    match state
-        .store()
-        .save_qda_sorting(project.id, user.id, &code_set, &places, state.now())
-        .await
-    {
-        Ok(_) => Ok(redirect_with_flash(
-            &context,
-            &format!("/research/projects/{}/agreement", project.id),
-            "flash.qda_sorting_saved",
-        )),
-        Err(StoreError::Refused(_)) => Ok(refused(vec![
-            kizuki_i18n::text(context.lang, "qda.sorting.stale").to_owned(),
-        ])),
-        Err(other) => Err(other.into()),
-    }
+    let view = sorting_view(&state, &context, &project, &nodes, codes, &places, errors);
+    Ok(with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::render(&view),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -571,7 +565,7 @@ pub async fn save_sorting_api(
     let (code_set, places) = match check(&body.code_set.join("\n"), body.places, Lang::En) {
         Ok(checked) => checked,
         Err(errors) => {
-            return Ok(api_error(ErrorKind::Unprocessable, &errors.join(" ")));
+            return Ok(api_error(ErrorKind::Unprocessable, &errors.all().join(" ")));
         }
     };
     match state

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::qda::search::{self, Hit, Query as Terms, Snippet};
+use kizuki_domain::qda::search::{self, Query as Terms, Snippet};
 use kizuki_store::QdaProject;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -103,19 +103,9 @@ async fn run(
     let nodes = store.qda_nodes(project.id).await?;
 
     let mut speakers = crate::qda::Speakers::default();
-    let mut found = Vec::new();
-    let mut hits: Vec<Vec<Hit>> = Vec::new();
-    for (index, transcript) in transcripts.iter().enumerate() {
-        if let Some((places, counts)) = search::find(&search::fold(&transcript.body), &terms) {
-            found.push((index, counts));
-            hits.push(places);
-        }
-    }
-    let mut places_of: std::collections::HashMap<usize, Vec<Hit>> =
-        found.iter().map(|(i, _)| *i).zip(hits).collect();
-    for (index, _) in search::rank(&found, transcripts.len()) {
+    let bodies = transcripts.iter().map(|t| t.body.as_str());
+    for (index, places) in search::search(bodies, &terms) {
         let transcript = &transcripts[index];
-        let places = places_of.remove(&index).unwrap_or_default();
         results.transcripts.push(TranscriptFound {
             id: transcript.id,
             name: transcript.name.clone(),
@@ -141,17 +131,8 @@ async fn run(
             }
         })
         .collect();
-    let mut found = Vec::new();
-    let mut places_of = std::collections::HashMap::new();
-    for (index, text) in texts.iter().enumerate() {
-        if let Some((places, counts)) = search::find(&search::fold(text), &terms) {
-            found.push((index, counts));
-            places_of.insert(index, places);
-        }
-    }
-    for (index, _) in search::rank(&found, nodes.len()) {
+    for (index, places) in search::search(texts.iter().map(String::as_str), &terms) {
         let node = &nodes[index];
-        let places = places_of.remove(&index).unwrap_or_default();
         results.nodes.push(NodeFound {
             id: node.id,
             is_group: node.is_group,

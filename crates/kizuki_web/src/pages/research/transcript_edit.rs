@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kizuki_domain::qda::pseudonyms::{self, Replacement};
+use kizuki_domain::qda::search::{self, Hit};
 use kizuki_domain::qda::transcript;
 use kizuki_store::{QdaProject, StoreError, Transcript};
 use serde::Deserialize;
@@ -72,22 +73,25 @@ fn numbered_lines(body: &str) -> Vec<(usize, String, String)> {
         .collect()
 }
 
+/// The places the key would change, each with the text around it on its line (as search shows
+/// its passages).
 fn preview(body: &str, found: &[Replacement]) -> Vec<PreviewLine> {
-    let chars: Vec<char> = body.chars().collect();
-    let line = |from: usize, to: usize| -> String {
-        chars[from..to]
-            .iter()
-            .map(|c| if *c == '\n' { ' ' } else { *c })
-            .collect()
-    };
-    found
+    let hits: Vec<Hit> = found
         .iter()
-        .take(PREVIEW_LINES)
-        .map(|r| PreviewLine {
-            before: line(r.start.saturating_sub(PREVIEW_CONTEXT), r.start),
-            real: r.real.clone(),
+        .map(|r| Hit {
+            start: r.start,
+            end: r.end,
+        })
+        .collect();
+    // Replacements never overlap, so each snippet is one replacement, in order.
+    search::snippets(body, &hits, PREVIEW_CONTEXT, PREVIEW_LINES)
+        .into_iter()
+        .zip(found)
+        .map(|(snippet, r)| PreviewLine {
+            before: snippet.before,
+            real: snippet.matched,
             pseudonym: r.pseudonym.clone(),
-            after: line(r.end, (r.end + PREVIEW_CONTEXT).min(chars.len())),
+            after: snippet.after,
         })
         .collect()
 }

@@ -128,11 +128,7 @@ async fn view(
         error,
     } = draft;
     let lang = context.lang;
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let cards: Vec<_> = nodes
-        .iter()
-        .filter(|n| n.transcript_id == Some(transcript.id))
-        .collect();
+    let cards = state.store().transcript_cards(transcript.id).await?;
     let ranges: Vec<(i64, usize, usize)> = cards
         .iter()
         .filter_map(|c| {
@@ -223,10 +219,10 @@ pub async fn create_card(
     let (transcript, project) = member_transcript(&state, &id, user.id).await?;
     let passage = kizuki_domain::qda::transcript::normalize(&form.passage);
     let passage = passage.trim();
-    let nodes = state.store().qda_nodes(project.id).await?;
-    let taken: Vec<i64> = nodes
+    let cards = state.store().transcript_cards(transcript.id).await?;
+    let taken: Vec<i64> = cards
         .iter()
-        .filter(|n| n.transcript_id == Some(transcript.id) && n.quote.as_deref() == Some(passage))
+        .filter(|n| n.quote.as_deref() == Some(passage))
         .filter_map(|n| n.start)
         .collect();
     let found = (!passage.is_empty())
