@@ -1,7 +1,7 @@
 // Shared fixtures for the browser tests: a real `kizuki serve --demo` on a free port, Debian's
 // Chromium driven by playwright-core, and axe-core scans.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -39,17 +39,54 @@ async function waitForHealth(base, child, log) {
   throw new Error(`kizuki did not become healthy:\n${log()}`);
 }
 
-/** Starts `kizuki serve --demo` on a fresh SQLite file (or KIZUKI_BROWSER_DATABASE_URL). */
+/**
+ * How far the server's clock runs from the real time, in milliseconds: the debug build reads
+ * KIZUKI_TEST_CLOCK_SHIFT (`+730d`, `-3h`, `90s`), and the tests read the same so that the dates
+ * they type and expect are the server's.
+ */
+export function clockShiftMs() {
+  const text = (process.env.KIZUKI_TEST_CLOCK_SHIFT ?? "").trim();
+  if (text === "") return 0;
+  const match = /^([+-]?)(\d+)([dhms]?)$/.exec(text);
+  if (!match) throw new Error(`KIZUKI_TEST_CLOCK_SHIFT=${text} is not a shift such as +730d`);
+  const unit = { d: 86_400, h: 3_600, m: 60, s: 1, "": 1 }[match[3]];
+  return (match[1] === "-" ? -1 : 1) * Number(match[2]) * unit * 1000;
+}
+
+/** The date in Japan `days` after the server's today, as an `<input type=date>` takes it. */
+export function dayInJapan(days = 0) {
+  const instant = new Date(Date.now() + clockShiftMs() + 9 * 3_600_000 + days * 86_400_000);
+  return instant.toISOString().slice(0, 10);
+}
+
+/**
+ * A fresh database for one server: a SQLite file in its own folder, or, when
+ * KIZUKI_BROWSER_POSTGRES_SERVER names a PostgreSQL server, a new database there. Each test file
+ * starts its own server, so no file sees what another one changed.
+ */
+function freshDatabase() {
+  const server = process.env.KIZUKI_BROWSER_POSTGRES_SERVER;
+  if (!server) return { args: [], drop() {} };
+  const name = `kizuki_browser_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+  execFileSync("psql", [server, "-qAt", "-c", `CREATE DATABASE ${name}`]);
+  const url = `${server.slice(0, server.lastIndexOf("/"))}/${name}`;
+  return {
+    args: ["--database", url],
+    drop() {
+      execFileSync("psql", [server, "-qAt", "-c", `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+    },
+  };
+}
+
+/** Starts `kizuki serve --demo` on a fresh database (see freshDatabase). */
 export async function startServer() {
   const binary = process.env.KIZUKI_BIN ?? join(import.meta.dirname, "../../target/debug/kizuki");
   const dataDir = mkdtempSync(join(tmpdir(), "kizuki-browser-"));
   const port = await freePort();
   const env = { ...process.env, KIZUKI_LOG: "warn" };
   delete env.DATABASE_URL;
-  const args = ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir];
-  if (process.env.KIZUKI_BROWSER_DATABASE_URL) {
-    args.push("--database", process.env.KIZUKI_BROWSER_DATABASE_URL);
-  }
+  const database = freshDatabase();
+  const args = ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, ...database.args];
   const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk) => { output += chunk; });
@@ -60,7 +97,8 @@ export async function startServer() {
     base,
     async stop() {
       child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
+      if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+      database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

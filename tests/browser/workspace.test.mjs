@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { axeViolations, launchBrowser, signIn, startServer, watchedPage } from "./harness.mjs";
+import { axeViolations, dayInJapan, launchBrowser, signIn, startServer, watchedPage } from "./harness.mjs";
 
 let server;
 let browser;
@@ -46,7 +46,7 @@ describe("workspace", () => {
     const { page, context, problems } = await signedIn("organizer@example.jp");
     await page.goto(`${server.base}/manage/trainings/new`);
     await page.getByLabel("タイトル", { exact: true }).fill("IPS基礎研修 金沢市");
-    await page.getByLabel("1 日目").fill("2027-07-10");
+    await page.getByLabel("1 日目").fill(dayInJapan(200));
     await page.getByLabel("開始").first().fill("16:00");
     await page.getByLabel("終了").first().fill("10:00");
     await page.getByLabel("定員").fill("三十");

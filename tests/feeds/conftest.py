@@ -1,5 +1,7 @@
 """Starts `kizuki serve --demo` on a fresh database for the feed tests."""
 
+import datetime
+import json
 import os
 import re
 import shutil
@@ -57,13 +59,38 @@ def fetch(server):
     return get
 
 
-@pytest.fixture(scope="session")
-def training_ids(fetch):
-    def first_in_month(month):
-        page = fetch(f"/trainings?month={month}")
-        return int(re.search(r'href="/trainings/(\d+)"', page).group(1))
+def clock_shift():
+    """How far the server's clock runs from the real time: the debug build reads
+    KIZUKI_TEST_CLOCK_SHIFT (`+730d`, `-3h`, `90s`), and the tests read the same."""
+    text = os.environ.get("KIZUKI_TEST_CLOCK_SHIFT", "").strip()
+    if not text:
+        return datetime.timedelta(0)
+    match = re.fullmatch(r"([+-]?)(\d+)([dhms]?)", text)
+    assert match, f"KIZUKI_TEST_CLOCK_SHIFT={text} is not a shift such as +730d"
+    unit = {"d": 86400, "h": 3600, "m": 60, "s": 1, "": 1}[match.group(3)]
+    seconds = int(match.group(2)) * unit
+    return datetime.timedelta(seconds=-seconds if match.group(1) == "-" else seconds)
 
-    return first_in_month
+
+@pytest.fixture(scope="session")
+def today():
+    """The server's today in Japan."""
+    tokyo = datetime.timezone(datetime.timedelta(hours=9))
+    return (datetime.datetime.now(tokyo) + clock_shift()).date()
+
+
+@pytest.fixture(scope="session")
+def upcoming_training(fetch):
+    """The first upcoming training whose title names `town`, with its days as the API gives them."""
+
+    def find(town):
+        page = fetch("/trainings")
+        match = re.search(r'href="/trainings/(\d+)">[^<]*' + re.escape(town), page)
+        assert match, f"no upcoming training in {town}"
+        training_id = int(match.group(1))
+        return training_id, json.loads(fetch(f"/api/v1/trainings/{training_id}"))["days"]
+
+    return find
 
 
 @pytest.fixture(scope="session")

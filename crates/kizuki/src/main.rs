@@ -238,10 +238,7 @@ async fn main() -> Result<()> {
 }
 
 fn now() -> Timestamp {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    Timestamp(i64::try_from(seconds).unwrap_or(i64::MAX))
+    kizuki_web::system_now()
 }
 
 /// Hides the password in a database URL before it is printed.
@@ -299,6 +296,13 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
         None => tracing::warn!(
             "no mail server is set (--smtp-url / KIZUKI_SMTP_URL): messages wait in the outbox"
         ),
+    }
+    let shift = kizuki_web::clock::shift_seconds();
+    if shift != 0 {
+        tracing::warn!(
+            "the clock runs {shift} s from the real time ({}, a debug build's test setting)",
+            kizuki_web::clock::SHIFT_VARIABLE
+        );
     }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -208,6 +208,32 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
+    /// Whether `user_id` is a member of the project (the route table's check, before any
+    /// handler runs).
+    pub async fn is_qda_member(&self, project_id: i64, user_id: i64) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT user_id FROM qda_members WHERE project_id = $1 AND user_id = $2",
+        )
+        .bind(project_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    /// Whether `user_id` is a member of the project that holds this transcript.
+    pub async fn is_qda_transcript_member(&self, transcript_id: i64, user_id: i64) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM qda_transcripts t JOIN qda_members m ON m.project_id = t.project_id \
+             WHERE t.id = $1 AND m.user_id = $2",
+        )
+        .bind(transcript_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     pub async fn add_qda_member(&self, project_id: i64, user_id: i64, role: &str) -> Result<()> {
         sqlx::query(
             "INSERT INTO qda_members (project_id, user_id, role) VALUES ($1, $2, $3) \

@@ -6,6 +6,7 @@
 mod api;
 mod assets;
 mod charts;
+pub mod clock;
 mod config;
 mod context;
 mod cookies;
@@ -31,9 +32,10 @@ mod state;
 mod structured;
 mod views;
 
+pub use clock::{Clock, system_clock, system_now};
 pub use config::{CookieSecure, WebConfig};
 pub use import::{ImportFailure, import_events_csv};
 pub use pages::catalogue::contact::KEEP_DAYS as MESSAGE_KEEP_DAYS;
 pub use pages::catalogue::today;
 pub use routes::{RouteSpec, build_router, route_specs};
-pub use state::{AppState, Clock, system_clock};
+pub use state::AppState;

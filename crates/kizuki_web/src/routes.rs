@@ -48,7 +48,14 @@ impl RouteTable {
         T: 'static,
     {
         let filter = method_filter(&method);
-        let guarded = on(filter, handler).route_layer(middleware::from_fn_with_state(
+        let mut guarded = on(filter, handler);
+        // Layers run from the last added: the permission first, then membership, then the
+        // handler and its extractors (so a body is never read for someone who may not send it).
+        if let Some(scope) = ProjectScope::of(path) {
+            guarded =
+                guarded.route_layer(middleware::from_fn_with_state(scope, require_membership));
+        }
+        let guarded = guarded.route_layer(middleware::from_fn_with_state(
             permission,
             require_permission,
         ));
@@ -101,6 +108,71 @@ async fn require_permission(
     match permission.check(context.role()) {
         Access::Granted => next.run(request).await,
         denied => context::deny(context, denied),
+    }
+}
+
+/// Routes of one KJ project or one of its transcripts: their records belong to the project's
+/// members, whatever the role, and anyone else is told they do not exist (404), the same for
+/// every method and before the body is read, so no answer shows whether a project exists.
+#[derive(Clone, Copy, Debug)]
+enum ProjectScope {
+    Project,
+    Transcript,
+}
+
+impl ProjectScope {
+    const PREFIXES: [(&'static str, ProjectScope); 4] = [
+        ("/research/projects/{id}", ProjectScope::Project),
+        ("/api/v1/qda/projects/{id}", ProjectScope::Project),
+        ("/research/transcripts/{id}", ProjectScope::Transcript),
+        ("/api/v1/qda/transcripts/{id}", ProjectScope::Transcript),
+    ];
+
+    fn of(path: &str) -> Option<ProjectScope> {
+        let path = path
+            .strip_prefix("/en")
+            .filter(|rest| rest.starts_with('/'))
+            .unwrap_or(path);
+        Self::PREFIXES
+            .iter()
+            .find(|(prefix, _)| {
+                path.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .map(|(_, scope)| *scope)
+    }
+}
+
+async fn require_membership(
+    State(scope): State<ProjectScope>,
+    axum::extract::Path(params): axum::extract::Path<Vec<(String, String)>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (Some(context), Some(state)) = (
+        request.extensions().get::<RequestContext>(),
+        request.extensions().get::<AppState>(),
+    ) else {
+        return AppError::Internal("membership check before context".to_owned()).into_response();
+    };
+    let Some(user) = &context.user else {
+        return context::deny(context, kizuki_domain::Access::SignInRequired);
+    };
+    let id = params
+        .iter()
+        .find(|(name, _)| name == "id")
+        .and_then(|(_, value)| value.parse::<i64>().ok());
+    let member = match (scope, id) {
+        (_, None) => Ok(false),
+        (ProjectScope::Project, Some(id)) => state.store().is_qda_member(id, user.id).await,
+        (ProjectScope::Transcript, Some(id)) => {
+            state.store().is_qda_transcript_member(id, user.id).await
+        }
+    };
+    match member {
+        Ok(true) => next.run(request).await,
+        Ok(false) => AppError::NotFound.into_response_for(context),
+        Err(error) => AppError::from(error).into_response_for(context),
     }
 }
 
@@ -1277,6 +1349,8 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             context::establish,
         ))
+        // For the checks the route table adds to some routes (membership of a KJ project).
+        .layer(axum::Extension(state.clone()))
         // The path only, never the query: an applicant's private link carries its key there
         // for the one request that moves it into a cookie.
         .layer(TraceLayer::new_for_http().make_span_with(

@@ -5,18 +5,7 @@ use kizuki_store::Store;
 
 use crate::config::WebConfig;
 
-/// Where handlers read the time. Production uses the system clock; tests pass their own so
-/// that expiry and throttling can be tested without waiting.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
-pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
-        Timestamp(i64::try_from(seconds).unwrap_or(i64::MAX))
-    })
-}
+use crate::clock::{Clock, system_clock};
 
 /// Everything a handler may need. It holds no mutable state of its own: sessions, throttles and
 /// keys live in the database, so several processes behind one load balancer behave as one.

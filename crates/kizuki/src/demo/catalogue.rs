@@ -230,6 +230,27 @@ const DESCRIPTION_EN: &str = "A training in the ideas of Intentional Peer Suppor
 People who use services, people who provide them, families and researchers learn side by side. \
 You are welcome to take a break whenever you need one.";
 
+fn days_from(day: Date, days: i64) -> Result<Date> {
+    Ok(day.checked_add(jiff::Span::new().days(days))?)
+}
+
+/// The first Saturday at least `days` after `today` (the demo's trainings are on Saturdays).
+fn saturday_on_or_after(today: Date, days: i64) -> Result<Date> {
+    let earliest = days_from(today, days)?;
+    Ok(if earliest.weekday() == Weekday::Saturday {
+        earliest
+    } else {
+        earliest.nth_weekday(1, Weekday::Saturday)?
+    })
+}
+
+fn first_sunday_of_next_month(today: Date) -> Result<Date> {
+    let next_month = today
+        .first_of_month()
+        .checked_add(jiff::Span::new().months(1))?;
+    Ok(next_month.nth_weekday_of_month(1, Weekday::Sunday)?)
+}
+
 /// Fills the catalogue; answers the number of held trainings and study groups, and the id of
 /// the last held training.
 pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option<i64>)> {
@@ -385,26 +406,31 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
         held += 1;
     }
 
-    // Trainings to come, so the public pages have something to apply for.
+    // Trainings to come, so the public pages have something to apply for. They are placed from
+    // the day the demo is made (the programme's history above stays where it was), so a demo
+    // made in any year has a training open for applications, one closing soon and one later.
+    let today = kizuki_web::today(now);
+    let basic = saturday_on_or_after(today, 35)?;
+    let lecture = saturday_on_or_after(today, 14)?;
     let upcoming = [
         (
             TrainingKind::Basic,
             3usize,
-            date(2027, 2, 20),
+            basic,
             TrainingStatus::ApplicationOpen,
-            Some((date(2026, 11, 1), date(2027, 2, 5))),
+            Some((days_from(today, -75)?, days_from(basic, -15)?)),
         ),
         (
             TrainingKind::Lecture,
             usize::MAX,
-            date(2027, 1, 30),
+            lecture,
             TrainingStatus::ApplicationOpen,
-            Some((date(2026, 11, 15), date(2027, 1, 28))),
+            Some((days_from(today, -61)?, days_from(lecture, -2)?)),
         ),
         (
             TrainingKind::Advanced,
             1,
-            date(2027, 5, 15),
+            saturday_on_or_after(today, 119)?,
             TrainingStatus::Published,
             None,
         ),
@@ -571,7 +597,7 @@ async fn fill_groups(
             "なごやIPS勉強会（準備中）",
             "Nagoya IPS study group (starting)",
             "毎月第1日曜 10:00-12:00",
-            date(2027, 1, 10),
+            first_sunday_of_next_month(kizuki_web::today(now))?,
             GroupStatus::PendingApproval,
         ),
     ];

@@ -1,20 +1,17 @@
 //! The `kizuki` command itself, run as a user would run it.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use kizuki_domain::Role;
+use kizuki_domain::{Role, Timestamp};
 use kizuki_store::Store;
 use serde_json::Value;
 
-use crate::support::{TestApp, TestDatabase};
+use crate::support::{TEST_CLOCK_START, TestApp, TestDatabase, kizuki_command};
 
 fn kizuki(database: &TestDatabase, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kizuki"))
-        .args(["--database", &database.url])
+    let mut child = kizuki_command(database, Timestamp(TEST_CLOCK_START))
         .args(args)
-        .env_remove("DATABASE_URL")
-        .env("KIZUKI_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -94,16 +94,8 @@ async fn the_command_line_import_reports_line_numbers() {
     let bad = folder.join("bad.csv");
     std::fs::write(&bad, BAD).unwrap();
     let run = |file: &std::path::Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kizuki"))
-            .args([
-                "--database",
-                &app.database.url,
-                "import",
-                "events",
-                file.to_str().unwrap(),
-            ])
-            .env("KIZUKI_LOG", "warn")
-            .env_remove("RUST_BACKTRACE")
+        app.command()
+            .args(["import", "events", file.to_str().unwrap()])
             .output()
             .unwrap()
     };

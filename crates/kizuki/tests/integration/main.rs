@@ -20,5 +20,6 @@ mod qda;
 mod qda_exchange;
 mod questionnaires;
 mod registration;
+mod roles;
 mod routes;
 mod support;

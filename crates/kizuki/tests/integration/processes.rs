@@ -1,5 +1,6 @@
-//! Two server processes on one database behave as one: sessions, CSRF keys and throttles live
-//! in the database, not in either process.
+//! Two `kizuki serve` processes on one database behave as one: sessions, CSRF keys and
+//! throttles live in the database, not in either process. These start the real binary twice
+//! (each with its own memory, keys read from the database), not two routers in one process.
 
 use kizuki_domain::Role;
 
@@ -10,10 +11,9 @@ async fn a_session_and_a_form_from_one_server_work_on_the_other() {
     let app = TestApp::builder()
         .user("organizer@example.jp", Role::Organizer)
         .build()
-        .await
-        .start_server()
         .await;
-    let browser = app.visitor_on(0);
+    let servers = [app.serve_process(&[]).await, app.serve_process(&[]).await];
+    let browser = app.visitor_at(&servers[0].base);
     assert_eq!(
         browser
             .sign_in("organizer@example.jp", PASSWORD)
@@ -21,7 +21,7 @@ async fn a_session_and_a_form_from_one_server_work_on_the_other() {
             .status(),
         303
     );
-    let second = app.server_url(1);
+    let second = &servers[1].base;
     // The same browser (same cookies) now reaches the other server.
     let dashboard = browser
         .client
@@ -57,11 +57,10 @@ async fn failures_on_one_server_count_on_the_other() {
     let app = TestApp::builder()
         .user("host@example.jp", Role::Host)
         .build()
-        .await
-        .start_server()
         .await;
-    let first = app.visitor_on(0);
-    let second = app.visitor_on(1);
+    let servers = [app.serve_process(&[]).await, app.serve_process(&[]).await];
+    let first = app.visitor_at(&servers[0].base);
+    let second = app.visitor_at(&servers[1].base);
     for _ in 0..3 {
         first.sign_in("host@example.jp", "wrong password!").await;
     }

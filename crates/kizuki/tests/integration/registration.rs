@@ -1,8 +1,6 @@
 //! Applications: never more seats taken than there are, whatever the concurrency, with two real
 //! `kizuki serve` processes sharing the database.
 
-use std::process::{Child, Command, Stdio};
-
 use jiff::civil::{date, time};
 use kizuki_domain::Timestamp;
 use kizuki_domain::catalogue::{TrainingDay, TrainingKind, TrainingStatus};
@@ -10,61 +8,6 @@ use kizuki_store::TrainingInput;
 use serde_json::{Value, json};
 
 use crate::support::TestApp;
-
-/// A `kizuki serve` process, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn serve(database_url: &str) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_kizuki"))
-        .args([
-            "--database",
-            database_url,
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("KIZUKI_LOG", "warn")
-        // Every applicant here comes from one address; the limits are tested on their own.
-        .env("KIZUKI_RATE_LIMIT", "off")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kizuki serve");
-    // Owned by `Server` at once, so that it is stopped whatever happens next.
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client
-            .get(format!("{}/healthz", server.base))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            return server;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("kizuki serve did not start");
-}
 
 pub async fn open_training(app: &TestApp, capacity: i64) -> i64 {
     let days = [TrainingDay {
@@ -117,9 +60,10 @@ async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are()
     const APPLICANTS: usize = 300;
     let app = TestApp::new().await;
     let training = open_training(&app, CAPACITY).await;
+    // Every applicant here comes from one address; the limits are tested on their own.
     let servers = [
-        serve(&app.database.url).await,
-        serve(&app.database.url).await,
+        app.serve_process(&["--rate-limit", "off"]).await,
+        app.serve_process(&["--rate-limit", "off"]).await,
     ];
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
@@ -161,16 +105,8 @@ async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are()
         positions, expected,
         "every waiting applicant has their own place in line"
     );
-    // The server processes read the real clock, so their holds are counted at the real time.
-    let real_now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let seats = app
-        .store
-        .seats(training, Timestamp(i64::try_from(real_now).unwrap()))
-        .await
-        .unwrap();
+    // The server processes run on the test's clock, so their holds are counted at its time.
+    let seats = app.store.seats(training, app.now()).await.unwrap();
     assert_eq!(
         (seats.taken, seats.waitlisted),
         (CAPACITY, i64::try_from(APPLICANTS).unwrap() - CAPACITY)

@@ -12,6 +12,43 @@ use reqwest::redirect::Policy;
 
 pub const PASSWORD: &str = "a long test password";
 
+/// Where every test's clock starts: 2027-01-15 08:00 UTC, a Friday (17:00 in Japan). Tests set
+/// the time they run at, so that what they type as dates stays in the future of their clock
+/// whatever the real date; the processes they start run on the same clock
+/// ([`kizuki_command`]).
+pub const TEST_CLOCK_START: i64 = 1_800_000_000;
+
+/// The `kizuki` binary on this test database, its clock set to read `now` at this moment (and
+/// then run on, second by second) by the debug build's clock shift.
+pub fn kizuki_command(database: &TestDatabase, now: Timestamp) -> std::process::Command {
+    let real = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs();
+    let shift = now.seconds() - i64::try_from(real).expect("seconds fit");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kizuki"));
+    command
+        .args(["--database", &database.url])
+        .env(kizuki_web::clock::SHIFT_VARIABLE, shift.to_string())
+        .env("KIZUKI_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_BACKTRACE");
+    command
+}
+
+/// A real `kizuki serve` process, stopped when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A database made for one test: a SQLite file in a temporary folder, or a new database on the
 /// PostgreSQL server named by the environment.
 pub struct TestDatabase {
@@ -19,15 +56,37 @@ pub struct TestDatabase {
     folder: Option<PathBuf>,
 }
 
+/// The database backend a test run is for. `scripts/test` names it in `KIZUKI_TEST_BACKEND`, so
+/// that a pass meant for PostgreSQL cannot quietly run on SQLite because a variable was missing
+/// or another one shadowed it; every test asserts it (see [`TestAppBuilder::build`]).
+pub fn expected_backend() -> kizuki_store::Backend {
+    match std::env::var("KIZUKI_TEST_BACKEND").as_deref() {
+        Ok("postgres") => kizuki_store::Backend::Postgres,
+        Ok("sqlite") => kizuki_store::Backend::Sqlite,
+        Ok(other) => panic!("KIZUKI_TEST_BACKEND={other:?}: say sqlite or postgres"),
+        Err(_) if postgres_server().is_some() => kizuki_store::Backend::Postgres,
+        Err(_) => kizuki_store::Backend::Sqlite,
+    }
+}
+
+/// The PostgreSQL server to make test databases on, from `KIZUKI_TEST_DATABASE_URL` or else
+/// `DATABASE_URL` (whichever names a PostgreSQL server).
+fn postgres_server() -> Option<String> {
+    ["KIZUKI_TEST_DATABASE_URL", "DATABASE_URL"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|url| url.starts_with("postgres"))
+}
+
 impl TestDatabase {
     pub async fn create() -> TestDatabase {
         let unique = format!("{:016x}", rand::random::<u64>());
-        let server = std::env::var("KIZUKI_TEST_DATABASE_URL")
-            .or_else(|_| std::env::var("DATABASE_URL"))
-            .ok()
-            .filter(|url| url.starts_with("postgres"));
-        match server {
-            Some(server_url) => {
+        match expected_backend() {
+            kizuki_store::Backend::Postgres => {
+                let server_url = postgres_server().expect(
+                    "KIZUKI_TEST_BACKEND=postgres needs KIZUKI_TEST_DATABASE_URL or DATABASE_URL \
+                     naming a PostgreSQL server",
+                );
                 let name = format!("kizuki_test_{unique}");
                 kizuki_store::create_postgres_database(&server_url, &name)
                     .await
@@ -40,7 +99,7 @@ impl TestDatabase {
                     folder: None,
                 }
             }
-            None => {
+            kizuki_store::Backend::Sqlite => {
                 let folder = std::env::temp_dir().join(format!("kizuki-test-{unique}"));
                 let url = format!("sqlite://{}", folder.join("kizuki.db").display());
                 TestDatabase {
@@ -84,6 +143,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// No per-address rate limits (for tests that send many requests from one address; the
+    /// limits are tested on their own).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.config.rate_limit = kizuki_domain::rate::RateLimit::Off;
+        self
+    }
+
     /// An active account with [`PASSWORD`].
     pub fn user(mut self, email: &str, role: Role) -> Self {
         self.users.push((email.to_owned(), role));
@@ -107,11 +173,16 @@ impl TestAppBuilder {
         let store = Store::open(&database.url)
             .await
             .expect("open the test database");
+        assert_eq!(
+            store.backend(),
+            expected_backend(),
+            "this test runs on the wrong database backend"
+        );
         store.migrate().await.expect("migrate the test database");
+        let clock = Arc::new(AtomicI64::new(TEST_CLOCK_START));
         if self.demo {
-            let output = std::process::Command::new(env!("CARGO_BIN_EXE_kizuki"))
-                .args(["--database", &database.url, "demo"])
-                .env("KIZUKI_LOG", "warn")
+            let output = kizuki_command(&database, Timestamp(TEST_CLOCK_START))
+                .arg("demo")
                 .output()
                 .expect("run kizuki demo");
             assert!(
@@ -120,7 +191,6 @@ impl TestAppBuilder {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        let clock = Arc::new(AtomicI64::new(1_800_000_000));
         let smtp = self.mail.then(SmtpServer::start);
         let mut config = self.config;
         config.smtp = smtp.as_ref().map(|smtp| kizuki_web::mail::SmtpSettings {
@@ -225,6 +295,11 @@ impl TestApp {
     }
 
     pub fn visitor_on(&self, server: usize) -> Visitor {
+        self.visitor_at(&self.server_url(server))
+    }
+
+    /// A new browser for a server at `base` (one of [`TestApp::serve_process`]).
+    pub fn visitor_at(&self, base: &str) -> Visitor {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
@@ -232,7 +307,7 @@ impl TestApp {
             .expect("client");
         Visitor {
             client,
-            base: self.server_url(server),
+            base: base.to_owned(),
         }
     }
 
@@ -253,6 +328,47 @@ impl TestApp {
 
     pub fn now(&self) -> Timestamp {
         Timestamp(self.clock.load(Ordering::SeqCst))
+    }
+
+    /// The `kizuki` binary on this test's database and clock.
+    pub fn command(&self) -> std::process::Command {
+        kizuki_command(&self.database, self.now())
+    }
+
+    /// Starts a real `kizuki serve` process on this test's database and clock, with these
+    /// extra arguments, and waits until it answers.
+    pub async fn serve_process(&self, extra: &[&str]) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("a free port")
+            .local_addr()
+            .expect("address")
+            .port();
+        let child = self
+            .command()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start kizuki serve");
+        // Owned at once, so that it is stopped whatever happens next.
+        let server = ServerProcess {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client
+                .get(format!("{}/healthz", server.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("kizuki serve did not start");
     }
 
     pub async fn create_user(&self, email: &str, role: Role) -> i64 {

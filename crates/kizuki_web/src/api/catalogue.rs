@@ -821,7 +821,9 @@ pub async fn update_group(
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     Path(id): Path<String>,
-    CleanJson(body): CleanJson<GroupBody>,
+    // Read only once the caller may change this group: whoever may not is refused as such,
+    // whatever they sent.
+    body: Result<CleanJson<GroupBody>, Response>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let existing = state.store().study_group(id).await?;
@@ -829,6 +831,10 @@ pub async fn update_group(
     if !organiser && !existing.host_user_ids.contains(&user.id) {
         return Err(AppError::Forbidden);
     }
+    let body = match body {
+        Ok(CleanJson(body)) => body,
+        Err(rejection) => return Ok(rejection),
+    };
     let (recurrence, first, status) = match read_group_body(&state, &body).await {
         Ok(parsed) => parsed,
         Err(mistakes) => return Ok(invalid(mistakes)),
