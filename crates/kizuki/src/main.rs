@@ -327,32 +327,14 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Removes expired sessions and old login failures once an hour. Several processes may run it
-/// at once; the deletes are idempotent.
+/// Housekeeping once an hour (see [`kizuki_web::jobs::housekeeping`]). Several processes may
+/// run it at once; every step is idempotent.
 async fn housekeeping(store: Store) {
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
         interval.tick().await;
-        let now = now();
-        if let Err(error) = store.seal_closed_questionnaires(now).await {
-            tracing::warn!(%error, "could not seal closed questionnaires");
-        }
-        if let Err(error) = store.purge_expired_sessions(now).await {
-            tracing::warn!(%error, "could not purge expired sessions");
-        }
-        let before = kizuki_domain::throttle::window_start(now);
-        if let Err(error) = store.purge_login_failures(before).await {
-            tracing::warn!(%error, "could not purge old login failures");
-        }
-        let messages_before = now.minus_seconds(kizuki_web::MESSAGE_KEEP_DAYS * 24 * 60 * 60);
-        if let Err(error) = store.purge_group_messages(messages_before).await {
-            tracing::warn!(%error, "could not purge old study-group messages");
-        }
-        if let Err(error) = store
-            .purge_rate_counters(now.minus_seconds(24 * 60 * 60))
-            .await
-        {
-            tracing::warn!(%error, "could not purge old rate counters");
+        if let Err(error) = kizuki_web::jobs::housekeeping(&store, now()).await {
+            tracing::warn!(%error, "housekeeping did not finish");
         }
     }
 }
@@ -367,29 +349,15 @@ async fn registration_clock(state: AppState) {
         if let Err(error) = kizuki_web::mail::tick(&state).await {
             tracing::warn!(%error, "the registration clock could not run");
         }
-        let today = kizuki_web::today(now());
+        let now = state.now();
+        let today = kizuki_web::today(now);
         if last_purge_day != Some(today) {
-            match purge_due(state.store(), today).await {
-                Ok(()) => last_purge_day = Some(today),
+            match kizuki_web::jobs::purge_due(state.store(), now).await {
+                Ok(_) => last_purge_day = Some(today),
                 Err(error) => tracing::warn!(%error, "could not purge personal data"),
             }
         }
     }
-}
-
-async fn purge_due(
-    store: &Store,
-    today: jiff::civil::Date,
-) -> Result<(), kizuki_store::StoreError> {
-    for training_id in store.trainings_due_for_purge(today).await? {
-        let removed = store.purge_personal_data(training_id, now()).await?;
-        tracing::info!(
-            training_id,
-            removed,
-            "purged personal data after the retention period"
-        );
-    }
-    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -18,6 +18,7 @@ mod forms;
 mod headers;
 mod ical;
 mod import;
+pub mod jobs;
 pub mod mail;
 mod markdown;
 mod microcache;

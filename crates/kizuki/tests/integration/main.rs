@@ -13,6 +13,7 @@ mod catalogue;
 mod cli;
 mod enrolment;
 mod import;
+mod jobs;
 mod manage;
 mod pages;
 mod processes;

@@ -121,11 +121,9 @@ impl Records {
 }
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.database.url).await.unwrap();
-    let value: Option<i64> = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
-    pool.close().await;
-    value.unwrap_or_else(|| panic!("the demo has no record for {sql}"))
+    app.sql_number(sql)
+        .await
+        .unwrap_or_else(|| panic!("the demo has no record for {sql}"))
 }
 
 async fn records(app: &TestApp, host: i64) -> Records {
@@ -137,15 +135,10 @@ async fn records(app: &TestApp, host: i64) -> Records {
     let group = scalar(app, "SELECT MIN(id) FROM study_groups").await;
     let other_group = scalar(app, "SELECT MAX(id) FROM study_groups").await;
     // The demo host hosts the first group and not the last.
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.database.url).await.unwrap();
-    sqlx::query(&format!(
+    app.sql_execute(&format!(
         "INSERT INTO study_group_hosts (group_id, user_id) VALUES ({group}, {host})"
     ))
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    .await;
     let questionnaire = scalar(
         app,
         "SELECT MIN(id) FROM questionnaires WHERE training_id IS NOT NULL",

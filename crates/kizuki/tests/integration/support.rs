@@ -318,6 +318,39 @@ impl TestApp {
             .expect("registration clock");
     }
 
+    /// One number from the test database (`SELECT COUNT(*) …`, `SELECT MIN(id) …`), read
+    /// straight from the tables, past the store.
+    pub async fn sql_number(&self, sql: &str) -> Option<i64> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database.url).await.unwrap();
+        let value: Option<i64> = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        value
+    }
+
+    /// Runs one statement on the test database, past the store.
+    pub async fn sql_execute(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database.url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    /// Runs the hourly housekeeping once, as `kizuki serve` does, at the test's time.
+    pub async fn housekeeping(&self) {
+        kizuki_web::jobs::housekeeping(&self.store, self.now())
+            .await
+            .expect("housekeeping");
+    }
+
+    /// Runs the daily purge once, as `kizuki serve` does, at the test's time: the trainings
+    /// purged, with how many applications each lost.
+    pub async fn purge_due(&self) -> Vec<(i64, i64)> {
+        kizuki_web::jobs::purge_due(&self.store, self.now())
+            .await
+            .expect("purge")
+    }
+
     pub fn smtp(&self) -> &SmtpServer {
         self.smtp.as_ref().expect("built with .mail()")
     }

@@ -135,14 +135,16 @@ impl Store {
         Ok(applied)
     }
 
-    /// The backgrounds ticked on every application that holds or has a seat: lists of names
-    /// only, never who ticked them; the statistics page counts them.
+    /// The backgrounds ticked on every confirmed application: lists of names only, never who
+    /// ticked them; the statistics page counts them. Only confirmed places count, as the purge
+    /// keeps only theirs (a hold may lapse and is not a participant), so the figures do not
+    /// change when personal data is purged.
     pub async fn participant_backgrounds(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT backgrounds FROM applications WHERE status IN ('held', 'confirmed')",
+        Ok(
+            sqlx::query_scalar("SELECT backgrounds FROM applications WHERE status = 'confirmed'")
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// Seats of a training. With frames, the capacity is theirs together.
