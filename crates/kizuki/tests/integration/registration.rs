@@ -309,6 +309,19 @@ async fn statistics_count_backgrounds_and_hide_small_groups() {
             .await
             .unwrap();
         assert_eq!(response.status(), 201);
+        let held: Value = response.json().await.unwrap();
+        let id = held["id"].as_i64().unwrap();
+        if index == 0 {
+            let partial = app.visitor().get_text("/statistics").await;
+            assert!(
+                !partial.contains("stats-backgrounds"),
+                "a held seat is not a participant yet"
+            );
+        }
+        app.store
+            .confirm_application(training, id, app.now(), kizuki_web::today(app.now()))
+            .await
+            .unwrap();
     }
     let page = app.visitor().get_text("/statistics").await;
     assert!(page.contains("<th scope=\"row\">ピアサポーター</th><td>6</td>"));
