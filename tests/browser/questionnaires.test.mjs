@@ -6,6 +6,42 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { axeViolations, launchBrowser, signIn, startServer, watchedPage } from "./harness.mjs";
 
+/** The code checkboxes (not the quote box) of the answer at `index` on a coding page. */
+function answerBoxes(page, index) {
+  return page
+    .locator("form", { has: page.locator("fieldset.coding-answer") })
+    .last()
+    .locator("fieldset.coding-answer")
+    .nth(index)
+    .locator('input[type=checkbox][name^="code_"]');
+}
+
+/** For each answer of the last coded question, the positions of its ticked categories. */
+async function codesOnPage(page) {
+  return page
+    .locator("form", { has: page.locator("fieldset.coding-answer") })
+    .last()
+    .locator("fieldset.coding-answer")
+    .evaluateAll((sets) =>
+      sets.map((set) =>
+        [...set.querySelectorAll('input[type=checkbox][name^="code_"]')]
+          .map((box, position) => (box.checked ? position : -1))
+          .filter((position) => position >= 0),
+      ),
+    );
+}
+
+/** Cohen's κ for two lists of labels, worked out here rather than read from the page. */
+function cohenKappa(first, second) {
+  const n = first.length;
+  const labels = [...new Set([...first, ...second])];
+  const observed = first.filter((label, i) => label === second[i]).length / n;
+  const expected = labels
+    .map((label) => (first.filter((x) => x === label).length / n) * (second.filter((x) => x === label).length / n))
+    .reduce((a, b) => a + b, 0);
+  return (observed - expected) / (1 - expected);
+}
+
 let server;
 let browser;
 
@@ -122,16 +158,51 @@ describe("questionnaires", () => {
     assert.match(table, /したい\s[^\n]*\n?[^\n]*11/);
     assert.match(table, /< 5/);
 
-    await page.goto(`${server.base}${results.replace(/results$/, "coding")}`);
+    // The researcher's codes (the demo's: 11 / 1 / 1), one answer changed and saved.
+    const coding = `${server.base}${results.replace(/results$/, "coding")}`;
+    await page.goto(coding);
     assert.deepEqual(await axeViolations(page), [], "the coding page");
-    const boxes = page.locator("fieldset.coding-answer").last().getByRole("checkbox");
-    assert.ok((await boxes.count()) >= 3);
-    await page.getByRole("button", { name: "コードを保存する" }).nth(1).click();
+    const original = await codesOnPage(page);
+    assert.equal(original.length, 13, "the demo's thirteen answers");
+    assert.ok(original.every((codes) => codes.length === 1), "each coded with one category");
+    const changed = original.map((codes) => [...codes]);
+    const first = answerBoxes(page, 0);
+    const other = (original[0][0] + 1) % (await first.count());
+    await first.nth(original[0][0]).uncheck();
+    await first.nth(other).check();
+    changed[0] = [other];
+    await page.getByRole("button", { name: "コードを保存する" }).last().click();
     await page.waitForLoadState();
-    await page.goto(`${server.base}${results.replace(/results$/, "agreement")}`);
-    assert.deepEqual(await axeViolations(page), [], "the agreement page");
-    assert.deepEqual(problems, []);
+    await page.goto(coding);
+    assert.deepEqual(await codesOnPage(page), changed, "the change is saved, the rest kept");
     await context.close();
+
+    // A second coder (the administrator) codes every answer as the demo did.
+    const second = await signIn(browser, server.base, "admin@example.jp");
+    await second.page.goto(coding);
+    for (const [index, codes] of original.entries()) {
+      for (const box of codes) await answerBoxes(second.page, index).nth(box).check();
+    }
+    await second.page.getByRole("button", { name: "コードを保存する" }).last().click();
+    await second.page.waitForLoadState();
+    await second.page.goto(coding);
+    assert.deepEqual(await codesOnPage(second.page), original);
+    assert.deepEqual(second.problems, []);
+    await second.context.close();
+
+    // The comparison shows what is worked out here from the two codings.
+    const again = await signIn(browser, server.base, "researcher@example.jp");
+    await again.page.goto(`${server.base}${results.replace(/results$/, "agreement")}`);
+    assert.deepEqual(await axeViolations(again.page), [], "the agreement page");
+    const section = again.page.locator("section.panel", { has: again.page.locator(".agreement-kappa") }).last();
+    assert.equal(await section.locator(".agreement-compared").innerText(), "13");
+    assert.equal(await section.locator(".agreement-agreed").innerText(), "12 (92.3%)");
+    const kappa = cohenKappa(changed.map((codes) => codes[0]), original.map((codes) => codes[0]));
+    assert.equal(await section.locator(".agreement-kappa").innerText(), kappa.toFixed(3));
+    assert.equal(await section.locator("table.disagreements tbody tr").count(), 1);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(again.problems, []);
+    await again.context.close();
   });
 
   test("an administrator sees the form to change k, in both languages", async () => {

@@ -6,6 +6,25 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { axeViolations, launchBrowser, signIn, startServer } from "./harness.mjs";
 
+/** Pairs of cards, the Rand index and Cohen's κ, from a cross table of two sortings. */
+function fromCrossTable({ columns, rows }) {
+  const pairs = (n) => (n * (n - 1)) / 2;
+  const cards = rows.flatMap((row) => row.cells).reduce((a, b) => a + b, 0);
+  const rowTotals = rows.map((row) => row.cells.reduce((a, b) => a + b, 0));
+  const columnTotals = columns.map((_, j) => rows.reduce((sum, row) => sum + row.cells[j], 0));
+  const both = rows.flatMap((row) => row.cells).map(pairs).reduce((a, b) => a + b, 0);
+  const firstOnly = rowTotals.map(pairs).reduce((a, b) => a + b, 0) - both;
+  const secondOnly = columnTotals.map(pairs).reduce((a, b) => a + b, 0) - both;
+  const apart = pairs(cards) - both - firstOnly - secondOnly;
+  const observed = rows
+    .map((row) => row.cells.filter((_, j) => columns[j] === row.label).reduce((a, b) => a + b, 0))
+    .reduce((a, b) => a + b, 0) / cards;
+  const chance = rows
+    .map((row, i) => rowTotals[i] * columnTotals.filter((_, j) => columns[j] === row.label).reduce((a, b) => a + b, 0))
+    .reduce((a, b) => a + b, 0) / (cards * cards);
+  return { cards, both, firstOnly, secondOnly, apart, rand: (both + apart) / pairs(cards), kappa: (observed - chance) / (1 - chance) };
+}
+
 let server;
 let browser;
 
@@ -182,7 +201,20 @@ describe("research", () => {
     await page.getByLabel("二つ目").selectOption({ label: "田中 由美 さんの仕分け" });
     await page.getByRole("button", { name: "比べる" }).click();
     await page.locator("#agreement-figures").waitFor();
-    assert.match(await page.locator("#agreement-figures").innerText(), /κ = /);
+    // Every figure worked out again here from the cross table on the same page.
+    const cross = await page.locator("#cross-table").evaluate((table) => ({
+      columns: [...table.querySelectorAll("thead th")].slice(1).map((th) => th.textContent.trim()),
+      rows: [...table.querySelectorAll("tbody tr")].map((tr) => ({
+        label: tr.querySelector("th").textContent.trim(),
+        cells: [...tr.querySelectorAll("td")].map((td) => Number(td.textContent.trim() || 0)),
+      })),
+    }));
+    const figures = await page.locator("#agreement-figures td").allInnerTexts();
+    const expected = fromCrossTable(cross);
+    assert.equal(expected.cards, 10);
+    assert.deepEqual(figures.slice(0, 5).map(Number), [expected.cards, expected.both, expected.firstOnly, expected.secondOnly, expected.apart]);
+    assert.equal(figures[5], `${(expected.rand * 100).toFixed(1)}%`);
+    assert.match(figures[7], new RegExp(`^κ = ${expected.kappa.toFixed(3)}（`));
     assert.deepEqual(await axeViolations(page), [], "the comparison");
     await page.goto(page.url().replace("/research/", "/en/research/"));
     assert.deepEqual(await axeViolations(page), [], "the comparison in English");

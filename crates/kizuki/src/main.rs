@@ -126,6 +126,18 @@ struct ServeArgs {
         default_value = "Kizuki <no-reply@localhost>"
     )]
     mail_from: String,
+    /// Keep public pages for anonymous visitors for one second: on, or off to measure or
+    /// debug pages as they are built.
+    #[arg(long, env = "KIZUKI_PAGE_CACHE", default_value = "on", value_parser = on_or_off)]
+    page_cache: bool,
+}
+
+fn on_or_off(text: &str) -> Result<bool, String> {
+    match text {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(format!("expected on or off, not {other:?}")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -264,6 +276,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
         cookie_secure: args.cookie_secure,
         trust_proxy: args.trust_proxy,
         rate_limit: args.rate_limit,
+        page_cache: args.page_cache,
         public_url: args
             .public_url
             .clone()

@@ -34,6 +34,9 @@ pub struct WebConfig {
     pub public_url: String,
     /// The mail server, for mail sent at once rather than through the outbox.
     pub smtp: Option<crate::mail::SmtpSettings>,
+    /// Keep anonymous visitors' public pages for a second (see `microcache`). Off only to
+    /// measure or debug the pages as they are built.
+    pub page_cache: bool,
 }
 
 impl Default for WebConfig {
@@ -44,6 +47,7 @@ impl Default for WebConfig {
             rate_limit: kizuki_domain::rate::RateLimit::default(),
             public_url: "http://127.0.0.1:8080".to_owned(),
             smtp: None,
+            page_cache: true,
         }
     }
 }

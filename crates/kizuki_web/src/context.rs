@@ -88,7 +88,11 @@ pub async fn establish(State(state): State<AppState>, request: Request, next: Ne
         }
     };
     parts.extensions.insert(context.clone());
-    let cache_key = cache_key(&parts, &context);
+    let cache_key = state
+        .config()
+        .page_cache
+        .then(|| cache_key(&parts, &context))
+        .flatten();
     if let Some(cached) = cache_key.as_deref().and_then(|key| state.pages().get(key)) {
         let mut response = cached;
         remember_cookies(&context, response.headers_mut());

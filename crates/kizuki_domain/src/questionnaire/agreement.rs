@@ -146,7 +146,20 @@ mod tests {
         assert!(!agreement.nominal);
         assert_eq!((agreement.compared, agreement.agreed), (3, 2));
         assert_eq!(agreement.disagreements, [1]);
-        assert!(agreement.kappa.is_some());
+        // Worked by hand. The fourth answer is left out (the first coder did not code it).
+        // Pooled decisions, category 1 then 2, over the three answers both coded:
+        //   first  [1, 1, 0,  1, 0, 1]   (four yes, two no)
+        //   second [1, 1, 0,  1, 1, 1]   (five yes, one no)
+        // p_o = 5/6; p_e = (4/6)(5/6) + (2/6)(1/6) = 22/36; κ = (30/36 − 22/36)/(14/36) = 4/7.
+        let kappa = agreement.kappa.unwrap();
+        assert!((kappa - 4.0 / 7.0).abs() < 1e-9, "{kappa}");
+        // Category 1 alone: the same decisions, κ = 1. Category 2 alone: first [1, 0, 1],
+        // second [1, 1, 1]; p_o = 2/3 = p_e, so κ = 0.
+        assert_eq!(agreement.per_category.len(), 2);
+        assert_eq!(agreement.per_category[0].0, 1);
+        assert!((agreement.per_category[0].1.unwrap() - 1.0).abs() < 1e-9);
+        assert_eq!(agreement.per_category[1].0, 2);
+        assert!(agreement.per_category[1].1.unwrap().abs() < 1e-9);
     }
 
     #[test]
