@@ -75,7 +75,22 @@ describe("public catalogue pages", () => {
     await page.waitForURL(/\/trainings\?area=01/);
     assert.match(await page.getByRole("status").innerText(), /4 件/);
     await page.goto(`${server.base}/map`);
-    await page.locator(".map-figure").screenshot({ path: process.env.KIZUKI_MAP_SCREENSHOT ?? "/tmp/kizuki-map.png" });
+    // The map is drawn at a size a person can use, and the marker sits on it, inside the
+    // figure and not hidden under anything.
+    const figure = await page.locator(".map-figure").boundingBox();
+    assert.ok(figure.width >= 600 && figure.height >= 500, `the map is ${figure.width}×${figure.height}`);
+    const spot = await marker.boundingBox();
+    assert.ok(spot.width >= 12 && spot.height >= 12, "a marker big enough to hit");
+    assert.ok(
+      spot.x >= figure.x && spot.x + spot.width <= figure.x + figure.width && spot.y >= figure.y && spot.y + spot.height <= figure.y + figure.height,
+      "the marker is inside the map",
+    );
+    const centre = { x: spot.x + spot.width / 2, y: spot.y + spot.height / 2 };
+    const topmost = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest("a")?.getAttribute("aria-label"), centre);
+    assert.equal(topmost, "札幌市（北海道）：研修会 4 回", "nothing covers the marker");
+    if (process.env.KIZUKI_MAP_SCREENSHOT) {
+      await page.locator(".map-figure").screenshot({ path: process.env.KIZUKI_MAP_SCREENSHOT });
+    }
     await context.close();
   });
 });

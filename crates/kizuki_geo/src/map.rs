@@ -362,43 +362,85 @@ mod tests {
 
 #[cfg(test)]
 mod picture {
-    /// Writes the map to a file for looking at: `KIZUKI_MAP_OUT=/tmp/map.svg cargo test -p kizuki_geo picture`.
+    /// Draws six towns from Sapporo to Naha and checks that they land where Japan has them:
+    /// north above south, east right of west, all inside the map. With `KIZUKI_MAP_OUT` set it
+    /// also writes the map there for looking at:
+    /// `KIZUKI_MAP_OUT=/tmp/map.svg cargo test -p kizuki_geo picture`.
     #[test]
-    fn picture() {
-        if let Ok(path) = std::env::var("KIZUKI_MAP_OUT") {
-            let markers: Vec<super::MapMarker> = [
-                (1u8, "札幌市"),
-                (13, "新宿区"),
-                (27, "大阪市"),
-                (40, "福岡市"),
-                (47, "那覇市"),
-                (4, "仙台市"),
-            ]
+    fn towns_land_where_japan_has_them() {
+        let towns = [
+            (1u8, "札幌市"),
+            (4, "仙台市"),
+            (13, "新宿区"),
+            (27, "大阪市"),
+            (40, "福岡市"),
+            (47, "那覇市"),
+        ];
+        let markers: Vec<super::MapMarker> = towns
             .iter()
-            .enumerate()
-            .filter_map(|(i, (code, town))| {
-                Some(super::MapMarker {
-                    prefecture_code: *code,
-                    position: crate::municipality_position(*code, town)?,
-                    kind: if i % 2 == 0 {
-                        super::MarkerKind::Training
-                    } else {
-                        super::MarkerKind::StudyGroup
-                    },
-                    label: (*town).to_owned(),
-                    href: "#".to_owned(),
-                })
+            .map(|(code, town)| super::MapMarker {
+                prefecture_code: *code,
+                position: crate::municipality_position(*code, town).expect("a known town"),
+                kind: super::MarkerKind::Training,
+                label: (*town).to_owned(),
+                href: "#".to_owned(),
             })
             .collect();
-            let labels = super::MapLabels {
-                title: "t",
-                description: "d",
-                legend_trainings: "研修会の開催地",
-                legend_groups: "勉強会のある町",
-                attribution: "地図データ: japanmap (Apache-2.0)",
-                lang: "ja",
-            };
-            std::fs::write(path, super::render_map_svg(&markers, &labels, "m")).expect("write");
+        let labels = super::MapLabels {
+            title: "t",
+            description: "d",
+            legend_trainings: "研修会の開催地",
+            legend_groups: "勉強会のある町",
+            attribution: "地図データ: japanmap (Apache-2.0)",
+            lang: "ja",
+        };
+        let svg = super::render_map_svg(&markers, &labels, "m");
+        if let Ok(path) = std::env::var("KIZUKI_MAP_OUT") {
+            std::fs::write(path, &svg).expect("write");
         }
+        let at = |town: &str| -> (f64, f64) {
+            let start = svg
+                .find(&format!("aria-label=\"{town}\""))
+                .unwrap_or_else(|| panic!("no marker for {town}"));
+            let read = |name: &str| -> f64 {
+                let from = svg[start..].find(&format!("{name}=\"")).expect("a circle") + start;
+                let value = &svg[from + name.len() + 2..];
+                value[..value.find('"').expect("a value")]
+                    .parse()
+                    .expect("a number")
+            };
+            (read("cx"), read("cy"))
+        };
+        let height = *super::MAP_HEIGHT;
+        for (_, town) in towns {
+            let (x, y) = at(town);
+            assert!(
+                (0.0..=super::WIDTH).contains(&x) && (0.0..=height).contains(&y),
+                "{town} at ({x}, {y}) is off the map"
+            );
+        }
+        let north_to_south = ["札幌市", "仙台市", "新宿区", "大阪市", "福岡市"];
+        for pair in north_to_south.windows(2) {
+            assert!(
+                at(pair[0]).1 < at(pair[1]).1,
+                "{} is drawn south of {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        let east_to_west = ["仙台市", "新宿区", "大阪市", "福岡市"];
+        for pair in east_to_west.windows(2) {
+            assert!(
+                at(pair[0]).0 > at(pair[1]).0,
+                "{} is drawn west of {}",
+                pair[0],
+                pair[1]
+            );
+        }
+        assert_eq!(
+            svg.matches("<circle cx=").count(),
+            towns.len() + 1,
+            "six towns and the legend"
+        );
     }
 }

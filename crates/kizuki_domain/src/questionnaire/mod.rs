@@ -501,24 +501,103 @@ mod tests {
         assert_eq!(phase(None, Some(T(20)), T(25)), Phase::Closed);
     }
 
+    /// What `check` should answer, worked out independently: for each question its numbers
+    /// (sorted, distinct) or whether it has text, or `None` when the submission is refused.
+    fn expected(
+        questions: &[Question],
+        raw: &BTreeMap<i64, Vec<String>>,
+    ) -> Option<BTreeMap<i64, Option<Vec<i64>>>> {
+        if raw.keys().any(|id| !questions.iter().any(|q| q.id == *id)) {
+            return None;
+        }
+        let mut answers = BTreeMap::new();
+        for question in questions {
+            let values: Vec<&str> = raw
+                .get(&question.id)
+                .into_iter()
+                .flatten()
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            if question.kind == QuestionKind::FreeText {
+                answers.insert(question.id, None);
+                continue;
+            }
+            let mut numbers = Vec::new();
+            for value in values {
+                let n: i64 = value.parse().ok()?;
+                if n < 1 || n > question.values() {
+                    return None;
+                }
+                numbers.push(n);
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            if numbers.len() > 1 && question.kind != QuestionKind::MultipleChoice {
+                return None;
+            }
+            answers.insert(question.id, Some(numbers));
+        }
+        (!answers.is_empty()).then_some(answers)
+    }
+
+    /// Mostly numbers around the valid range (so that many submissions are valid and many
+    /// are just outside it), some with spaces, some anything at all.
+    fn any_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => (0i64..8).prop_map(|n| n.to_string()),
+            1 => (0i64..8).prop_map(|n| format!(" {n}　")),
+            1 => ".{0,4}",
+        ]
+    }
+
     proptest! {
         #[test]
-        fn accepted_answers_are_always_within_their_question(
-            raw in proptest::collection::btree_map(1i64..6, proptest::collection::vec(".{0,6}", 0..4), 0..6)
+        fn answers_are_accepted_exactly_when_every_value_fits_its_question(
+            raw in proptest::collection::btree_map(1i64..6, proptest::collection::vec(any_value(), 0..4), 0..5)
         ) {
             let questions = questions();
-            if let Ok(answers) = check(&questions, &raw) {
-                prop_assert!(!answers.is_empty());
-                for (id, answer) in answers {
-                    let question = questions.iter().find(|q| q.id == id).unwrap();
-                    for value in answer.values() {
-                        prop_assert!((1..=question.values()).contains(&value));
-                    }
-                    if let Some(text) = answer.text() {
-                        prop_assert!(!text.is_empty());
+            let checked = check(&questions, &raw);
+            match expected(&questions, &raw) {
+                None => prop_assert!(checked.is_err(), "{:?} was accepted", raw),
+                Some(answers) => {
+                    let accepted = checked.map_err(|m| TestCaseError::fail(format!("{raw:?} refused: {m:?}")))?;
+                    prop_assert_eq!(accepted.len(), answers.len());
+                    for (id, numbers) in answers {
+                        let answer = &accepted[&id];
+                        match numbers {
+                            Some(numbers) => prop_assert_eq!(answer.values(), numbers),
+                            None => prop_assert!(answer.text().is_some_and(|t| !t.is_empty())),
+                        }
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_generated_answers_are_often_valid() {
+        // The property above means little if nearly every case is refused: count them.
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = proptest::collection::btree_map(
+            1i64..5,
+            proptest::collection::vec(any_value(), 1..3),
+            1..4,
+        );
+        let questions = questions();
+        let valid = (0..1000)
+            .filter(|_| {
+                let raw = strategy.new_tree(&mut runner).unwrap().current();
+                expected(&questions, &raw).is_some()
+            })
+            .count();
+        assert!(
+            valid > 150,
+            "only {valid} of 1000 generated submissions are valid"
+        );
     }
 }

@@ -252,20 +252,48 @@ mod tests {
         }
 
         #[test]
-        fn every_line_of_a_cross_tab_hides_none_or_at_least_two(
+        fn no_small_cell_of_a_cross_tab_can_be_worked_out_from_any_line(
             counts in proptest::collection::vec(proptest::collection::vec(0i64..12, 2..4), 2..4),
+            k in 3i64..6,
         ) {
             let columns = counts[0].len();
             let counts: Vec<Vec<i64>> = counts.into_iter().map(|mut r| { r.resize(columns, 0); r }).collect();
-            let table = cross_tab(&counts, 5);
-            for (r, row) in table.cells.iter().enumerate() {
-                for (c, s) in row.iter().enumerate() {
-                    if counts[r][c] < 5 { prop_assert!(s.count().is_none()); }
+            let rows = counts.len();
+            let table = cross_tab(&counts, k);
+            let row_totals: Vec<i64> = counts.iter().map(|row| row.iter().sum()).collect();
+            let column_totals: Vec<i64> = (0..columns).map(|c| counts.iter().map(|row| row[c]).sum()).collect();
+            let grand: i64 = row_totals.iter().sum();
+            // Every line of the table: each row, each column, the row totals and the column
+            // totals (the last two against the grand total).
+            let mut lines: Vec<(Vec<(i64, Shown)>, i64, Shown)> = Vec::new();
+            for r in 0..rows {
+                lines.push(((0..columns).map(|c| (counts[r][c], table.cells[r][c])).collect(), row_totals[r], table.row_totals[r]));
+            }
+            for c in 0..columns {
+                lines.push(((0..rows).map(|r| (counts[r][c], table.cells[r][c])).collect(), column_totals[c], table.column_totals[c]));
+            }
+            lines.push((row_totals.iter().copied().zip(table.row_totals.iter().copied()).collect(), grand, table.total));
+            lines.push((column_totals.iter().copied().zip(table.column_totals.iter().copied()).collect(), grand, table.total));
+            for (line, total, shown_total) in &lines {
+                for (value, shown) in line {
+                    if *value < k {
+                        prop_assert!(shown.count().is_none(), "{} shown in {:?}", value, line);
+                    }
                 }
-                if table.row_totals[r].count().is_some() {
-                    let hidden: Vec<usize> = (0..columns).filter(|&c| row[c].count().is_none()).collect();
-                    let left: i64 = hidden.iter().map(|&c| counts[r][c]).sum();
-                    prop_assert!(hidden.len() != 1 || left == 0);
+                if shown_total.count().is_none() {
+                    continue;
+                }
+                let values: Vec<i64> = line.iter().map(|(v, _)| *v).collect();
+                let shown: Vec<Shown> = line.iter().map(|(_, s)| *s).collect();
+                let possible = fillings(&values, &shown, *total, k);
+                prop_assert!(possible.contains(&values));
+                for (i, (value, s)) in line.iter().enumerate() {
+                    if *s == Shown::Small && *value > 0 {
+                        prop_assert!(
+                            possible.iter().any(|p| p[i] != *value),
+                            "in {:?} of {:?} (k = {}), cell {} can be worked out", line, counts, k, i
+                        );
+                    }
                 }
             }
         }
