@@ -197,6 +197,9 @@ mod tests {
         assert!(table.cells[1][1].count().is_none() || table.column_totals[1].count().is_none());
     }
 
+    /// One line of a table: its cells (true value, as shown), its total and the total as shown.
+    type Line = (Vec<(i64, Shown)>, i64, Shown);
+
     /// Every way to fill the hidden cells of one line that agrees with what is shown.
     fn fillings(cells: &[i64], shown: &[Shown], total: i64, k: i64) -> Vec<Vec<i64>> {
         let mut out = vec![vec![]];
@@ -265,7 +268,7 @@ mod tests {
             let grand: i64 = row_totals.iter().sum();
             // Every line of the table: each row, each column, the row totals and the column
             // totals (the last two against the grand total).
-            let mut lines: Vec<(Vec<(i64, Shown)>, i64, Shown)> = Vec::new();
+            let mut lines: Vec<Line> = Vec::new();
             for r in 0..rows {
                 lines.push(((0..columns).map(|c| (counts[r][c], table.cells[r][c])).collect(), row_totals[r], table.row_totals[r]));
             }
