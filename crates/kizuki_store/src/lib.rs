@@ -16,6 +16,7 @@ mod audit;
 mod backup;
 mod catalogue;
 mod error;
+pub mod guards;
 mod invitations;
 mod keys;
 mod qda;

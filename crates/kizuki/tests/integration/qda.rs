@@ -1073,3 +1073,102 @@ async fn the_api_edits_details_turns_and_applies_the_key_with_a_preview() {
         "司会：P01、どうぞ。\nP01：P01の話を聞きました。\nP02：そうですね。"
     );
 }
+
+/// Where in the whole database a text occurs, outside the pseudonym key itself (which holds
+/// the real names by design, for key keepers only), as `table.column`.
+async fn places_holding(app: &TestApp, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (table, rows) in app.whole_database().await {
+        if table == "qda_pseudonyms" {
+            continue;
+        }
+        for row in rows {
+            for (column, value) in row {
+                if value.contains(text) {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[tokio::test]
+async fn a_real_name_in_the_key_is_stored_nowhere_and_the_scan_would_see_it() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let mut projects = Vec::new();
+    for name in ["鍵のあるプロジェクト", "鍵のないプロジェクト"] {
+        let (status, project) = researcher
+            .send(
+                Method::POST,
+                "/api/v1/qda/projects",
+                Some(json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(status, 201, "{project}");
+        projects.push(project["id"].as_i64().unwrap());
+    }
+    let (status, _) = researcher
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{}/pseudonyms", projects[0]),
+            Some(json!([{"real": "比嘉", "pseudonym": "P07"}])),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let text = "【司会】今日はどうでしたか。\n比嘉：比嘉です。話せてよかったです。\n";
+    for project in &projects {
+        let (status, created) = researcher
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/projects/{project}/transcripts"),
+                Some(json!({"name": "面接 1", "text": text, "kind": "individual"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let transcript = created["id"].as_i64().unwrap();
+        let (status, card) = researcher
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/transcripts/{transcript}/cards"),
+                Some(json!({"start": 15, "end": 25})),
+            )
+            .await;
+        assert_eq!(status, 201, "{card}");
+    }
+    // The project with the key: the name is nowhere, not in the text, the speakers, the cards
+    // or the log. The project without one is the negative control: the same scan finds the
+    // name there, so a key that stopped working would not pass unseen.
+    let holding = places_holding(&app, "比嘉").await;
+    assert_eq!(
+        holding,
+        ["qda_nodes.quote", "qda_transcripts.body"],
+        "the scan sees the name stored for the project without a key, and only there"
+    );
+    let (keyed, unkeyed) = (projects[0].to_string(), projects[1].to_string());
+    let mut rows_with_name = 0;
+    for (table, rows) in app.whole_database().await {
+        if table == "qda_pseudonyms" {
+            continue;
+        }
+        for row in rows
+            .iter()
+            .filter(|row| row.values().any(|v| v.contains("比嘉")))
+        {
+            assert_ne!(
+                row.get("project_id"),
+                Some(&keyed),
+                "{table} keeps the real name in the project with a key: {row:?}"
+            );
+            assert_eq!(row.get("project_id"), Some(&unkeyed), "{table}: {row:?}");
+            rows_with_name += 1;
+        }
+    }
+    assert_eq!(rows_with_name, 2, "the unkeyed transcript and its card");
+}

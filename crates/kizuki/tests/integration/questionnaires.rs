@@ -2,13 +2,12 @@
 //! coding, k lowered by an administrator, and proof, by reading every table of the database,
 //! that nothing ties an answer to its code, a person or a moment.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use kizuki_domain::Role;
 use kizuki_domain::questionnaire::code;
 use reqwest::Method;
 use serde_json::{Value, json};
-use sqlx::{Column, Row};
 
 use crate::api_catalogue::{Api, token_for};
 use crate::registration::open_training;
@@ -70,6 +69,38 @@ async fn codes(organiser: &Api, id: i64, count: i64) -> Vec<String> {
         .collect()
 }
 
+/// Every count under `k` that a results document shows, wherever it is: a `count` that is a
+/// number, or a `shown` text that is one (as `path = value`).
+fn small_counts_shown(results: &Value, k: i64) -> Vec<String> {
+    fn walk(value: &Value, path: &str, k: i64, found: &mut Vec<String>) {
+        match value {
+            Value::Object(fields) => {
+                for (name, field) in fields {
+                    let here = format!("{path}.{name}");
+                    let number = match (name.as_str(), field) {
+                        ("count", Value::Number(n)) => n.as_i64(),
+                        ("shown", Value::String(text)) => text.trim().parse::<i64>().ok(),
+                        _ => None,
+                    };
+                    match number {
+                        Some(n) if n < k => found.push(format!("{here} = {n}")),
+                        _ => walk(field, &here, k, found),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}[{i}]"), k, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(&results["questions"], "questions", k, &mut found);
+    found
+}
+
 /// Sends one answer as anyone would (no account); answers the status.
 async fn answer(app: &TestApp, token: &str, answers: Value) -> u16 {
     Api::new(app, None)
@@ -80,67 +111,6 @@ async fn answer(app: &TestApp, token: &str, answers: Value) -> u16 {
         )
         .await
         .0
-}
-
-/// Every row of every table, as text, in the order a plain `SELECT *` gives them.
-async fn whole_database(app: &TestApp) -> BTreeMap<String, Vec<BTreeMap<String, String>>> {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.database.url).await.unwrap();
-    let tables: Vec<String> = if app.database.url.starts_with("postgres") {
-        sqlx::query_scalar(
-            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap()
-    } else {
-        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
-            .fetch_all(&pool)
-            .await
-            .unwrap()
-    };
-    let mut dump = BTreeMap::new();
-    // sqlx's own bookkeeping (migration checksums and times) is left out.
-    for table in tables.into_iter().filter(|t| !t.starts_with("_sqlx")) {
-        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
-            .fetch_all(&pool)
-            .await
-            .unwrap();
-        let rows = rows
-            .iter()
-            .map(|row| {
-                row.columns()
-                    .iter()
-                    .map(|column| {
-                        let i = column.ordinal();
-                        let value = row
-                            .try_get::<Option<i64>, _>(i)
-                            .map(|v| v.map(|n| n.to_string()))
-                            .or_else(|_| row.try_get::<Option<String>, _>(i))
-                            .or_else(|_| {
-                                row.try_get::<Option<f64>, _>(i)
-                                    .map(|v| v.map(|f| f.to_string()))
-                            })
-                            .or_else(|_| {
-                                row.try_get::<Option<Vec<u8>>, _>(i)
-                                    .map(|v| v.map(|b| String::from_utf8_lossy(&b).into_owned()))
-                            })
-                            // A column none of these can read would otherwise pass as
-                            // empty, hiding whatever it holds from the scan.
-                            .unwrap_or_else(|error| {
-                                panic!("{table}.{} cannot be read: {error}", column.name())
-                            })
-                            .unwrap_or_default();
-                        (column.name().to_owned(), value)
-                    })
-                    .collect()
-            })
-            .collect();
-        dump.insert(table, rows);
-    }
-    pool.close().await;
-    dump
 }
 
 #[tokio::test]
@@ -330,6 +300,11 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
         )
         .await;
     assert_eq!(
+        small_counts_shown(&results, 5),
+        Vec::<String>::new(),
+        "no count under k anywhere in the results"
+    );
+    assert_eq!(
         tally(&results),
         [
             ("したい".to_owned(), json!(11), "11".to_owned()),
@@ -403,6 +378,13 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
         .await;
     let shown: Vec<String> = tally(&results).into_iter().map(|(_, _, s)| s).collect();
     assert_eq!(shown, ["11", "1", "1"]);
+    // The negative control of the scan above: at k = 1 the same scan, asked about 5, sees the
+    // small counts the lowered k now shows.
+    let leaks = small_counts_shown(&results, 5);
+    assert!(
+        leaks.iter().filter(|leak| leak.ends_with("= 1")).count() >= 2,
+        "the scan does not see small counts: {leaks:?}"
+    );
     let audit = app.store.recent_audit(10).await.unwrap();
     assert!(
         audit.iter().any(|e| e.action == "questionnaire.min_cell"
@@ -459,7 +441,7 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
 
     // The whole database: no code in plain, digests only with the codes, nothing in the answer
     // rows but a random key, the questionnaire and the answers, and no time of answering.
-    let dump = whole_database(&app).await;
+    let dump = app.whole_database().await;
     let digests: BTreeSet<String> = codes
         .iter()
         .map(|c| code::digest(&code::normalize(c).unwrap()))
@@ -721,7 +703,7 @@ async fn codes_go_by_mail_to_confirmed_participants_and_no_message_is_kept() {
     }
     assert_eq!(sent.iter().collect::<BTreeSet<_>>().len(), 3);
     // Nothing of these messages is kept: not in the outbox, nowhere in the database.
-    let dump = whole_database(&app).await;
+    let dump = app.whole_database().await;
     for (table, rows) in &dump {
         for row in rows {
             for value in row.values() {
@@ -805,4 +787,56 @@ async fn a_questionnaire_is_kept_as_a_template_for_the_next_training() {
     let made = app.store.questionnaire(made[0].id).await.unwrap();
     assert_eq!(made.questions[2].options.len(), 2);
     assert_eq!(made.title, "研修会のふりかえり");
+}
+
+/// Sends one answer with `code` from `times` clients at once to `base`; answers how many were
+/// stored (201) and how many were told the code was used (409).
+async fn race_one_code(base: &str, code: &str, question: i64, times: usize) -> (usize, usize) {
+    let client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..times)
+        .map(|n| {
+            let request = client
+                .post(format!("{base}/api/v1/answers"))
+                .json(&json!({"token": code, "answers": {question.to_string(): format!("同時に送った回答 {n}")}}));
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    let stored = statuses.iter().filter(|&&s| s == 201).count();
+    let used = statuses.iter().filter(|&&s| s == 409).count();
+    assert_eq!(stored + used, times, "{statuses:?}");
+    (stored, used)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_sent_twenty_times_at_once_is_taken_once_and_the_test_sees_a_broken_guard() {
+    let app = TestApp::builder()
+        .user("org@example.jp", Role::Organizer)
+        .no_rate_limit()
+        .build()
+        .await;
+    let training = open_training(&app, 30).await;
+    let organiser = Api::new(&app, Some(token_for(&app, "org@example.jp").await));
+    let (id, how, _, _) = questionnaire(&organiser, training).await;
+    let issued = codes(&organiser, id, 2).await;
+    let (stored, used) = race_one_code(&app.base_url(), &issued[0], how, 20).await;
+    assert_eq!((stored, used), (1, 19), "a code admits one answer");
+    assert_eq!(app.store.response_count(id).await.unwrap(), 1);
+    // The negative control: the same race against a server whose code guard is off must let
+    // the code in more than once, or the assertion above could not see a broken guard.
+    let unguarded = app
+        .serve_process_without(&["--rate-limit", "off"], &["codes"])
+        .await;
+    let (stored, _) = race_one_code(&unguarded.base, &issued[1], how, 20).await;
+    assert!(
+        stored > 1,
+        "without its guard the code was taken {stored} time(s)"
+    );
+    assert_eq!(
+        app.store.response_count(id).await.unwrap(),
+        i64::try_from(1 + stored).unwrap()
+    );
 }

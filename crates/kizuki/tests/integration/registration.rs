@@ -54,23 +54,15 @@ fn applicant(index: usize) -> Value {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are() {
-    const CAPACITY: i64 = 30;
-    const APPLICANTS: usize = 300;
-    let app = TestApp::new().await;
-    let training = open_training(&app, CAPACITY).await;
-    // Every applicant here comes from one address; the limits are tested on their own.
-    let servers = [
-        app.serve_process(&["--rate-limit", "off"]).await,
-        app.serve_process(&["--rate-limit", "off"]).await,
-    ];
+/// Sends `APPLICANTS` applications at once, alternately to each server, and answers how many
+/// got a seat and the places in line of the rest, from the replies.
+async fn rush(servers: &[crate::support::ServerProcess], training: i64) -> (i64, Vec<i64>) {
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for index in 0..APPLICANTS {
         let url = format!(
             "{}/api/v1/trainings/{training}/applications",
-            servers[index % 2].base
+            servers[index % servers.len()].base
         );
         let client = client.clone();
         tasks.push(tokio::spawn(async move {
@@ -98,6 +90,22 @@ async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are()
             other => panic!("unexpected status {other:?}"),
         }
     }
+    (held, positions)
+}
+
+const CAPACITY: i64 = 30;
+const APPLICANTS: usize = 300;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are() {
+    let app = TestApp::new().await;
+    let training = open_training(&app, CAPACITY).await;
+    // Every applicant here comes from one address; the limits are tested on their own.
+    let servers = [
+        app.serve_process(&["--rate-limit", "off"]).await,
+        app.serve_process(&["--rate-limit", "off"]).await,
+    ];
+    let (held, mut positions) = rush(&servers, training).await;
     assert_eq!(held, CAPACITY, "exactly the capacity got seats");
     positions.sort_unstable();
     let expected: Vec<i64> = (1..=i64::try_from(APPLICANTS).unwrap() - CAPACITY).collect();
@@ -113,7 +121,7 @@ async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are()
     );
 
     let (status, answer) = {
-        let response = client
+        let response = reqwest::Client::new()
             .get(format!("{}/api/v1/trainings/{training}", servers[0].base))
             .send()
             .await
@@ -123,6 +131,29 @@ async fn hundreds_of_applications_at_once_never_take_more_seats_than_there_are()
     assert_eq!(status, 200);
     assert_eq!(answer["seats"]["taken"], CAPACITY);
     assert_eq!(answer["seats"]["waitlisted"], 270);
+}
+
+/// The negative control of the test above: the same rush against servers whose seat guard is
+/// off (seats counted before the lock) must oversell, or that test could not see a broken
+/// guard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_the_seat_guard_the_same_rush_oversells() {
+    let app = TestApp::new().await;
+    let training = open_training(&app, CAPACITY).await;
+    let servers = [
+        app.serve_process_without(&["--rate-limit", "off"], &["seats"])
+            .await,
+        app.serve_process_without(&["--rate-limit", "off"], &["seats"])
+            .await,
+    ];
+    let (held, _) = rush(&servers, training).await;
+    let seats = app.store.seats(training, app.now()).await.unwrap();
+    assert!(
+        held > CAPACITY && seats.taken > CAPACITY,
+        "without the guard {held} replies said held and {} seats are taken, of {CAPACITY}: \
+         the rush does not reach the race the guard prevents",
+        seats.taken
+    );
 }
 
 #[tokio::test]

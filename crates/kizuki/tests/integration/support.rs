@@ -1,5 +1,6 @@
 //! `TestApp`: the single entry point for fixtures.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use kizuki_domain::{EmailAddress, Role, Timestamp, password};
 use kizuki_store::{NewUser, Store};
 use kizuki_web::{AppState, CookieSecure, WebConfig, build_router};
 use reqwest::redirect::Policy;
+use sqlx::{Column, Row};
 
 pub const PASSWORD: &str = "a long test password";
 
@@ -328,6 +330,69 @@ impl TestApp {
         value
     }
 
+    /// Every row of every table, as text, in the order a plain `SELECT *` gives them.
+    pub async fn whole_database(&self) -> BTreeMap<String, Vec<BTreeMap<String, String>>> {
+        let app = self;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.database.url).await.unwrap();
+        let tables: Vec<String> = if app.database.url.starts_with("postgres") {
+            sqlx::query_scalar(
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        } else {
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        };
+        let mut dump = BTreeMap::new();
+        // sqlx's own bookkeeping (migration checksums and times) is left out.
+        for table in tables.into_iter().filter(|t| !t.starts_with("_sqlx")) {
+            let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+            let rows = rows
+                .iter()
+                .map(|row| {
+                    row.columns()
+                        .iter()
+                        .map(|column| {
+                            let i = column.ordinal();
+                            let value = row
+                                .try_get::<Option<i64>, _>(i)
+                                .map(|v| v.map(|n| n.to_string()))
+                                .or_else(|_| row.try_get::<Option<String>, _>(i))
+                                .or_else(|_| {
+                                    row.try_get::<Option<f64>, _>(i)
+                                        .map(|v| v.map(|f| f.to_string()))
+                                })
+                                .or_else(|_| {
+                                    row.try_get::<Option<Vec<u8>>, _>(i).map(|v| {
+                                        v.map(|b| String::from_utf8_lossy(&b).into_owned())
+                                    })
+                                })
+                                // A column none of these can read would otherwise pass as
+                                // empty, hiding whatever it holds from the scan.
+                                .unwrap_or_else(|error| {
+                                    panic!("{table}.{} cannot be read: {error}", column.name())
+                                })
+                                .unwrap_or_default();
+                            (column.name().to_owned(), value)
+                        })
+                        .collect()
+                })
+                .collect();
+            dump.insert(table, rows);
+        }
+        pool.close().await;
+        dump
+    }
+
     /// Runs one statement on the test database, past the store.
     pub async fn sql_execute(&self, sql: &str) {
         sqlx::any::install_default_drivers();
@@ -371,6 +436,13 @@ impl TestApp {
     /// Starts a real `kizuki serve` process on this test's database and clock, with these
     /// extra arguments, and waits until it answers.
     pub async fn serve_process(&self, extra: &[&str]) -> ServerProcess {
+        self.serve_process_without(extra, &[]).await
+    }
+
+    /// [`TestApp::serve_process`] with some of the store's guarantees turned off: the negative
+    /// controls that prove a test can see the failure it guards against (see
+    /// `kizuki_store::guards`).
+    pub async fn serve_process_without(&self, extra: &[&str], guards: &[&str]) -> ServerProcess {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("a free port")
             .local_addr()
@@ -380,6 +452,7 @@ impl TestApp {
             .command()
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
+            .env(kizuki_store::guards::VARIABLE, guards.join(","))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -72,10 +72,15 @@ impl Store {
         if phase != Phase::Open {
             return Ok(AnswerOutcome::NotOpen);
         }
-        let used = sqlx::query(
+        let guard = if crate::guards::is_off(crate::guards::Guard::Codes) {
+            "" // The negative control: a used code is taken again (a test build only).
+        } else {
+            " AND state = 'unused'"
+        };
+        let used = sqlx::query(&format!(
             "UPDATE questionnaire_tokens SET state = 'used' \
-             WHERE digest = $1 AND questionnaire_id = $2 AND state = 'unused'",
-        )
+             WHERE digest = $1 AND questionnaire_id = $2{guard}"
+        ))
         .bind(digest)
         .bind(questionnaire_id)
         .execute(&mut *transaction)

@@ -6,6 +6,7 @@ use kizuki_domain::registration::Application;
 
 use super::frame_seats;
 use super::outbox::{MailDraft, OutgoingMail, enqueue_in};
+use crate::guards::Guard;
 use crate::{Result, Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,8 +67,19 @@ impl Store {
         now: Timestamp,
         compose: impl FnOnce(Applied) -> MailDraft,
     ) -> Result<Applied> {
-        let (mut transaction, locked) = self.lock_training(new.training_id).await?;
-        let seats = frame_seats(&mut transaction, &locked, now).await?;
+        let (mut transaction, locked, seats) = if crate::guards::is_off(Guard::Seats) {
+            // The negative control: seats counted before the lock is taken, the check-then-act
+            // race the lock exists to prevent. A test build only (see `guards`).
+            let (mut reading, counted) = self.training_transaction(new.training_id, false).await?;
+            let seats = frame_seats(&mut reading, &counted, now).await?;
+            drop(reading);
+            let (transaction, locked) = self.lock_training(new.training_id).await?;
+            (transaction, locked, seats)
+        } else {
+            let (mut transaction, locked) = self.lock_training(new.training_id).await?;
+            let seats = frame_seats(&mut transaction, &locked, now).await?;
+            (transaction, locked, seats)
+        };
         let application = new.application;
         let frame = super::seats_of(&seats, application.frame_id).ok_or(StoreError::NotFound)?;
         let entry = enter(locked.allocation, locked.lottery_drawn, frame.state);
