@@ -202,6 +202,34 @@ mod tests {
     }
 
     #[test]
+    fn the_last_seat_is_held_and_the_next_applicant_waits() {
+        assert_eq!(
+            enter(Allocation::FirstCome, false, frame(30, 29, 0)),
+            Entry::Held
+        );
+        assert_eq!(
+            enter(Allocation::FirstCome, false, frame(30, 30, 0)),
+            Entry::Waitlisted { position: 1 }
+        );
+        assert_eq!(
+            enter(Allocation::FirstCome, false, frame(0, 0, 0)),
+            Entry::Waitlisted { position: 1 },
+            "no seats at all"
+        );
+    }
+
+    #[test]
+    fn only_held_and_confirmed_take_a_seat_and_only_the_closed_are_out_of_the_running() {
+        let seated: Vec<Status> = Status::ALL.into_iter().filter(|s| s.takes_seat()).collect();
+        assert_eq!(seated, [Status::Held, Status::Confirmed]);
+        let closed: Vec<Status> = Status::ALL.into_iter().filter(|s| !s.is_active()).collect();
+        assert_eq!(
+            closed,
+            [Status::Declined, Status::Cancelled, Status::Expired]
+        );
+    }
+
+    #[test]
     fn nobody_jumps_the_waitlist() {
         assert_eq!(
             enter(Allocation::FirstCome, false, frame(30, 29, 2)),
@@ -252,8 +280,10 @@ mod tests {
     proptest! {
         #[test]
         fn first_come_never_oversells(capacity in 0i64..100, taken in 0i64..200, waiting in 0i64..50) {
+            let free = taken < capacity && waiting == 0;
             match enter(Allocation::FirstCome, false, frame(capacity, taken, waiting)) {
-                Entry::Held => prop_assert!(taken < capacity && waiting == 0),
+                Entry::Held => prop_assert!(free),
+                Entry::Waitlisted { .. } if free => prop_assert!(false, "a free seat was not given"),
                 Entry::Waitlisted { position } => prop_assert_eq!(position, waiting + 1),
                 other => prop_assert!(false, "unexpected {:?}", other),
             }
