@@ -128,7 +128,13 @@ struct ServeArgs {
     mail_from: String,
     /// Keep public pages for anonymous visitors for one second: on, or off to measure or
     /// debug pages as they are built.
-    #[arg(long, env = "KIZUKI_PAGE_CACHE", default_value = "on", value_parser = on_or_off)]
+    #[arg(
+        long,
+        env = "KIZUKI_PAGE_CACHE",
+        default_value = "on",
+        value_parser = on_or_off,
+        action = clap::ArgAction::Set
+    )]
     page_cache: bool,
 }
 

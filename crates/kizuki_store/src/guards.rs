@@ -18,6 +18,7 @@ pub enum Guard {
 }
 
 impl Guard {
+    #[cfg(debug_assertions)]
     fn name(self) -> &'static str {
         match self {
             Guard::Seats => "seats",

@@ -234,3 +234,25 @@ async fn backup_writes_a_copy_that_can_be_restored() {
     assert!(stderr(&again).contains("already exists"));
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+#[tokio::test]
+async fn serve_with_the_page_cache_off_builds_every_page_anew() {
+    let app = TestApp::new().await;
+    let server = app.serve_process(&["--page-cache", "off"]).await;
+    let visitor = app.visitor_at(&server.base);
+    let before = visitor.get_text("/trainings").await;
+    assert!(!before.contains("定員のテスト"));
+    // Written past the server (straight to the database), so nothing in it empties a cache:
+    // only a page built anew can show it at once.
+    crate::registration::open_training(&app, 10).await;
+    let after = visitor.get_text("/trainings").await;
+    assert!(after.contains("定員のテスト"), "the page came from a cache");
+
+    let refused = kizuki(&app.database, &["serve", "--page-cache", "maybe"], "");
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("expected on or off"),
+        "{}",
+        stderr(&refused)
+    );
+}
