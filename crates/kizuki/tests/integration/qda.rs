@@ -1102,18 +1102,10 @@ async fn a_real_name_in_the_key_is_stored_nowhere_and_the_scan_would_see_it() {
         .build()
         .await;
     let researcher = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
-    let mut projects = Vec::new();
-    for name in ["鍵のあるプロジェクト", "鍵のないプロジェクト"] {
-        let (status, project) = researcher
-            .send(
-                Method::POST,
-                "/api/v1/qda/projects",
-                Some(json!({ "name": name })),
-            )
-            .await;
-        assert_eq!(status, 201, "{project}");
-        projects.push(project["id"].as_i64().unwrap());
-    }
+    let projects = [
+        new_project(&researcher, "鍵のあるプロジェクト").await,
+        new_project(&researcher, "鍵のないプロジェクト").await,
+    ];
     let (status, _) = researcher
         .send(
             Method::PUT,

@@ -126,7 +126,13 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
         .unwrap_or_else(|| panic!("the demo has no record for {sql}"))
 }
 
-async fn records(app: &TestApp, host: i64) -> Records {
+async fn records(app: &TestApp) -> Records {
+    let host = app
+        .store
+        .user_by_email(&kizuki_domain::EmailAddress::parse("host@example.jp").unwrap())
+        .await
+        .unwrap()
+        .id;
     let training = scalar(
         app,
         "SELECT MIN(id) FROM trainings WHERE status = 'application_open'",
@@ -287,13 +293,7 @@ async fn the_route_table_is_the_one_reviewed() {
 #[tokio::test]
 async fn every_role_opens_what_it_may_and_is_refused_the_rest() {
     let app = TestApp::builder().demo().no_rate_limit().build().await;
-    let host = app
-        .store
-        .user_by_email(&kizuki_domain::EmailAddress::parse("host@example.jp").unwrap())
-        .await
-        .unwrap()
-        .id;
-    let records = records(&app, host).await;
+    let records = records(&app).await;
     let mut people = Vec::new();
     for (email, role) in ROLES {
         people.push(person(&app, email, role, DEMO_PASSWORD).await);
@@ -374,13 +374,7 @@ async fn every_role_opens_what_it_may_and_is_refused_the_rest() {
 #[tokio::test]
 async fn a_host_edits_only_the_groups_they_host() {
     let app = TestApp::builder().demo().build().await;
-    let host_id = app
-        .store
-        .user_by_email(&kizuki_domain::EmailAddress::parse("host@example.jp").unwrap())
-        .await
-        .unwrap()
-        .id;
-    let records = records(&app, host_id).await;
+    let records = records(&app).await;
     let host = person(&app, "host@example.jp", Role::Host, DEMO_PASSWORD).await;
     let mine = format!("/manage/study-groups/{}/edit", records.group);
     let theirs = format!("/manage/study-groups/{}/edit", records.other_group);
@@ -400,13 +394,7 @@ async fn a_researcher_who_is_not_a_member_finds_no_project_anywhere() {
         .user("outsider@example.jp", Role::Researcher)
         .build()
         .await;
-    let host = app
-        .store
-        .user_by_email(&kizuki_domain::EmailAddress::parse("host@example.jp").unwrap())
-        .await
-        .unwrap()
-        .id;
-    let records = records(&app, host).await;
+    let records = records(&app).await;
     let outsider = person(
         &app,
         "outsider@example.jp",
