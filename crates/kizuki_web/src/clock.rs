@@ -27,7 +27,8 @@ pub fn system_now() -> Timestamp {
     Timestamp(real_seconds().saturating_add(shift_seconds()))
 }
 
-fn real_seconds() -> i64 {
+/// The real time, unshifted (for a test that starts a process on a clock of its own).
+pub fn real_seconds() -> i64 {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());

@@ -129,10 +129,7 @@ impl ProjectScope {
     ];
 
     fn of(path: &str) -> Option<ProjectScope> {
-        let path = path
-            .strip_prefix("/en")
-            .filter(|rest| rest.starts_with('/'))
-            .unwrap_or(path);
+        let (_, path) = kizuki_i18n::Lang::split_path(path);
         Self::PREFIXES
             .iter()
             .find(|(prefix, _)| {

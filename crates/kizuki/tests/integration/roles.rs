@@ -45,11 +45,7 @@ fn is_api(path: &str) -> bool {
 
 /// The route's path without its `/en` twin's prefix.
 fn japanese(path: &str) -> &str {
-    match path.strip_prefix("/en") {
-        Some("" | "/") => "/",
-        Some(rest) if rest.starts_with('/') => rest,
-        _ => path,
-    }
+    kizuki_i18n::Lang::split_path(path).1
 }
 
 /// Routes of one KJ project (or one of its transcripts): membership decides, not the role.

@@ -23,11 +23,7 @@ pub const TEST_CLOCK_START: i64 = 1_800_000_000;
 /// The `kizuki` binary on this test database, its clock set to read `now` at this moment (and
 /// then run on, second by second) by the debug build's clock shift.
 pub fn kizuki_command(database: &TestDatabase, now: Timestamp) -> std::process::Command {
-    let real = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("a clock after 1970")
-        .as_secs();
-    let shift = now.seconds() - i64::try_from(real).expect("seconds fit");
+    let shift = now.seconds() - kizuki_web::clock::real_seconds();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kizuki"));
     command
         .args(["--database", &database.url])
@@ -332,10 +328,9 @@ impl TestApp {
 
     /// Every row of every table, as text, in the order a plain `SELECT *` gives them.
     pub async fn whole_database(&self) -> BTreeMap<String, Vec<BTreeMap<String, String>>> {
-        let app = self;
         sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(&app.database.url).await.unwrap();
-        let tables: Vec<String> = if app.database.url.starts_with("postgres") {
+        let pool = sqlx::AnyPool::connect(&self.database.url).await.unwrap();
+        let tables: Vec<String> = if self.database.url.starts_with("postgres") {
             sqlx::query_scalar(
                 "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
