@@ -11,6 +11,21 @@ mod write;
 pub use read::{read_codebook, read_project, read_qdpx};
 pub use write::{codebook_qdc, derive_guid, pack_qdpx, project_qde};
 
+/// The most an archive (a QDPX or a DOCX) may unpack to, all its members read together. A
+/// project of a hundred hour-long interviews is about 15 MB of text; 64 MiB is four times that
+/// while keeping the memory one import can take well under the server's budget.
+pub const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// The most members an archive may list. Tools write one per source (and per picture or
+/// recording, which are not read); no real project comes near ten thousand.
+pub const MAX_MEMBERS: usize = 10_000;
+/// The most elements, attributes and texts an XML document may hold: about 80 MB of parsed
+/// tree at the most, and ten times the largest project a real tool has been seen to write.
+pub const MAX_XML_NODES: u32 = 1_000_000;
+/// The most levels codes may nest in a codebook or project. It is the KJ tree's own limit
+/// (`kizuki_domain::qda::tree::MAX_DEPTH`, where the reasons are), so that everything read can
+/// be placed on the board.
+pub const MAX_CODE_DEPTH: usize = 32;
+
 /// The project document's namespace.
 pub const PROJECT_NAMESPACE: &str = "urn:QDA-XML:project:1.0";
 /// The codebook document's namespace.
@@ -151,6 +166,18 @@ pub enum ExchangeError {
     },
     #[error("line {line}: the coding refers to a code that is not in the codebook ({guid})")]
     UnknownCode { line: u32, guid: String },
+    #[error("line {line}: the GUID {guid} is used by more than one element")]
+    DuplicateGuid { line: u32, guid: String },
+    #[error("line {line}: codes nest more than {limit} levels deep")]
+    TooDeep { line: u32, limit: usize },
+    #[error("the file unpacks to more than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the archive holds more than {limit} files")]
+    TooManyMembers { limit: usize },
+    #[error("the document holds more than {limit} XML nodes")]
+    TooManyNodes { limit: u32 },
+    #[error("the file is not a Word document (DOCX)")]
+    NotDocx,
 }
 
 impl Project {

@@ -2,64 +2,83 @@
 //! write: elements are matched by local name (namespaces and prefixes vary), the sources folder
 //! is found whatever its case or slash, and a source's text is kept exactly as stored.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::io::{Cursor, Read};
 
 use roxmltree::{Document, Node};
 
 use crate::{
-    Code, Direction, Edge, ExchangeError, Graph, Note, Project, Selection, Source, User, Variable,
-    Vertex,
+    Code, Direction, Edge, ExchangeError, Graph, MAX_CODE_DEPTH, MAX_MEMBERS, MAX_UNPACKED_BYTES,
+    MAX_XML_NODES, Note, Project, Selection, Source, User, Variable, Vertex,
 };
 
-/// The largest archive member read, so a small zip cannot unpack into gigabytes.
-const MAX_MEMBER_BYTES: u64 = 256 * 1024 * 1024;
-
-/// A QDPX archive.
+/// A QDPX archive. Only the project document and the sources it names are unpacked (pictures,
+/// recordings and anything else are never read), all of them together at most
+/// [`MAX_UNPACKED_BYTES`].
 pub fn read_qdpx(bytes: &[u8]) -> Result<Project, ExchangeError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+    let archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|error| ExchangeError::NotZip(error.to_string()))?;
-    let mut members: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    for index in 0..archive.len() {
-        let mut file = archive
+    if archive.len() > MAX_MEMBERS {
+        return Err(ExchangeError::TooManyMembers { limit: MAX_MEMBERS });
+    }
+    let names: Vec<(usize, String)> = (0..archive.len())
+        .filter_map(|index| {
+            let name = archive.name_for_index(index)?;
+            (!name.ends_with('/')).then(|| (index, name.replace('\\', "/")))
+        })
+        .collect();
+    let archive = RefCell::new(archive);
+    let budget = Cell::new(MAX_UNPACKED_BYTES);
+    let unpack = |index: usize, name: &str| -> Result<String, ExchangeError> {
+        let mut archive = archive.borrow_mut();
+        let file = archive
             .by_index(index)
             .map_err(|error| ExchangeError::NotZip(error.to_string()))?;
-        if file.is_dir() {
-            continue;
+        let left = budget.get();
+        let too_large = ExchangeError::TooLarge {
+            limit: MAX_UNPACKED_BYTES,
+        };
+        if file.size() > left {
+            return Err(too_large);
         }
-        let name = file.name().replace('\\', "/");
-        let mut content = Vec::new();
-        file.by_ref()
-            .take(MAX_MEMBER_BYTES)
+        let mut content = Vec::with_capacity(file.size() as usize);
+        file.take(left + 1)
             .read_to_end(&mut content)
             .map_err(|error| ExchangeError::NotZip(error.to_string()))?;
-        members.insert(name, content);
-    }
-    let project_name = members
-        .keys()
-        .find(|name| name.to_lowercase().ends_with(".qde"))
+        let read = content.len() as u64;
+        if read > left {
+            return Err(too_large);
+        }
+        budget.set(left - read);
+        text_of(content, name)
+    };
+    let (project_index, project_name) = names
+        .iter()
+        .find(|(_, name)| name.to_lowercase().ends_with(".qde"))
         .cloned()
         .ok_or(ExchangeError::NoProject)?;
-    let xml = text_of(&members[&project_name], &project_name)?;
+    let xml = unpack(project_index, &project_name)?;
     read_project(&xml, |path| {
         let wanted = path.to_lowercase();
-        members
+        names
             .iter()
-            .find(|(name, _)| {
+            .find(|(_, name)| {
                 let name = name.to_lowercase();
                 name == wanted || name.strip_prefix("sources/") == Some(wanted.as_str())
             })
-            .map(|(name, bytes)| text_of(bytes, name))
+            .map(|(index, name)| unpack(*index, name))
     })
 }
 
 /// UTF-8 text (a byte-order mark dropped), or UTF-16 when it says so with its mark.
-fn text_of(bytes: &[u8], path: &str) -> Result<String, ExchangeError> {
+fn text_of(mut bytes: Vec<u8>, path: &str) -> Result<String, ExchangeError> {
     let not_text = || ExchangeError::NotText {
         path: path.to_owned(),
     };
-    if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
-        return String::from_utf8(rest.to_vec()).map_err(|_| not_text());
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        bytes.drain(..3);
+        return String::from_utf8(bytes).map_err(|_| not_text());
     }
     let utf16 = |rest: &[u8], little: bool| {
         let units: Vec<u16> = rest
@@ -80,7 +99,7 @@ fn text_of(bytes: &[u8], path: &str) -> Result<String, ExchangeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         return utf16(rest, false);
     }
-    String::from_utf8(bytes.to_vec()).map_err(|_| not_text())
+    String::from_utf8(bytes).map_err(|_| not_text())
 }
 
 /// A project document; `load` gives the text of a source stored in the archive, by its path
@@ -158,12 +177,49 @@ pub fn read_codebook(xml: &str) -> Result<Vec<Code>, ExchangeError> {
 fn parse(xml: &str) -> Result<Document<'_>, ExchangeError> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
+        nodes_limit: MAX_XML_NODES,
         ..roxmltree::ParsingOptions::default()
     };
-    Document::parse_with_options(xml, options).map_err(|error| ExchangeError::Xml {
-        line: error.pos().row,
-        message: error.to_string(),
-    })
+    let document = Document::parse_with_options(xml, options).map_err(|error| match error {
+        roxmltree::Error::NodesLimitReached => ExchangeError::TooManyNodes {
+            limit: MAX_XML_NODES,
+        },
+        error => ExchangeError::Xml {
+            line: error.pos().row,
+            message: error.to_string(),
+        },
+    })?;
+    check_guids_unique(&document)?;
+    Ok(document)
+}
+
+/// No two of the elements Kizuki keeps — codes, text sources and their selections — share a
+/// GUID: cards and groups are keyed by them. (Other elements may: ATLAS.ti gives a PDF's
+/// selection and a transcript's the same one.)
+fn check_guids_unique(document: &Document) -> Result<(), ExchangeError> {
+    let kept = |node: &Node| match node.tag_name().name() {
+        "Code" | "TextSource" => true,
+        "PlainTextSelection" => node
+            .parent_element()
+            .is_some_and(|p| p.tag_name().name() == "TextSource"),
+        _ => false,
+    };
+    let mut seen = BTreeSet::new();
+    for node in document
+        .root()
+        .descendants()
+        .filter(|n| n.is_element() && kept(n))
+    {
+        if let Some(value) = node.attribute("guid")
+            && !seen.insert(bare_guid(value))
+        {
+            return Err(ExchangeError::DuplicateGuid {
+                line: line_of(document, node),
+                guid: bare_guid(value),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn at(document: &Document, node: Node, message: &str) -> ExchangeError {
@@ -227,13 +283,21 @@ fn codes_in(document: &Document, codebook: Node) -> Result<Vec<Code>, ExchangeEr
     let mut codes = Vec::new();
     for list in elements(codebook, "Codes") {
         for code in elements(list, "Code") {
-            codes.push(code_of(document, code)?);
+            codes.push(code_of(document, code, 1)?);
         }
     }
     Ok(codes)
 }
 
-fn code_of(document: &Document, node: Node) -> Result<Code, ExchangeError> {
+/// A code and the codes inside it, `level` levels down from the codebook (the top is 1). The
+/// recursion is bounded by [`MAX_CODE_DEPTH`]: deeper codes are refused before they are read.
+fn code_of(document: &Document, node: Node, level: usize) -> Result<Code, ExchangeError> {
+    if level > MAX_CODE_DEPTH {
+        return Err(ExchangeError::TooDeep {
+            line: line_of(document, node),
+            limit: MAX_CODE_DEPTH,
+        });
+    }
     let mut code = Code {
         guid: guid(document, node)?,
         name: node.attribute("name").unwrap_or_default().to_owned(),
@@ -242,7 +306,7 @@ fn code_of(document: &Document, node: Node) -> Result<Code, ExchangeError> {
         children: Vec::new(),
     };
     for child in elements(node, "Code") {
-        code.children.push(code_of(document, child)?);
+        code.children.push(code_of(document, child, level + 1)?);
     }
     Ok(code)
 }
@@ -259,12 +323,17 @@ fn plain_text(
     let Some(path) = node.attribute("plainTextPath") else {
         return Ok(String::new());
     };
-    let inner = path
-        .strip_prefix("internal://")
-        .ok_or_else(|| ExchangeError::MissingSource {
-            line: line_of(document, node),
-            path: path.to_owned(),
-        })?;
+    // `internal://` names a file in the archive; some tools (qc) write the bare name.
+    let inner = match path.strip_prefix("internal://") {
+        Some(inner) => inner,
+        None if !path.contains("://") => path,
+        None => {
+            return Err(ExchangeError::MissingSource {
+                line: line_of(document, node),
+                path: path.to_owned(),
+            });
+        }
+    };
     load(inner).unwrap_or_else(|| {
         Err(ExchangeError::MissingSource {
             line: line_of(document, node),
@@ -548,6 +617,96 @@ mod tests {
         let xml = crate::codebook_qdc(&codes, "Kizuki");
         assert!(xml.contains("urn:QDA-XML:codebook:1.0"));
         assert_eq!(read_codebook(&xml), Ok(codes));
+    }
+
+    /// A codebook whose codes nest `depth` deep.
+    fn nested_codebook(depth: usize) -> String {
+        let mut xml = String::from("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>");
+        for level in 0..depth {
+            xml.push_str(&format!(
+                "<Code guid=\"00000000-0000-4000-8000-{level:012x}\" name=\"c{level}\">"
+            ));
+        }
+        xml.push_str(&"</Code>".repeat(depth));
+        xml.push_str("</Codes></CodeBook>");
+        xml
+    }
+
+    #[test]
+    fn codes_nested_deeper_than_the_limit_are_refused_not_followed() {
+        assert!(read_codebook(&nested_codebook(MAX_CODE_DEPTH)).is_ok());
+        assert_eq!(
+            read_codebook(&nested_codebook(MAX_CODE_DEPTH + 1)),
+            Err(ExchangeError::TooDeep {
+                line: 1,
+                limit: MAX_CODE_DEPTH
+            })
+        );
+        // Deep enough to overflow any stack if it were followed.
+        assert!(matches!(
+            read_codebook(&nested_codebook(100_000)),
+            Err(ExchangeError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn a_guid_used_twice_is_named() {
+        let xml = "<CodeBook><Codes>\n<Code guid=\"{00000000-0000-4000-8000-0000000000C1}\" name=\"a\"/>\n\
+                   <Code guid=\"00000000-0000-4000-8000-0000000000c1\" name=\"b\"/></Codes></CodeBook>";
+        assert_eq!(
+            read_codebook(xml),
+            Err(ExchangeError::DuplicateGuid {
+                line: 3,
+                guid: "00000000-0000-4000-8000-0000000000c1".to_owned()
+            })
+        );
+    }
+
+    fn archive_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().large_file(true);
+        for (name, content) in members {
+            zip.start_file(*name, options).expect("zip");
+            zip.write_all(content).expect("zip");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn archives_that_inflate_are_refused_before_they_fill_memory() {
+        let project = sample();
+        let qde = project_qde(&project);
+        let source = format!("sources/{}.txt", project.sources[0].guid);
+        // A source of zeros, compressed a thousandfold, larger than the whole budget.
+        let zeros = vec![b'0'; (MAX_UNPACKED_BYTES + 1) as usize];
+        let bomb = archive_of(&[("project.qde", qde.as_bytes()), (&source, &zeros)]);
+        assert!(bomb.len() < 200 * 1024, "{} bytes", bomb.len());
+        assert_eq!(
+            read_qdpx(&bomb),
+            Err(ExchangeError::TooLarge {
+                limit: MAX_UNPACKED_BYTES
+            })
+        );
+        // Members the project does not name are never unpacked, however large.
+        let text = project.sources[0].text.as_bytes();
+        let with_recording = archive_of(&[
+            ("project.qde", qde.as_bytes()),
+            (&source, text),
+            ("sources/recording.m4a", &zeros),
+        ]);
+        assert_eq!(read_qdpx(&with_recording), Ok(project));
+        let many: Vec<(String, Vec<u8>)> = (0..=MAX_MEMBERS)
+            .map(|n| (format!("sources/{n}.txt"), Vec::new()))
+            .collect();
+        let many: Vec<(&str, &[u8])> = many
+            .iter()
+            .map(|(name, content)| (name.as_str(), content.as_slice()))
+            .collect();
+        assert_eq!(
+            read_qdpx(&archive_of(&many)),
+            Err(ExchangeError::TooManyMembers { limit: MAX_MEMBERS })
+        );
     }
 
     proptest::proptest! {

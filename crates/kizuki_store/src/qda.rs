@@ -345,7 +345,7 @@ impl Store {
 
     /// A new group with its label, under `parent` (a group of the project) or at the top,
     /// gathering `members` (cards or groups of the project). Refused when a member does not
-    /// belong to the project or the tree would loop.
+    /// belong to the project, or the tree would loop or grow deeper than [`tree::MAX_DEPTH`].
     pub async fn create_group(
         &self,
         project_id: i64,
@@ -366,11 +366,17 @@ impl Store {
         if members.iter().any(|m| !nodes.iter().any(|n| n.id == *m)) {
             return Err(StoreError::Refused("not_in_project"));
         }
-        if let Some(parent) = parent
-            && members.iter().any(|m| tree::would_loop(&tree, *m, parent))
-        {
-            return Err(StoreError::Refused("loop"));
-        }
+        // The new group as it will stand, so that the rules see the level it adds and a member
+        // that is `parent` or above it loops through it.
+        let mut planned = tree;
+        let new_group = planned.iter().map(|n| n.id).max().unwrap_or(0) + 1;
+        planned.push(tree::Node {
+            id: new_group,
+            parent,
+            is_group: true,
+            label: String::new(),
+        });
+        tree::check_move(&planned, members, Some(new_group)).map_err(crate::qda_board::refused)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO qda_nodes (project_id, kind, parent_id, label, created_by, created_at, \
              guid) VALUES ($1, 'group', $2, $3, $4, $5, $6) RETURNING id",

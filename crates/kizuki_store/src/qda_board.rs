@@ -9,6 +9,14 @@ use kizuki_domain::qda::tree;
 use crate::qda::{QdaBundle, QdaNode, QdaRelation, bump, insert_transcript, new_guid, nodes_in};
 use crate::{Result, Store, StoreError};
 
+/// A change the tree's rules refuse, as the store says it: `loop` or `too_deep`.
+pub(crate) fn refused(refusal: tree::Refusal) -> StoreError {
+    StoreError::Refused(match refusal {
+        tree::Refusal::Loop => "loop",
+        tree::Refusal::TooDeep => "too_deep",
+    })
+}
+
 /// The kinds of relation the A型 diagram draws.
 pub const RELATION_KINDS: [&str; 4] = ["cause", "contrast", "similarity", "mutual"];
 
@@ -24,8 +32,8 @@ impl Store {
     }
 
     /// Puts `nodes` under the group `parent`, or at the top: all of them, or none when one is
-    /// not in the project, the parent is not a group of it, or the tree would loop. Returns the
-    /// new revision.
+    /// not in the project, the parent is not a group of it, or the tree would loop or grow
+    /// deeper than [`tree::MAX_DEPTH`]. Returns the new revision.
     pub async fn move_qda_nodes(
         &self,
         project_id: i64,
@@ -44,9 +52,7 @@ impl Store {
             return Err(StoreError::Refused("not_a_group"));
         }
         for node in nodes {
-            if parent.is_some_and(|parent| tree::would_loop(&tree, *node, parent)) {
-                return Err(StoreError::Refused("loop"));
-            }
+            tree::check_move(&tree, &[*node], parent).map_err(refused)?;
             // Later moves see the earlier ones, so two moves cannot make a loop between them.
             match tree.iter_mut().find(|n| n.id == *node) {
                 Some(moved) => moved.parent = parent,
@@ -284,6 +290,20 @@ impl Store {
         user_id: i64,
         now: Timestamp,
     ) -> Result<i64> {
+        let shape: Vec<tree::Node> = bundle
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| tree::Node {
+                id: index as i64,
+                parent: node.parent.map(|p| p as i64),
+                is_group: node.is_group,
+                label: String::new(),
+            })
+            .collect();
+        if tree::depth(&shape) > tree::MAX_DEPTH {
+            return Err(StoreError::Refused("too_deep"));
+        }
         let mut transaction = self.begin_write().await?;
         let project_id = match into {
             Some(id) => id,

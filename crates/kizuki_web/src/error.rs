@@ -29,6 +29,8 @@ pub enum AppError {
     NotFound,
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -146,6 +148,7 @@ impl AppError {
             AppError::Forgery => ErrorKind::Forgery,
             AppError::NotFound => ErrorKind::NotFound,
             AppError::PayloadTooLarge => ErrorKind::PayloadTooLarge,
+            AppError::Conflict(_) => ErrorKind::Conflict,
             AppError::Unavailable(_) => ErrorKind::Unavailable,
             AppError::Internal(_) => ErrorKind::Internal,
         }

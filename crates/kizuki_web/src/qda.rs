@@ -40,6 +40,9 @@ pub struct Mistake {
     pub line: Option<usize>,
 }
 
+// The catalogue's `qda.error.too_long` says the limit in words.
+const _: () = assert!(transcript::MAX_CHARS == 1_000_000);
+
 fn mistake(field: &'static str, key: &'static str) -> Mistake {
     Mistake {
         field,
@@ -109,6 +112,12 @@ pub async fn import(
     };
     if raw.as_ref().is_some_and(|t| t.is_empty()) {
         mistakes.push(mistake("text", "qda.error.empty"));
+    }
+    if raw
+        .as_ref()
+        .is_some_and(|t| t.chars().nth(transcript::MAX_CHARS).is_some())
+    {
+        mistakes.push(mistake("text", "qda.error.too_long"));
     }
     let Some(raw) = raw.filter(|_| mistakes.is_empty()) else {
         return Ok(Err(mistakes));

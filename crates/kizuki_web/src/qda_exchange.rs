@@ -16,6 +16,9 @@ use kizuki_store::{
 
 use crate::error::AppError;
 
+// What the reader accepts is what the board can hold.
+const _: () = assert!(refi::MAX_CODE_DEPTH == qda::tree::MAX_DEPTH);
+
 /// The variables a transcript's session details travel in.
 const KIND: (&str, &str) = ("6b697a75-6b69-4000-8000-00000000000a", "interview kind");
 const DATE: (&str, &str) = ("6b697a75-6b69-4000-8000-00000000000b", "session date");
@@ -44,7 +47,7 @@ fn user_guid(id: i64) -> String {
 
 /// The project as REFI-QDA sees it.
 pub fn to_refi(content: &ProjectContent) -> refi::Project {
-    let codes = codes_under(None, content.nodes);
+    let codes = codes_of(content.nodes);
     let guid_of: BTreeMap<i64, &str> = content
         .nodes
         .iter()
@@ -191,19 +194,46 @@ fn node_name(node: &QdaNode) -> String {
     }
 }
 
-/// The groups under `parent` as codes, in the order they were made.
-pub fn codes_under(parent: Option<i64>, nodes: &[QdaNode]) -> Vec<refi::Code> {
-    nodes
-        .iter()
-        .filter(|n| n.is_group && n.parent_id == parent)
-        .map(|group| refi::Code {
-            guid: group.guid.clone(),
-            name: group.label.clone(),
-            description: group.memo.clone(),
-            color: None,
-            children: codes_under(Some(group.id), nodes),
-        })
-        .collect()
+/// The groups as nested codes, in the order they were made. Built bottom-up from the tree's
+/// one walk, so no recursion follows the tree (the store keeps it at most
+/// [`qda::tree::MAX_DEPTH`] deep, which is what bounds the nesting of the file written).
+pub fn codes_of(nodes: &[QdaNode]) -> Vec<refi::Code> {
+    let tree: Vec<qda::tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    // Each open group's code, with the depth it sits at; a group is closed (moved into its
+    // parent's children) when the walk comes back up past it.
+    let mut open: Vec<(usize, refi::Code)> = Vec::new();
+    let mut top = Vec::new();
+    let close = |open: &mut Vec<(usize, refi::Code)>, top: &mut Vec<refi::Code>| {
+        if let Some((_, code)) = open.pop() {
+            match open.last_mut() {
+                Some((_, parent)) => parent.children.push(code),
+                None => top.push(code),
+            }
+        }
+    };
+    for step in qda::tree::walk(&tree) {
+        let group = &nodes[step.index];
+        if !group.is_group {
+            continue;
+        }
+        while open.last().is_some_and(|(depth, _)| *depth >= step.depth) {
+            close(&mut open, &mut top);
+        }
+        open.push((
+            step.depth,
+            refi::Code {
+                guid: group.guid.clone(),
+                name: group.label.clone(),
+                description: group.memo.clone(),
+                color: None,
+                children: Vec::new(),
+            },
+        ));
+    }
+    while !open.is_empty() {
+        close(&mut open, &mut top);
+    }
+    top
 }
 
 /// What an import brought, for the message after it.
@@ -458,13 +488,17 @@ pub async fn export(
     name: &str,
     format: ExportFormat,
 ) -> Result<Vec<u8>, AppError> {
+    // Every change keeps the tree within the limit; a tree stored before the limit was kept is
+    // refused here rather than written as XML deeper than any reader follows.
+    let nodes = store.qda_nodes(project).await?;
+    let tree: Vec<qda::tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    if qda::tree::depth(&tree) > qda::tree::MAX_DEPTH {
+        return Err(AppError::Conflict("too_deep"));
+    }
     match format {
         ExportFormat::Qdpx => refi::pack_qdpx(&load(store, project, name).await?)
             .map_err(|error| AppError::Internal(error.to_string())),
-        ExportFormat::Qdc => {
-            let nodes = store.qda_nodes(project).await?;
-            Ok(refi::codebook_qdc(&codes_under(None, &nodes), "Kizuki").into_bytes())
-        }
+        ExportFormat::Qdc => Ok(refi::codebook_qdc(&codes_of(&nodes), "Kizuki").into_bytes()),
         ExportFormat::Csv => crate::download::csv_bytes(&crate::qda::table(store, project).await?),
         ExportFormat::Xlsx => {
             crate::download::xlsx_bytes(&crate::qda::table(store, project).await?)
@@ -535,9 +569,48 @@ impl From<refi::ExchangeError> for Refusal {
                 format!("{start}–{end} / {length}"),
             ),
             E::UnknownCode { line, guid } => ("unknown_code", Some(line), guid),
+            E::DuplicateGuid { line, guid } => ("duplicate_guid", Some(line), guid),
+            E::TooDeep { line, limit } => ("too_deep", Some(line), limit.to_string()),
+            E::TooLarge { limit } => ("too_large", None, (limit / (1024 * 1024)).to_string()),
+            E::TooManyMembers { limit } => ("too_many_members", None, thousands(limit)),
+            E::TooManyNodes { limit } => ("too_many_nodes", None, thousands(limit as usize)),
+            E::NotDocx => ("not_docx", None, String::new()),
         };
+        // A stream reader knows no line: 0 says so.
+        let line = line.filter(|line| *line > 0);
         Refusal { key, line, detail }
     }
+}
+
+/// A count as people write it: 10,000.
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Every text the file brings is at most [`transcript::MAX_CHARS`] long.
+fn check_lengths(incoming: &Incoming) -> Result<(), Refusal> {
+    let too_long = |text: &str| text.chars().nth(transcript::MAX_CHARS).is_some();
+    let long = match incoming {
+        Incoming::Project(project) => project.sources.iter().any(|s| too_long(&s.text)),
+        Incoming::Codebook(_) => false,
+        Incoming::Text { text, .. } => too_long(text),
+    };
+    if long {
+        return Err(Refusal {
+            key: "too_long",
+            line: None,
+            detail: thousands(transcript::MAX_CHARS),
+        });
+    }
+    Ok(())
 }
 
 fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, Refusal> {
@@ -546,6 +619,9 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, Refusal> {
         .and_then(|s| s.to_str())
         .unwrap_or("transcript")
         .to_owned();
+    if file_name.to_lowercase().ends_with(".docx") && !refi::docx::is_docx(bytes) {
+        return Err(Refusal::new("not_docx"));
+    }
     if bytes.starts_with(b"PK") {
         if refi::docx::is_docx(bytes) {
             let text = refi::docx::text(bytes)?;
@@ -594,7 +670,10 @@ pub async fn import(
     user_id: i64,
     now: kizuki_domain::Timestamp,
 ) -> Result<Result<(i64, ImportReport), Refusal>, AppError> {
-    let incoming = match read_incoming(bytes, file_name) {
+    let incoming = match read_incoming(bytes, file_name).and_then(|incoming| {
+        check_lengths(&incoming)?;
+        Ok(incoming)
+    }) {
         Ok(incoming) => incoming,
         Err(message) => return Ok(Err(message)),
     };
@@ -644,6 +723,11 @@ pub async fn import(
     match store.import_qda(&bundle, into, user_id, now).await {
         Ok(project) => Ok(Ok((project, report))),
         Err(StoreError::Conflict(_)) => Ok(Err(Refusal::new("taken"))),
+        Err(StoreError::Refused("too_deep")) => Ok(Err(Refusal {
+            key: "too_deep",
+            line: None,
+            detail: qda::tree::MAX_DEPTH.to_string(),
+        })),
         Err(other) => Err(other.into()),
     }
 }

@@ -1342,6 +1342,8 @@ pub fn build_router(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::verify))
         .layer(RequestBodyLimitLayer::new(csrf::MAX_UPLOAD_BYTES))
+        // axum's own extractors (a file sent to the API as the body) may take what a form may.
+        .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD_BYTES))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             context::establish,

@@ -12,6 +12,7 @@ mod auth;
 mod catalogue;
 mod cli;
 mod enrolment;
+mod hostile;
 mod import;
 mod jobs;
 mod manage;

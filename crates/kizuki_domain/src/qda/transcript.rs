@@ -152,6 +152,12 @@ pub fn speaker_at(turns: &[Turn], at: usize) -> Option<&str> {
 
 const MAX_SPEAKER_CHARS: usize = 20;
 
+/// The longest transcript, in code points. A two-hour group interview transcribed word for
+/// word is about 40,000 characters and the longest seen in practice about 300,000; a million
+/// leaves room for a day's recording while bounding what one import can make the server hold
+/// (the text, its normalised copy and a position map of eight bytes a character).
+pub const MAX_CHARS: usize = 1_000_000;
+
 /// The speaker a line opens with, and where the speech begins (in code points from the line's
 /// start), if the line follows one of the patterns.
 fn speaker_of(line: &str) -> Option<(String, usize)> {

@@ -432,6 +432,10 @@ pub async fn create_group(
         .await
     {
         Ok(id) => Ok((StatusCode::CREATED, Json(GroupCreated { id })).into_response()),
+        Err(StoreError::Refused("too_deep")) => Ok(api_error(
+            ErrorKind::Unprocessable,
+            "Groups may nest at most 32 levels deep.",
+        )),
         Err(StoreError::Refused(reason)) => Ok(api_error(
             ErrorKind::Conflict,
             match reason {

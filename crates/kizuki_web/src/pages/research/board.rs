@@ -10,6 +10,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use kizuki_domain::qda::tree;
 use kizuki_domain::text;
 use kizuki_store::{QdaNode, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -77,52 +78,61 @@ pub struct BoardView {
     pub cards: usize,
 }
 
-/// Each node's children in the order they were made, the top level under `None`.
-type Children<'a> = HashMap<Option<i64>, Vec<&'a QdaNode>>;
-
-fn items_under(
-    parent: Option<i64>,
-    depth: usize,
-    children: &Children,
-    source: &dyn Fn(&QdaNode) -> (String, String),
-    out: &mut Vec<BoardItem>,
-) {
-    let here = children.get(&parent).map(Vec::as_slice).unwrap_or_default();
-    // Groups first, then the lone cards (一匹狼) at this level.
-    for group in here.iter().filter(|n| n.is_group) {
-        out.push(BoardItem::Open {
-            id: group.id,
-            label: group.label.clone(),
-            memo: group.memo.clone(),
-            count: children.get(&Some(group.id)).map_or(0, Vec::len),
-            depth,
-        });
-        items_under(Some(group.id), depth + 1, children, source, out);
-        out.push(BoardItem::Close);
+/// The board in reading order, from the tree's one walk (a loop, so no tree is too deep to
+/// draw): at each level the groups, each opening, holding what is inside it and closing, then the
+/// level's lone cards (一匹狼); at the top those come in runs of [`RUN`].
+fn board_items(nodes: &[QdaNode], source: &dyn Fn(&QdaNode) -> (String, String)) -> Vec<BoardItem> {
+    let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    let mut inside: HashMap<i64, usize> = HashMap::new();
+    for node in nodes {
+        if let Some(parent) = node.parent_id {
+            *inside.entry(parent).or_default() += 1;
+        }
     }
-    let lone: Vec<&QdaNode> = here.iter().copied().filter(|n| !n.is_group).collect();
-    for run in lone.chunks(if parent.is_none() {
-        RUN
-    } else {
-        lone.len().max(1)
-    }) {
-        if parent.is_none() {
+    let mut out = Vec::with_capacity(nodes.len() * 2);
+    let mut open: Vec<usize> = Vec::new();
+    let mut run = 0;
+    for step in tree::walk(&tree) {
+        while open.last().is_some_and(|depth| *depth >= step.depth) {
+            open.pop();
+            out.push(BoardItem::Close);
+        }
+        let node = &nodes[step.index];
+        if node.is_group {
+            out.push(BoardItem::Open {
+                id: node.id,
+                label: node.label.clone(),
+                memo: node.memo.clone(),
+                count: inside.get(&node.id).copied().unwrap_or(0),
+                depth: step.depth,
+            });
+            open.push(step.depth);
+            continue;
+        }
+        if step.depth == 0 && run == 0 {
             out.push(BoardItem::RunOpen);
         }
-        for card in run {
-            let (source_href, source_name) = source(card);
-            out.push(BoardItem::Card {
-                id: card.id,
-                label: card.label.clone(),
-                quote: card.quote.clone().unwrap_or_default(),
-                source_href,
-                source: source_name,
-            });
-        }
-        if parent.is_none() {
-            out.push(BoardItem::RunClose);
+        let (source_href, source_name) = source(node);
+        out.push(BoardItem::Card {
+            id: node.id,
+            label: node.label.clone(),
+            quote: node.quote.clone().unwrap_or_default(),
+            source_href,
+            source: source_name,
+        });
+        if step.depth == 0 {
+            run += 1;
+            if run == RUN {
+                out.push(BoardItem::RunClose);
+                run = 0;
+            }
         }
     }
+    out.extend(open.iter().map(|_| BoardItem::Close));
+    if run > 0 {
+        out.push(BoardItem::RunClose);
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -154,12 +164,7 @@ pub async fn show(
             .unwrap_or_default();
         (href, name)
     };
-    let mut items = Vec::with_capacity(nodes.len() * 2);
-    let mut children: Children = HashMap::new();
-    for node in &nodes {
-        children.entry(node.parent_id).or_default().push(node);
-    }
-    items_under(None, 0, &children, &source, &mut items);
+    let items = board_items(&nodes, &source);
     let editing = query.edit.and_then(|edit| {
         nodes
             .iter()
@@ -443,7 +448,7 @@ async fn change(
         (Outcome::Done(done), true) => Json(done).into_response(),
         (Outcome::Done(_), false) => redirect_with_flash(context, &path, "flash.qda_board_saved"),
         (Outcome::Refused(reason), true) => api_error(
-            if reason == "invalid" {
+            if matches!(reason, "invalid" | "too_deep") {
                 ErrorKind::Unprocessable
             } else {
                 ErrorKind::Conflict
@@ -455,6 +460,7 @@ async fn change(
             &path,
             match reason {
                 "loop" => "flash.qda_loop",
+                "too_deep" => "flash.qda_too_deep",
                 "invalid" => "flash.qda_board_invalid",
                 _ => "flash.qda_board_conflict",
             },
@@ -462,9 +468,13 @@ async fn change(
     })
 }
 
+// The messages below and in the catalogue say the limit in words.
+const _: () = assert!(tree::MAX_DEPTH == 32);
+
 fn refusal_message(reason: &str) -> &'static str {
     match reason {
         "loop" => "A group cannot go inside itself or one of its own groups.",
+        "too_deep" => "Groups may nest at most 32 levels deep.",
         "not_a_group" => "The place to move to is not a group of this project (any more).",
         "gone" => "Someone else has changed the board: that card or group is no longer there.",
         "relation_kind" => "Use cause, contrast, similarity or mutual.",

@@ -1,13 +1,14 @@
 //! Projects: the list, a project's page (transcripts and importing one, the tree of cards and
 //! groups with a form to gather them, members, the pseudonym key) and the table as CSV.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::qda::pseudonyms::Entry;
+use kizuki_domain::qda::tree;
 use kizuki_domain::text;
 use kizuki_store::{QdaNode, QdaProject, StoreError};
 use serde::Deserialize;
@@ -126,28 +127,20 @@ pub struct ProjectView {
 }
 
 fn tree_lines(lang: kizuki_i18n::Lang, nodes: &[QdaNode]) -> Vec<NodeLine> {
-    let mut children: BTreeMap<Option<i64>, Vec<&QdaNode>> = BTreeMap::new();
+    let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    let mut inside: HashMap<i64, usize> = HashMap::new();
     for node in nodes {
-        children.entry(node.parent_id).or_default().push(node);
-    }
-    for list in children.values_mut() {
-        list.sort_by_key(|n| (!n.is_group, n.id));
-    }
-    let mut out = Vec::new();
-    fn visit(
-        lang: kizuki_i18n::Lang,
-        parent: Option<i64>,
-        depth: usize,
-        children: &BTreeMap<Option<i64>, Vec<&QdaNode>>,
-        out: &mut Vec<NodeLine>,
-    ) {
-        if depth > 64 {
-            return;
+        if let Some(parent) = node.parent_id {
+            *inside.entry(parent).or_default() += 1;
         }
-        for node in children.get(&parent).into_iter().flatten() {
-            out.push(NodeLine {
+    }
+    tree::walk(&tree)
+        .into_iter()
+        .map(|step| {
+            let node = &nodes[step.index];
+            NodeLine {
                 id: node.id,
-                depth,
+                depth: step.depth,
                 is_group: node.is_group,
                 label: node.label.clone(),
                 quote: node.quote.clone().unwrap_or_default(),
@@ -155,15 +148,10 @@ fn tree_lines(lang: kizuki_i18n::Lang, nodes: &[QdaNode]) -> Vec<NodeLine> {
                     .transcript_id
                     .map(|t| lang.localize(&format!("/research/transcripts/{t}#card-{}", node.id)))
                     .unwrap_or_default(),
-                children: children.get(&Some(node.id)).map_or(0, Vec::len),
-            });
-            if node.is_group {
-                visit(lang, Some(node.id), depth + 1, children, out);
+                children: inside.get(&node.id).copied().unwrap_or(0),
             }
-        }
-    }
-    visit(lang, None, 0, &children, &mut out);
-    out
+        })
+        .collect()
 }
 
 async fn view(
@@ -352,6 +340,9 @@ pub async fn gather(
         .await
     {
         Ok(_) => Ok(redirect_with_flash(&context, &path, "flash.qda_grouped")),
+        Err(StoreError::Refused("too_deep")) => {
+            Ok(redirect_with_flash(&context, &path, "flash.qda_too_deep"))
+        }
         Err(StoreError::Refused(_)) => Ok(redirect_with_flash(&context, &path, "flash.qda_loop")),
         Err(other) => Err(other.into()),
     }

@@ -1,0 +1,213 @@
+//! Hostile files: codebooks nested thousands deep, GUIDs used twice, archives that inflate a
+//! thousandfold, a `.docx` that is not one, transcripts too long, and trees joined past the
+//! depth limit on the board. Each is refused with a 422 that names the limit, and the server
+//! goes on answering (before, the deep ones overflowed the stack and aborted the process, this
+//! test's process with it).
+
+use std::io::Write;
+
+use kizuki_domain::Role;
+use kizuki_domain::qda::tree::MAX_DEPTH;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::api_catalogue::{Api, token_for};
+use crate::qda::new_project;
+use crate::support::TestApp;
+
+async fn researcher() -> (TestApp, String, Api) {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let token = token_for(&app, "res@example.jp").await;
+    let api = Api::new(&app, Some(token.clone()));
+    (app, token, api)
+}
+
+async fn import(app: &TestApp, token: &str, file_name: &str, body: Vec<u8>) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/qda/import?file_name={file_name}",
+            app.base_url()
+        ))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    (
+        status,
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+async fn still_answers(app: &TestApp) {
+    let response = reqwest::get(format!("{}/healthz", app.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+fn nested_codebook(depth: usize) -> Vec<u8> {
+    let mut xml =
+        String::from("<?xml version=\"1.0\"?><CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>");
+    for level in 0..depth {
+        xml.push_str(&format!(
+            "<Code guid=\"00000000-0000-4000-8000-{level:012x}\" name=\"c{level}\">"
+        ));
+    }
+    xml.push_str(&"</Code>".repeat(depth));
+    xml.push_str("</Codes></CodeBook>");
+    xml.into_bytes()
+}
+
+fn archive(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().large_file(true);
+    for (name, content) in members {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(content).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn deep_and_doubled_codebooks_are_refused_with_the_reason() {
+    let (app, token, _) = researcher().await;
+    let (status, message) = import(&app, &token, "deep.qdc", nested_codebook(5_000)).await;
+    assert_eq!(status, 422, "{message}");
+    assert!(message.contains("32"), "{message}");
+    still_answers(&app).await;
+    let (status, _) = import(&app, &token, "deep.qdc", nested_codebook(MAX_DEPTH)).await;
+    assert_eq!(status, 201, "the limit itself is accepted");
+    let doubled = b"<CodeBook><Codes>\
+        <Code guid=\"00000000-0000-4000-8000-0000000000c1\" name=\"a\"/>\
+        <Code guid=\"00000000-0000-4000-8000-0000000000C1\" name=\"b\"/></Codes></CodeBook>";
+    let (status, message) = import(&app, &token, "doubled.qdc", doubled.to_vec()).await;
+    assert_eq!(status, 422, "{message}");
+    assert!(
+        message.contains("00000000-0000-4000-8000-0000000000c1") && message.contains("GUID"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn archives_that_inflate_and_texts_too_long_are_refused_by_their_limit() {
+    let (app, token, _) = researcher().await;
+    let qde = "<Project name=\"x\"><Sources><TextSource guid=\"00000000-0000-4000-8000-0000000000d1\" \
+               name=\"s\" plainTextPath=\"internal://s.txt\"/></Sources></Project>";
+    // 130 KB that unpack to 128 MiB, twice the limit.
+    let spaces = vec![b' '; 128 << 20];
+    let bomb = archive(&[("project.qde", qde.as_bytes()), ("sources/s.txt", &spaces)]);
+    drop(spaces);
+    assert!(bomb.len() < 200 << 10, "{} bytes", bomb.len());
+    let (status, message) = import(&app, &token, "bomb.qdpx", bomb).await;
+    assert_eq!(status, 422, "{message}");
+    assert!(message.contains("64 MB"), "{message}");
+    still_answers(&app).await;
+    // A transcript of 350,000 characters comes in; one of a million and one does not.
+    let long = "P01：とても長い話です。\n".repeat(25_000);
+    assert_eq!(long.chars().count(), 350_000);
+    let (status, message) = import(&app, &token, "long.txt", long.into_bytes()).await;
+    assert_eq!(status, 201, "{message}");
+    let too_long = "あ".repeat(1_000_001);
+    let (status, message) = import(&app, &token, "too-long.txt", too_long.into_bytes()).await;
+    assert_eq!(status, 422, "{message}");
+    assert!(message.contains("1,000,000"), "{message}");
+    let in_archive = archive(&[
+        ("project.qde", qde.as_bytes()),
+        ("sources/s.txt", "あ".repeat(1_000_001).as_bytes()),
+    ]);
+    let (status, message) = import(&app, &token, "long.qdpx", in_archive).await;
+    assert_eq!(status, 422, "{message}");
+    assert!(message.contains("1,000,000"), "{message}");
+}
+
+#[tokio::test]
+async fn a_file_named_docx_that_is_not_one_is_refused_as_such() {
+    let (app, token, _) = researcher().await;
+    for body in [
+        "司会：これは本当はテキストです".as_bytes().to_vec(),
+        archive(&[("notes.txt", b"not word")]),
+    ] {
+        let (status, message) = import(&app, &token, "interview.docx", body).await;
+        assert_eq!(status, 422, "{message}");
+        assert!(message.contains("DOCX"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn no_board_change_makes_the_tree_deeper_than_the_limit() {
+    let (app, _, api) = researcher().await;
+    let project = new_project(&api, "深さ").await;
+    // Two chains, of 20 and of 13 groups: each fits, joined they are one level too deep.
+    let mut chains = Vec::new();
+    for length in [20, MAX_DEPTH - 20 + 1] {
+        let mut parent: Option<i64> = None;
+        let mut top = None;
+        for level in 0..length {
+            let (status, group) = api
+                .send(
+                    Method::POST,
+                    &format!("/api/v1/qda/projects/{project}/groups"),
+                    Some(json!({"label": format!("g{level}"), "parent_id": parent})),
+                )
+                .await;
+            assert_eq!(status, 201, "{group}");
+            parent = group["id"].as_i64();
+            top = top.or(parent);
+        }
+        chains.push((top.unwrap(), parent.unwrap()));
+    }
+    let (status, refused) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/board/move"),
+            Some(json!({"nodes": [chains[1].0], "parent": chains[0].1})),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("32"), "{refused}");
+    let (status, refused) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": "外", "member_ids": [chains[0].0, chains[1].0]})),
+        )
+        .await;
+    assert_eq!(status, 201, "a group around both is fine: {refused}");
+    let (status, refused) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": "deeper", "member_ids": [chains[1].0], "parent_id": chains[0].1})),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    // One level less fits, and every page and file of the tree still comes.
+    let (status, moved) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": "内", "parent_id": chains[0].1})),
+        )
+        .await;
+    assert_eq!(status, 201, "{moved}");
+    for path in ["board", "export.qdpx", "codebook.qdc", "table.csv"] {
+        let (status, _) = api
+            .send(
+                Method::GET,
+                &format!("/api/v1/qda/projects/{project}/{path}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{path}");
+    }
+    still_answers(&app).await;
+}

@@ -1,0 +1,33 @@
+//! Files written by other tools (ATLAS.ti, NVivo, qc), kept outside the repository in
+//! `../shared/external/qdpx`: the reader's limits (depth, size, GUIDs used once) do not refuse
+//! any of them. Skipped where that folder is not there, as on a user's clone.
+
+use std::path::PathBuf;
+
+use kizuki_refi::{ExchangeError, read_project, read_qdpx};
+
+fn external(name: &str) -> Option<Vec<u8>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/external/qdpx")
+        .join(name);
+    std::fs::read(&path).ok()
+}
+
+#[test]
+fn real_projects_pass_the_limits() {
+    let Some(nvivo) = external("nvivo_project.qdpx") else {
+        eprintln!("skipped: ../shared/external/qdpx is not here");
+        return;
+    };
+    let nvivo = read_qdpx(&nvivo).expect("NVivo's export reads");
+    assert_eq!(nvivo.codes_with_parents().len(), 262);
+    let demo = read_qdpx(&external("demo.qdpx").expect("qc's demo")).expect("qc's demo reads");
+    assert_eq!(demo.sources.len(), 2);
+    let atlas = external("Project.qde").expect("ATLAS.ti's project");
+    let atlas = String::from_utf8(atlas).expect("UTF-8");
+    // Its sources are not beside it; everything else, GUIDs included, passes.
+    match read_project(&atlas, |_| None) {
+        Ok(_) | Err(ExchangeError::MissingSource { .. }) => {}
+        Err(other) => panic!("ATLAS.ti's project: {other}"),
+    }
+}
