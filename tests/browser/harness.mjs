@@ -2,8 +2,8 @@
 // Chromium driven by playwright-core, and axe-core scans.
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -78,7 +78,63 @@ function freshDatabase() {
   };
 }
 
-/** Starts `kizuki serve --demo` on a fresh database (see freshDatabase). */
+/**
+ * A real SMTP server (Python's aiosmtpd, from the test venv) writing what it receives to a
+ * maildir: the server's messages arrive here as an applicant's inbox would get them (the outbox
+ * never holds their private links).
+ */
+async function startMailServer(dataDir) {
+  const python = process.env.KIZUKI_TEST_PYTHON ?? join(import.meta.dirname, "../../target/test-venv/bin/python");
+  const port = await freePort();
+  const maildir = join(dataDir, "mail");
+  const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], { stdio: "ignore" });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
+      socket.on("error", () => resolve(false));
+    });
+    if (open) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    /** The text of the newest message to `to`, waiting for it to arrive. */
+    async lastTo(to) {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const found = [];
+        for (const folder of ["new", "cur"]) {
+          let names = [];
+          try { names = readdirSync(join(maildir, folder)); } catch { continue; }
+          for (const name of names) {
+            const raw = readFileSync(join(maildir, folder, name), "utf8");
+            if (raw.includes(`To: ${to}`)) found.push({ name, raw });
+          }
+        }
+        if (found.length) {
+          const { raw } = found.sort((a, b) => a.name.localeCompare(b.name)).at(-1);
+          return decodeMessage(raw);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`no message to ${to} arrived`);
+    },
+    stop() { child.kill("SIGTERM"); },
+  };
+}
+
+/** A plain-text message's body, undoing quoted-printable or base64 as lettre writes them. */
+function decodeMessage(raw) {
+  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join("\n\n");
+  if (/Content-Transfer-Encoding: base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) {
+    const bytes = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, "latin1").toString("utf8");
+  }
+  return body;
+}
+
+/** Starts `kizuki serve --demo` on a fresh database (see freshDatabase), sending its mail to a real SMTP server (`server.mail`). */
 export async function startServer() {
   const binary = process.env.KIZUKI_BIN ?? join(import.meta.dirname, "../../target/debug/kizuki");
   const dataDir = mkdtempSync(join(tmpdir(), "kizuki-browser-"));
@@ -86,7 +142,8 @@ export async function startServer() {
   const env = { ...process.env, KIZUKI_LOG: "warn" };
   delete env.DATABASE_URL;
   const database = freshDatabase();
-  const args = ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, ...database.args];
+  const mail = await startMailServer(dataDir);
+  const args = ["serve", "--demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--smtp-url", mail.url, ...database.args];
   const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (chunk) => { output += chunk; });
@@ -95,9 +152,11 @@ export async function startServer() {
   await waitForHealth(base, child, () => output);
   return {
     base,
+    mail,
     async stop() {
       child.kill("SIGTERM");
       if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+      mail.stop();
       database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

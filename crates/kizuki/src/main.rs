@@ -308,6 +308,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
                     url: url.clone(),
                     from: args.mail_from.clone(),
                 },
+                kizuki_web::mail::PrivateLinks::of(&state),
                 kizuki_web::system_clock(),
                 std::time::Duration::from_secs(5),
             ));

@@ -1,8 +1,12 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
 
-/// An email address as Kizuki keeps it: trimmed, NFC-normalised and lower-cased, so that one
-/// person cannot hold two accounts by changing the case of their address.
+/// An email address as Kizuki keeps it: trimmed, with full-width forms folded (ＨＡＮＡＫＯ＠… is
+/// hanako@…, as a Japanese keyboard in full-width mode types it) and lower-cased, so that one
+/// person cannot hold two accounts or two applications by changing how they type it. Addresses
+/// with invisible or direction-changing characters are refused: they would look like someone
+/// else's address on every page that shows them.
 ///
 /// Validation is deliberately modest (one `@`, something on each side, a dot in the domain, no
 /// spaces): the only real check of an address is a message that arrives.
@@ -17,11 +21,29 @@ pub enum EmailError {
     Malformed,
     #[error("the email address is longer than 254 characters")]
     TooLong,
+    #[error("the email address holds an invisible or direction-changing character")]
+    Invisible,
+}
+
+/// Characters that show nothing or turn the text's direction: zero-width spaces and joiners,
+/// the soft hyphen, bidirectional marks, embeddings, overrides and isolates, the byte-order
+/// mark, fillers and variation selectors: the characters that can be typed or pasted unseen.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00ad}' | '\u{034f}' | '\u{061c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+        | '\u{ffa0}' | '\u{fff0}'..='\u{fffb}' | '\u{e0000}'..='\u{e0fff}')
 }
 
 impl EmailAddress {
     pub fn parse(input: &str) -> Result<EmailAddress, EmailError> {
-        let normalized = crate::text::normalize(input).to_lowercase();
+        if input.chars().any(is_invisible) {
+            return Err(EmailError::Invisible);
+        }
+        // NFKC folds full-width letters, digits and signs (＠ ． －) into ASCII.
+        let folded: String = input.nfkc().collect();
+        let normalized = crate::text::normalize(&folded).to_lowercase();
         if normalized.is_empty() {
             return Err(EmailError::Empty);
         }
@@ -87,6 +109,33 @@ mod tests {
             );
         }
         assert_eq!(EmailAddress::parse("   "), Err(EmailError::Empty));
+    }
+
+    #[test]
+    fn full_width_forms_are_the_same_address() {
+        assert_eq!(
+            EmailAddress::parse("ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ").map(|e| e.0),
+            Ok("hanako@example.jp".to_owned())
+        );
+        assert_eq!(
+            EmailAddress::parse("hanako　@example.jp"),
+            Err(EmailError::Malformed),
+            "an ideographic space is still a space"
+        );
+    }
+
+    #[test]
+    fn invisible_and_direction_changing_characters_are_refused() {
+        for hidden in [
+            "\u{200b}", "\u{202e}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}", "\u{00ad}",
+            "\u{feff}", "\u{200d}", "\u{2060}",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(&format!("hana{hidden}ko@example.jp")),
+                Err(EmailError::Invisible),
+                "{hidden:?}"
+            );
+        }
     }
 
     proptest! {

@@ -164,8 +164,12 @@ pub fn check(form: &ApplicationForm, asks: &Asks) -> Result<Application, Vec<Mis
         mistake("furigana", "apply.error.furigana");
     }
     let email = EmailAddress::parse(&form.email);
-    if email.is_err() {
-        mistake("email", "apply.error.email");
+    match email {
+        Ok(_) => {}
+        Err(crate::email::EmailError::Invisible) => {
+            mistake("email", "apply.error.email_invisible");
+        }
+        Err(_) => mistake("email", "apply.error.email"),
     }
     let phone = text::normalize_line(&form.phone);
     if phone.chars().count() > 30

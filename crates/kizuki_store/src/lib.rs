@@ -53,8 +53,8 @@ pub use questionnaires::{
 pub use registration::{
     Actor, ApplicationRecord, Applied, AttendanceMark, Frame, FrameInput, LogEntry, LotteryRecord,
     LotteryState, MAX_MAIL_ATTEMPTS, MailDraft, NewApplication, Notice, NoticeKind, OutboxEntry,
-    OutgoingMail, QuestionDef, QuestionInput, QueuedMail, RegistrationSettings, RosterFilter,
-    Seats, SettingsInput,
+    OutgoingMail, Placement, QuestionDef, QuestionInput, QueuedMail, RegistrationSettings,
+    RosterFilter, Seats, SettingsInput,
 };
 pub use tokens::ApiTokenSummary;
 pub use users::{NewUser, User};

@@ -10,7 +10,7 @@ use kizuki_domain::Timestamp;
 use kizuki_domain::secret::{self, SecretKind};
 use kizuki_i18n::Lang;
 use kizuki_store::{
-    ApplicationRecord, Notice, NoticeKind, OutgoingMail, Store, StoreError, Training,
+    ApplicationRecord, Notice, NoticeKind, OutgoingMail, QueuedMail, Store, StoreError, Training,
 };
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -22,19 +22,29 @@ use crate::state::AppState;
 /// What a message to an applicant says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MailKind {
-    ReceivedHeld { until: Timestamp },
-    ReceivedWaitlisted { position: i64 },
+    ReceivedHeld {
+        until: Timestamp,
+    },
+    ReceivedWaitlisted {
+        position: i64,
+    },
     ReceivedLottery,
     ReceivedApproval,
     Confirmed,
-    Offer { until: Timestamp },
+    Offer {
+        until: Timestamp,
+    },
     SeatFree,
-    Waitlisted { position: i64 },
+    Waitlisted {
+        position: i64,
+    },
     Declined,
     Cancelled,
     Expired,
     Reminder,
     Link,
+    /// The address applied again: nothing changed, and its owner is told so.
+    AlreadyApplied,
 }
 
 impl MailKind {
@@ -53,6 +63,7 @@ impl MailKind {
             MailKind::Expired => "expired",
             MailKind::Reminder => "reminder",
             MailKind::Link => "link",
+            MailKind::AlreadyApplied => "already_applied",
         }
     }
 
@@ -69,12 +80,11 @@ impl MailKind {
     }
 }
 
-/// Who a message is for: enough to greet them in their language and give them their link.
+/// Who a message is for: enough to greet them in their language (their link is put in when
+/// the message is sent, see [`LINK_MARK`]).
 pub struct Addressee<'a> {
     pub name: &'a str,
     pub lang: Lang,
-    /// The application's nonce, from which its private link is made.
-    pub nonce: &'a str,
 }
 
 impl<'a> Addressee<'a> {
@@ -82,21 +92,42 @@ impl<'a> Addressee<'a> {
         Addressee {
             name: &application.name,
             lang: Lang::from_tag(&application.lang).unwrap_or(Lang::Ja),
-            nonce: &application.manage_nonce,
         }
     }
 }
 
-/// An applicant's private link: made again from the application's nonce whenever a message
-/// needs it, so every message carries the same link.
-pub fn private_link(state: &AppState, lang: Lang, nonce: &str) -> String {
-    let token = secret::derive(SecretKind::Application, state.link_key(), nonce);
-    format!(
-        "{}{}?key={}",
-        state.public_url(),
-        lang.localize("/application"),
-        token.plain
-    )
+/// Where a message's private link goes. The outbox keeps this mark, never the link, so that
+/// no backup of the database holds a key to anyone's application; the sender puts the link in
+/// as it hands the message to the mail server. (No text a person types can hold the mark:
+/// control characters are taken out of every field.)
+pub const LINK_MARK: &str = "\u{1}private-link\u{1}";
+
+/// What makes applicants' private links: the server's key and public address.
+#[derive(Clone)]
+pub struct PrivateLinks {
+    key: Vec<u8>,
+    public_url: String,
+}
+
+impl PrivateLinks {
+    pub fn of(state: &AppState) -> PrivateLinks {
+        PrivateLinks {
+            key: state.link_key().to_vec(),
+            public_url: state.public_url().to_owned(),
+        }
+    }
+
+    /// An applicant's private link: made again from the application's nonce whenever a
+    /// message needs it, so every message carries the same link.
+    pub fn link(&self, lang: Lang, nonce: &str) -> String {
+        let token = secret::derive(SecretKind::Application, &self.key, nonce);
+        format!(
+            "{}{}?key={}",
+            self.public_url,
+            lang.localize("/application"),
+            token.plain
+        )
+    }
 }
 
 /// Local date and time in Japan, as a person reads it.
@@ -115,12 +146,7 @@ pub fn moment(lang: Lang, at: Timestamp) -> String {
     )
 }
 
-pub fn compose(
-    state: &AppState,
-    to: &Addressee<'_>,
-    training: &Training,
-    kind: MailKind,
-) -> (String, String) {
+pub fn compose(to: &Addressee<'_>, training: &Training, kind: MailKind) -> (String, String) {
     let lang = to.lang;
     let title = Localized::pick(lang, &training.title, &training.title_en).text;
     let dates = format::training_dates(lang, training);
@@ -132,14 +158,15 @@ pub fn compose(
         _ => (String::new(), 0),
     };
     let position = position.to_string();
-    let link = private_link(state, lang, to.nonce);
+    // The link itself is put in when the message is sent (see LINK_MARK).
+    let link = LINK_MARK;
     let arguments = [
         ("name", to.name),
         ("training", title.as_str()),
         ("dates", dates.as_str()),
         ("until", until.as_str()),
         ("position", position.as_str()),
-        ("link", link.as_str()),
+        ("link", link),
     ];
     let subject = kizuki_i18n::format(lang, &format!("mail.{}.subject", kind.name()), &arguments);
     let body = format!(
@@ -157,7 +184,7 @@ pub async fn send(
     training: &Training,
     kind: MailKind,
 ) -> Result<(), StoreError> {
-    let (subject, body) = compose(state, &Addressee::of(application), training, kind);
+    let (subject, body) = compose(&Addressee::of(application), training, kind);
     state
         .store()
         .enqueue_mail(
@@ -316,6 +343,7 @@ pub async fn send_unstored(
 pub async fn run_sender(
     store: Store,
     settings: SmtpSettings,
+    links: PrivateLinks,
     clock: crate::Clock,
     every: Duration,
 ) {
@@ -329,20 +357,45 @@ pub async fn run_sender(
     let mut interval = tokio::time::interval(every);
     loop {
         interval.tick().await;
-        if let Err(error) = send_waiting(&store, &transport, &from, &clock).await {
+        if let Err(error) = send_waiting(&store, &transport, &from, &links, &clock).await {
             tracing::warn!(%error, "could not read the outbox");
         }
     }
+}
+
+/// A message's body with its private link put in, made from its application's nonce.
+async fn with_link(
+    store: &Store,
+    links: &PrivateLinks,
+    mail: &QueuedMail,
+) -> Result<String, String> {
+    if !mail.body.contains(LINK_MARK) {
+        return Ok(mail.body.clone());
+    }
+    let application = match mail.application_id {
+        Some(id) => store
+            .application(id)
+            .await
+            .map_err(|error| error.to_string())?,
+        None => return Err("the message names no application for its link".to_owned()),
+    };
+    let lang = Lang::from_tag(&application.lang).unwrap_or(Lang::Ja);
+    Ok(mail
+        .body
+        .replace(LINK_MARK, &links.link(lang, &application.manage_nonce)))
 }
 
 async fn send_waiting(
     store: &Store,
     transport: &Transport,
     from: &Mailbox,
+    links: &PrivateLinks,
     clock: &crate::Clock,
 ) -> Result<(), StoreError> {
     for mail in store.claim_mail(clock(), 20).await? {
-        let message = message(from, &mail.recipient, &mail.subject, mail.body.clone());
+        let message = with_link(store, links, &mail)
+            .await
+            .and_then(|body| message(from, &mail.recipient, &mail.subject, body));
         let outcome = match message {
             Ok(message) => transport
                 .send(message)

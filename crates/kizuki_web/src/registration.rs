@@ -9,7 +9,7 @@ use kizuki_domain::registration::{
 use kizuki_domain::secret::{self, SecretKind};
 use kizuki_i18n::Lang;
 use kizuki_store::{
-    Actor, ApplicationRecord, Applied, LotteryRecord, MailDraft, NewApplication,
+    Actor, ApplicationRecord, Applied, LotteryRecord, MailDraft, NewApplication, Placement,
     RegistrationSettings, StoreError, Training,
 };
 
@@ -21,8 +21,6 @@ use crate::state::AppState;
 pub enum Refusal {
     Closed(Closed),
     Mistakes(Vec<Mistake>),
-    /// An application with this email address exists for this training.
-    Duplicate,
     Failed(AppError),
 }
 
@@ -71,6 +69,8 @@ pub fn closed_message_key(closed: Closed) -> &'static str {
 }
 
 /// Takes an application; `settings` are the training's, which the caller has read already.
+/// An address that has applied already gets the same answer as a new one (see
+/// [`Placement`]): the answer must not tell who applied to a mental-health training.
 pub async fn submit(
     state: &AppState,
     training: &Training,
@@ -85,7 +85,6 @@ pub async fn submit(
     let addressee = mail::Addressee {
         name: &application.name,
         lang,
-        nonce: &nonce,
     };
     let compose = |applied: Applied| {
         let kind = match applied {
@@ -94,7 +93,7 @@ pub async fn submit(
             Applied::Lottery { .. } => MailKind::ReceivedLottery,
             Applied::PendingApproval { .. } => MailKind::ReceivedApproval,
         };
-        let (subject, body) = mail::compose(state, &addressee, training, kind);
+        let (subject, body) = mail::compose(&addressee, training, kind);
         MailDraft {
             kind: kind.name(),
             subject,
@@ -116,10 +115,14 @@ pub async fn submit(
             compose,
         )
         .await;
-    match placed {
-        Ok(applied) => Ok(applied),
-        Err(StoreError::Conflict(_)) => Err(Refusal::Duplicate),
-        Err(other) => Err(other.into()),
+    match placed? {
+        Placement::New(applied) => Ok(applied),
+        placement @ Placement::AlreadyApplied { as_new } => {
+            // Answered as a new application would be; the address's owner hears by mail.
+            let existing = state.store().application(as_new.id()).await?;
+            mail::send(state, &existing, training, MailKind::AlreadyApplied).await?;
+            Ok(placement.answer())
+        }
     }
 }
 

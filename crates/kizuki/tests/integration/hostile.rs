@@ -211,3 +211,93 @@ async fn no_board_change_makes_the_tree_deeper_than_the_limit() {
     }
     still_answers(&app).await;
 }
+
+/// The answers to an application from `email`, through the API and through the form.
+async fn apply_both_ways(app: &TestApp, training: i64, email: &str) -> (u16, Value, String) {
+    let (status, body) = Api::new(app, None)
+        .send(
+            Method::POST,
+            &format!("/api/v1/trainings/{training}/applications"),
+            Some(json!({"name": "知られたくない人", "email": email, "backgrounds": ["service_user_now"], "consent": true})),
+        )
+        .await;
+    let form = format!("/trainings/{training}/apply");
+    let response = app
+        .visitor()
+        .submit(
+            &form,
+            &form,
+            &[
+                ("name", "知られたくない人"),
+                ("email", email),
+                ("background", "service_user_now"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    (status, body, crate::support::location(&response))
+}
+
+#[tokio::test]
+async fn no_answer_tells_whether_an_address_applied() {
+    let app = TestApp::builder().mail().no_rate_limit().build().await;
+    let training = crate::registration::open_training(&app, 3).await;
+    // The person applies; then someone who knows their address tries it, in other letters.
+    let (status, first, _) = apply_both_ways(&app, training, "known@example.jp").await;
+    assert_eq!((status, first["status"].as_str()), (201, Some("held")));
+    let seats_before = app.store.seats(training, app.now()).await.unwrap();
+    let (status, probe, probe_page) =
+        apply_both_ways(&app, training, "ＫＮＯＷＮ＠Example.jp").await;
+    let (new_status, fresh, fresh_page) = apply_both_ways(&app, training, "new@example.jp").await;
+    assert_eq!(
+        (status, &probe),
+        (new_status, &fresh),
+        "the API answers alike"
+    );
+    assert_eq!(
+        probe_page.replace("known", "new"),
+        fresh_page,
+        "the form answers alike"
+    );
+    assert_eq!(
+        probe.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["position", "status"]
+    );
+    // Nothing changed for the known address; its owner is told, with the link they have.
+    let seats_after = app.store.seats(training, app.now()).await.unwrap();
+    assert_eq!(
+        seats_after.taken,
+        seats_before.taken + 1,
+        "only the new address took a seat"
+    );
+    let smtp = app.smtp();
+    let received = smtp.wait_for("known@example.jp", "お申し込みの確認").await;
+    let notice = smtp
+        .wait_for("known@example.jp", "お申し込みについて")
+        .await;
+    assert_eq!(
+        crate::support::link_in(&notice.body),
+        crate::support::link_in(&received.body)
+    );
+    // An address with a hidden character is refused as such, not stored.
+    let (status, refused, _) = apply_both_ways(&app, training, "kno\u{200b}wn@example.jp").await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("invisible"), "{refused}");
+}
+
+#[tokio::test]
+async fn private_links_are_put_in_as_mail_is_sent_and_never_stored() {
+    let app = TestApp::builder().mail().build().await;
+    let training = crate::registration::open_training(&app, 3).await;
+    apply_both_ways(&app, training, "private@example.jp").await;
+    let received = app
+        .smtp()
+        .wait_for("private@example.jp", "お申し込みの確認")
+        .await;
+    assert!(crate::support::link_in(&received.body).contains("kza_"));
+    let everything = format!("{:?}", app.whole_database().await);
+    assert!(
+        !everything.contains("kza_"),
+        "no private link anywhere in the database"
+    );
+}

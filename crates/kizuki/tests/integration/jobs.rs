@@ -58,7 +58,10 @@ async fn the_daily_purge_comes_when_retention_ends_and_the_statistics_do_not_mov
     let mut held = Vec::new();
     for index in 0..8 {
         let answer = apply(&app, training, index).await;
-        held.push((answer["id"].as_i64().unwrap(), answer["status"].clone()));
+        let id = app
+            .application_id(training, &format!("keep{index}@example.jp"))
+            .await;
+        held.push((id, answer["status"].clone()));
     }
     assert_eq!(held[7].1, "waitlisted");
     let today = kizuki_web::today(app.now());

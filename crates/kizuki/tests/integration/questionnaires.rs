@@ -667,10 +667,12 @@ async fn codes_go_by_mail_to_confirmed_participants_and_no_message_is_kept() {
                 Some(json!({"name": format!("参加者 {n}"), "email": format!("p{n}@example.jp"), "backgrounds": ["other"], "consent": true})),
             )
             .await;
+        assert_eq!(body["status"], "held");
         app.store
             .confirm_application(
                 training,
-                body["id"].as_i64().unwrap(),
+                app.application_id(training, &format!("p{n}@example.jp"))
+                    .await,
                 app.now(),
                 jiff::civil::date(2027, 1, 15),
             )

@@ -214,6 +214,7 @@ impl TestAppBuilder {
                     url: format!("smtp://127.0.0.1:{}", smtp.port),
                     from: "Kizuki <kizuki@example.jp>".to_owned(),
                 },
+                kizuki_web::mail::PrivateLinks::of(&app.states[0]),
                 Arc::new(move || Timestamp(clock.load(Ordering::SeqCst))),
                 std::time::Duration::from_millis(100),
             ));
@@ -409,6 +410,16 @@ impl TestApp {
         kizuki_web::jobs::purge_due(&self.store, self.now())
             .await
             .expect("purge")
+    }
+
+    /// The id of the application `email` made to `training` (the public answer carries none, so
+    /// that it cannot tell a new application from an address that applied before).
+    pub async fn application_id(&self, training: i64, email: &str) -> i64 {
+        self.store
+            .application_by_email(training, email)
+            .await
+            .expect("the application is stored")
+            .id
     }
 
     pub fn smtp(&self) -> &SmtpServer {

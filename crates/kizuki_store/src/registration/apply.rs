@@ -38,6 +38,27 @@ impl Applied {
     }
 }
 
+/// Where a new application went, or — when the address has applied to this training already —
+/// where it would have gone. The caller answers both alike, so that nobody learns from the
+/// answer whether an address applied; the address's owner is told by mail instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    New(Applied),
+    AlreadyApplied {
+        /// As a new application would be placed now (its id is the existing application's).
+        as_new: Applied,
+    },
+}
+
+impl Placement {
+    /// What the applicant is told: the same for both.
+    pub fn answer(self) -> Applied {
+        match self {
+            Placement::New(applied) | Placement::AlreadyApplied { as_new: applied } => applied,
+        }
+    }
+}
+
 /// Seats of a training as the public may know them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Seats {
@@ -61,12 +82,16 @@ impl Store {
     ///
     /// Nothing else is settled here (lapsed holds are simply not counted; the clock offers
     /// them to the waitlist), so the lock is held for as few statements as possible.
+    ///
+    /// An address that has applied already (the unique index on the training and address
+    /// says so) changes nothing: the answer is [`Placement::AlreadyApplied`], placed as a new
+    /// application would be, and no message is queued here.
     pub async fn apply(
         &self,
         new: &NewApplication<'_>,
         now: Timestamp,
         compose: impl FnOnce(Applied) -> MailDraft,
-    ) -> Result<Applied> {
+    ) -> Result<Placement> {
         let (mut transaction, locked, seats) = if crate::guards::is_off(Guard::Seats) {
             // The negative control: seats counted before the lock is taken, the check-then-act
             // race the lock exists to prevent. A test build only (see `guards`).
@@ -93,7 +118,7 @@ impl Store {
         let backgrounds: Vec<&str> = application.backgrounds.iter().map(|b| b.as_str()).collect();
         let answers = serde_json::to_string(&application.answers)
             .map_err(|error| StoreError::Corrupt(error.to_string()))?;
-        let id: i64 = sqlx::query_scalar(
+        let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO applications (training_id, frame_id, status, waitlist_position, name, furigana, \
              email, phone, backgrounds, background_other, motivation, access_needs, answers, \
              privacy_version, lang, manage_digest, manage_nonce, hold_expires_at, created_at, updated_at) \
@@ -120,14 +145,31 @@ impl Store {
         .bind(hold)
         .bind(now.seconds())
         .fetch_one(&mut *transaction)
-        .await
-        .map_err(|error| StoreError::conflict_on_unique(error, "an application with this email"))?;
-        let applied = match entry {
+        .await;
+        let placed = |id| match entry {
             Entry::Held => Applied::Held { id, until },
             Entry::Waitlisted { position } => Applied::Waitlisted { id, position },
             Entry::Lottery => Applied::Lottery { id },
             Entry::PendingApproval => Applied::PendingApproval { id },
         };
+        let id = match inserted {
+            Ok(id) => id,
+            Err(error) => {
+                return match StoreError::conflict_on_unique(error, "email") {
+                    StoreError::Conflict(_) => {
+                        transaction.rollback().await?;
+                        let existing = self
+                            .application_by_email(new.training_id, application.email.as_str())
+                            .await?;
+                        Ok(Placement::AlreadyApplied {
+                            as_new: placed(existing.id),
+                        })
+                    }
+                    other => Err(other),
+                };
+            }
+        };
+        let applied = placed(id);
         let mail = compose(applied);
         enqueue_in(
             &mut transaction,
@@ -144,7 +186,7 @@ impl Store {
         )
         .await?;
         transaction.commit().await?;
-        Ok(applied)
+        Ok(Placement::New(applied))
     }
 
     /// The backgrounds ticked on every confirmed application: lists of names only, never who

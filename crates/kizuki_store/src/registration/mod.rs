@@ -21,7 +21,7 @@ use kizuki_domain::Timestamp;
 use kizuki_domain::allocation::{Allocation, FrameState, OfferTerms, Status, offer_terms};
 use sqlx::{Any, Transaction};
 
-pub use apply::{Applied, NewApplication, Seats};
+pub use apply::{Applied, NewApplication, Placement, Seats};
 pub use attendance::AttendanceMark;
 pub use changes::{Actor, LotteryRecord};
 pub use outbox::{

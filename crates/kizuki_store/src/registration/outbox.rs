@@ -50,6 +50,7 @@ pub struct OutgoingMail<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueuedMail {
     pub id: i64,
+    pub application_id: Option<i64>,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -107,7 +108,7 @@ impl Store {
             let mail: Option<QueuedMail> = sqlx::query_as(
                 "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND sent_at IS NULL \
                  AND (claimed_until IS NULL OR claimed_until < $3) \
-                 RETURNING id, recipient, subject, body, attempts",
+                 RETURNING id, application_id, recipient, subject, body, attempts",
             )
             .bind(now.seconds() + CLAIM_SECONDS)
             .bind(id)

@@ -49,7 +49,6 @@ pub struct ApplicationBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationAnswer {
-    id: i64,
     /// held (a seat is kept until the email address is confirmed), waitlisted, lottery (entered
     /// in the draw at the close of applications) or pending_approval (an organiser decides).
     status: &'static str,
@@ -60,12 +59,16 @@ pub struct ApplicationAnswer {
 /// Applies for a training. Depending on the training, seats go first come, first served (the
 /// waitlist when none is left), by lottery at the close of applications, or by an organiser's
 /// approval. The applicant is mailed a private link to confirm and manage the application.
+///
+/// An address that has applied to the training already gets exactly this answer too (placed as
+/// a new application would be), and its owner is told by mail: the answer never says whether
+/// an address applied. For the same reason it carries no id.
 #[utoipa::path(post, path = "/api/v1/trainings/{id}/applications", tag = "registration", request_body = ApplicationBody,
     params(("id" = i64, Path, description = "Training id")),
     responses(
         (status = 201, body = ApplicationAnswer),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "An application with this email exists, or applications are closed", body = ErrorBody),
+        (status = 409, description = "Applications are closed", body = ErrorBody),
         (status = 422, body = ErrorBody)
     ))]
 pub async fn apply(
@@ -99,7 +102,6 @@ pub async fn apply(
     let settings = state.store().registration_settings(training.id).await?;
     let answer = match registration::submit(&state, &training, &settings, &form, lang).await {
         Ok(applied) => ApplicationAnswer {
-            id: applied.id(),
             status: applied.status(),
             position: match applied {
                 Applied::Waitlisted { position, .. } => Some(position),
@@ -121,12 +123,6 @@ pub async fn apply(
                         message: kizuki_i18n::text(Lang::En, m.message).to_owned(),
                     })
                     .collect(),
-            ));
-        }
-        Err(Refusal::Duplicate) => {
-            return Ok(api_error(
-                ErrorKind::Conflict,
-                kizuki_i18n::text(Lang::En, "apply.error.duplicate"),
             ));
         }
         Err(Refusal::Failed(error)) => return Err(error),

@@ -242,11 +242,6 @@ pub async fn submit(
                 vec![text(closed_message_key(closed))],
                 Vec::new(),
             ),
-            Err(Refusal::Duplicate) => (
-                StatusCode::CONFLICT,
-                vec![text("apply.error.duplicate")],
-                vec!["email".to_owned()],
-            ),
             Err(Refusal::Mistakes(mistakes)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 mistakes.iter().map(|m| text(m.message)).collect(),

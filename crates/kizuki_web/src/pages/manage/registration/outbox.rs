@@ -67,7 +67,10 @@ pub async fn show(
                     )
                     .to_owned(),
                     subject: entry.subject,
-                    body: entry.body,
+                    body: entry.body.replace(
+                        crate::mail::LINK_MARK,
+                        kizuki_i18n::text(lang, "registration.mail_kind.private_link"),
+                    ),
                     state: kizuki_i18n::text(lang, state_key).to_owned(),
                     state_class,
                     error: entry.last_error,
