@@ -136,6 +136,13 @@ struct ServeArgs {
         action = clap::ArgAction::Set
     )]
     page_cache: bool,
+    /// Seconds a client may take to send a request's headers, or to start its next request
+    /// on a kept-alive connection, before the connection is closed.
+    #[arg(long, env = "KIZUKI_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// The most connections open at once; more wait until one closes.
+    #[arg(long, env = "KIZUKI_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
 }
 
 fn on_or_off(text: &str) -> Result<bool, String> {
@@ -336,15 +343,28 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
         args.listen,
         args.listen
     );
-    axum::serve(
-        listener,
-        build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the server stopped with an error")?;
+    raise_file_limit(args.max_connections);
+    let limits = kizuki_web::server::Limits {
+        header_read: std::time::Duration::from_secs(args.header_timeout.max(1)),
+        connections: args.max_connections.max(1),
+        ..kizuki_web::server::Limits::default()
+    };
+    kizuki_web::server::serve(listener, build_router(state), limits, shutdown_signal()).await;
     store.close().await;
     Ok(())
+}
+
+/// Raises the limit on open files towards what `connections` need (each is one, and the
+/// database, logs and mail take a few more), as far as the system allows without privileges.
+fn raise_file_limit(connections: usize) {
+    let wanted = connections as u64 + 256;
+    match rlimit::increase_nofile_limit(wanted) {
+        Ok(limit) if limit < wanted => tracing::warn!(
+            "only {limit} files may be open (wanted {wanted}): fewer connections can be served"
+        ),
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not raise the open-file limit"),
+    }
 }
 
 /// Housekeeping once an hour (see [`kizuki_web::jobs::housekeeping`]). Several processes may

@@ -29,6 +29,7 @@ mod questionnaire;
 mod rate;
 mod registration;
 mod routes;
+pub mod server;
 mod state;
 mod structured;
 mod views;

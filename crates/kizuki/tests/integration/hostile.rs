@@ -301,3 +301,66 @@ async fn private_links_are_put_in_as_mail_is_sent_and_never_stored() {
         "no private link anywhere in the database"
     );
 }
+
+/// Connections that send half a request and then nothing.
+async fn half_open(base: &str, count: usize) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut streams = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: slow\r\n")
+            .await
+            .unwrap();
+        streams.push(stream);
+    }
+    streams
+}
+
+async fn health_within(base: &str, limit: std::time::Duration) {
+    let started = std::time::Instant::now();
+    let health = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .expect("the server still answers");
+    assert_eq!(health.status(), 200);
+    assert!(
+        started.elapsed() < limit,
+        "answered after {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn slow_clients_neither_stop_the_server_nor_stay_connected() {
+    use tokio::io::AsyncReadExt;
+    let app = TestApp::new().await;
+    let server = app.serve_process(&["--header-timeout", "2"]).await;
+    let mut streams = half_open(&server.base, 200).await;
+    health_within(&server.base, std::time::Duration::from_secs(1)).await;
+    // Every half-open connection is closed by the server once the header timeout has passed.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for stream in &mut streams {
+        let mut buffer = [0u8; 512];
+        let read = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            stream.read(&mut buffer),
+        )
+        .await;
+        // Closed: an end of file or a reset (hyper closes without answering).
+        assert!(
+            matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+            "a slow connection is still open: {read:?}"
+        );
+    }
+    // With more half-open connections than the server takes at once, it still answers, as
+    // soon as the oldest are closed.
+    let limited = app
+        .serve_process(&["--header-timeout", "2", "--max-connections", "150"])
+        .await;
+    let _streams = half_open(&limited.base, 200).await;
+    health_within(&limited.base, std::time::Duration::from_secs(4)).await;
+}

@@ -268,14 +268,12 @@ impl TestApp {
         .await
         .expect("build the app state");
         self.states.push(state.clone());
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .expect("serve");
-        });
+        tokio::spawn(kizuki_web::server::serve(
+            listener,
+            build_router(state),
+            kizuki_web::server::Limits::default(),
+            std::future::pending(),
+        ));
         self.servers.push(address);
         self
     }
