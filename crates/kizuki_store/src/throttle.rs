@@ -21,45 +21,56 @@ impl Store {
         Ok(())
     }
 
-    /// Failures since `since` for the account and for the client.
+    /// Failures since `since` for the pair of account and client, and for the client.
     pub async fn recent_login_failures(
         &self,
         account_key: &str,
         client_key: &str,
         since: Timestamp,
     ) -> Result<(RecentFailures, RecentFailures)> {
-        let account = self
-            .failures_where("account_key", account_key, since)
+        let pair = self
+            .failures_where(
+                "account_key = $1 AND client_key = $2",
+                &[account_key, client_key],
+                since,
+            )
             .await?;
-        let client = self.failures_where("client_key", client_key, since).await?;
-        Ok((account, client))
+        let client = self
+            .failures_where("client_key = $1", &[client_key], since)
+            .await?;
+        Ok((pair, client))
     }
 
     async fn failures_where(
         &self,
-        column: &'static str,
-        key: &str,
+        condition: &'static str,
+        keys: &[&str],
         since: Timestamp,
     ) -> Result<RecentFailures> {
         let sql = format!(
-            "SELECT COUNT(*), MIN(failed_at) FROM login_failures \
-             WHERE {column} = $1 AND failed_at >= $2"
+            "SELECT COUNT(*), MIN(failed_at), MAX(failed_at) FROM login_failures \
+             WHERE {condition} AND failed_at >= ${}",
+            keys.len() + 1
         );
-        let (count, oldest): (i64, Option<i64>) = sqlx::query_as(&sql)
-            .bind(key)
-            .bind(since.seconds())
-            .fetch_one(&self.pool)
-            .await?;
+        let mut query = sqlx::query_as(&sql);
+        for key in keys {
+            query = query.bind(*key);
+        }
+        let (count, oldest, latest): (i64, Option<i64>, Option<i64>) =
+            query.bind(since.seconds()).fetch_one(&self.pool).await?;
         Ok(RecentFailures {
             count: u32::try_from(count).unwrap_or(u32::MAX),
             oldest: oldest.map(Timestamp),
+            latest: latest.map(Timestamp),
         })
     }
 
-    /// A successful sign-in forgives the account's earlier mistakes.
-    pub async fn clear_login_failures(&self, account_key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE account_key = $1")
+    /// A successful sign-in forgives this client's earlier mistakes for the account (and only
+    /// those: someone else's guesses stay counted against them).
+    pub async fn clear_login_failures(&self, account_key: &str, client_key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE account_key = $1 AND client_key = $2")
             .bind(account_key)
+            .bind(client_key)
             .execute(&self.pool)
             .await?;
         Ok(())

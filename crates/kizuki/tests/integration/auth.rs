@@ -101,44 +101,68 @@ async fn sign_in_follows_next_only_within_the_site() {
 }
 
 #[tokio::test]
-async fn repeated_failures_pause_sign_in_for_that_address_until_the_window_passes() {
+async fn repeated_failures_slow_the_guesser_and_never_lock_the_owner_out() {
     let app = TestApp::builder()
         .user("researcher@example.jp", Role::Researcher)
+        .trust_proxy()
         .build()
         .await;
-    let visitor = app.visitor();
+    let guesser = app.visitor_from("203.0.113.9");
+    let status = |response: reqwest::Response| response.status().as_u16();
     for _ in 0..5 {
-        assert_eq!(
-            visitor
-                .sign_in("researcher@example.jp", "wrong password!")
-                .await
-                .status(),
-            422
-        );
+        let response = guesser
+            .sign_in("researcher@example.jp", "wrong password!")
+            .await;
+        assert_eq!(status(response), 422);
     }
-    // Now even the right password is refused, with a kind explanation.
-    let paused = visitor.sign_in("researcher@example.jp", PASSWORD).await;
+    // The guesser now waits, even with the right password, and is told for how long.
+    let paused = guesser.sign_in("researcher@example.jp", PASSWORD).await;
     assert_eq!(paused.status(), 429);
-    assert!(paused.text().await.unwrap().contains("15"));
-    // The same pause applies to an address with no account: nothing tells them apart.
-    for _ in 0..5 {
-        visitor.sign_in("ghost@example.jp", "wrong password!").await;
-    }
+    assert!(paused.text().await.unwrap().contains('1'), "a minute");
+    // The owner, from their own network, signs in at once.
+    let owner = app.visitor_from("198.51.100.7");
+    let signed_in = owner.sign_in("researcher@example.jp", PASSWORD).await;
+    assert_eq!(location(&signed_in), "/dashboard");
+    // Their sign-in forgives nothing of the guesser's: the wait grows with each failure.
+    app.advance_clock(31);
+    let response = guesser
+        .sign_in("researcher@example.jp", "wrong again!!")
+        .await;
+    assert_eq!(status(response), 422);
     assert_eq!(
-        visitor
-            .sign_in("ghost@example.jp", "wrong password!")
-            .await
-            .status(),
+        status(guesser.sign_in("researcher@example.jp", PASSWORD).await),
         429
     );
-
+    app.advance_clock(31);
+    assert_eq!(
+        status(guesser.sign_in("researcher@example.jp", PASSWORD).await),
+        429,
+        "the second wait is a minute"
+    );
+    // An address with no account is treated the same way: nothing tells them apart.
+    for _ in 0..5 {
+        guesser.sign_in("ghost@example.jp", "wrong password!").await;
+    }
+    assert_eq!(
+        status(guesser.sign_in("ghost@example.jp", "wrong password!").await),
+        429
+    );
+    // One client failing across many accounts is stopped for the window.
+    let sprayer = app.visitor_from("192.0.2.50");
+    for n in 0..20 {
+        sprayer
+            .sign_in(&format!("someone{n}@example.jp"), "Password1!")
+            .await;
+    }
+    assert_eq!(
+        status(sprayer.sign_in("researcher@example.jp", PASSWORD).await),
+        429
+    );
     app.advance_clock(15 * 60 + 1);
     assert_eq!(
-        visitor
-            .sign_in("researcher@example.jp", PASSWORD)
-            .await
-            .status(),
-        303
+        location(&guesser.sign_in("researcher@example.jp", PASSWORD).await),
+        "/dashboard",
+        "the window has passed"
     );
 }
 

@@ -295,6 +295,26 @@ impl TestApp {
         self.visitor_at(&self.server_url(server))
     }
 
+    /// A new browser on another network address, as a server behind a proxy sees it (needs
+    /// [`TestAppBuilder::trust_proxy`]).
+    pub fn visitor_from(&self, address: &str) -> Visitor {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            reqwest::header::HeaderValue::from_str(address).expect("an address"),
+        );
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Visitor {
+            client,
+            base: self.server_url(0),
+        }
+    }
+
     /// A new browser for a server at `base` (one of [`TestApp::serve_process`]).
     pub fn visitor_at(&self, base: &str) -> Visitor {
         let client = reqwest::Client::builder()

@@ -72,13 +72,14 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let now = state.now();
     let email = EmailAddress::parse(&form.email);
-    // Failures are counted per address typed, whether or not an account has it, so the
-    // throttle itself reveals nothing about which addresses exist.
+    // Failures are counted per address typed and client, whether or not an account has the
+    // address, so the throttle itself reveals nothing about which addresses exist; and only the
+    // client that fails waits (see kizuki_domain::throttle).
     let account_key = match &email {
         Ok(address) => address.as_str().to_owned(),
         Err(_) => kizuki_domain::text::normalize(&form.email).to_lowercase(),
     };
-    let (account_failures, client_failures) = state
+    let (pair_failures, client_failures) = state
         .store()
         .recent_login_failures(
             &account_key,
@@ -86,7 +87,8 @@ pub async fn login(
             throttle::window_start(now),
         )
         .await?;
-    if let ThrottleDecision::Wait { until } = throttle::assess(account_failures, client_failures) {
+    if let ThrottleDecision::Wait { until } = throttle::assess(pair_failures, client_failures, now)
+    {
         let minutes = ((until.seconds() - now.seconds()) + 59) / 60;
         let message = kizuki_i18n::format(
             context.lang,
@@ -124,7 +126,10 @@ pub async fn login(
         }
     };
 
-    state.store().clear_login_failures(&account_key).await?;
+    state
+        .store()
+        .clear_login_failures(&account_key, &context.client_key)
+        .await?;
     if let Some(previous) = &context.session_digest {
         state.store().delete_session(previous).await?;
     }
