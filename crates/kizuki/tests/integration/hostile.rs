@@ -364,3 +364,53 @@ async fn slow_clients_neither_stop_the_server_nor_stay_connected() {
     let _streams = half_open(&limited.base, 200).await;
     health_within(&limited.base, std::time::Duration::from_secs(4)).await;
 }
+
+#[tokio::test]
+async fn only_the_keys_keepers_learn_what_the_key_replaced() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("member@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let keeper = Api::new(&app, Some(token_for(&app, "res@example.jp").await));
+    let member_token = token_for(&app, "member@example.jp").await;
+    let member = Api::new(&app, Some(member_token.clone()));
+    let project = new_project(&keeper, "鍵").await;
+    keeper
+        .send(
+            Method::PUT,
+            &format!("/api/v1/qda/projects/{project}/pseudonyms"),
+            Some(json!([{"real": "田中さん", "pseudonym": "P03"}])),
+        )
+        .await;
+    let (status, _) = keeper
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/members"),
+            Some(json!({"email": "member@example.jp"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let guess = json!({"name": "確かめ", "text": "田中さん：こんにちは"});
+    let path = format!("/api/v1/qda/projects/{project}/transcripts");
+    let (status, by_member) = member.send(Method::POST, &path, Some(guess.clone())).await;
+    assert_eq!(status, 201, "{by_member}");
+    assert!(by_member.get("replaced").is_none(), "{by_member}");
+    let (_, by_keeper) = keeper.send(Method::POST, &path, Some(guess)).await;
+    assert_eq!(by_keeper["replaced"], 1);
+    let imported: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/qda/import?file_name=guess.txt&project={project}",
+            app.base_url()
+        ))
+        .bearer_auth(&member_token)
+        .body("田中さん：どうも")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(imported["transcripts"], 1, "{imported}");
+    assert!(imported.get("replaced").is_none(), "{imported}");
+}

@@ -204,8 +204,10 @@ pub struct TranscriptCreated {
     /// Code points.
     length: usize,
     turns: Vec<TurnView>,
-    /// How many real names the key replaced.
-    replaced: usize,
+    /// How many real names the key replaced: told only to the key's keepers, for the count
+    /// would let anyone else confirm a guessed real name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced: Option<usize>,
 }
 
 pub fn turn_views(body: &str) -> Vec<TurnView> {
@@ -247,7 +249,7 @@ pub async fn create_transcript(
                 id: imported.id,
                 length: qda::length(&imported.body),
                 turns: turn_views(&imported.body),
-                replaced: imported.replaced,
+                replaced: (project.role == "key_keeper").then_some(imported.replaced),
             }),
         )
             .into_response()),

@@ -212,19 +212,21 @@ pub struct ImportedView {
     groups: usize,
     cards: usize,
     relations: usize,
-    /// Names the project's pseudonym key replaced.
-    replaced: usize,
+    /// Names the project's pseudonym key replaced: told only to the key's keepers, for the
+    /// count would let anyone else confirm a guessed real name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replaced: Option<usize>,
 }
 
 impl ImportedView {
-    fn new(project_id: i64, report: ImportReport) -> Self {
+    fn new(project_id: i64, report: ImportReport, keeper: bool) -> Self {
         ImportedView {
             project_id,
             transcripts: report.transcripts,
             groups: report.groups,
             cards: report.cards,
             relations: report.relations,
-            replaced: report.replaced,
+            replaced: keeper.then_some(report.replaced),
         }
     }
 }
@@ -244,9 +246,13 @@ pub async fn import_api(
     Query(query): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let into = match query.project.as_deref() {
-        Some(id) => Some(state.store().qda_project_for(id_of(id)?, user.id).await?.id),
-        None => None,
+    let (into, keeper) = match query.project.as_deref() {
+        Some(id) => {
+            let project = state.store().qda_project_for(id_of(id)?, user.id).await?;
+            (Some(project.id), project.role == "key_keeper")
+        }
+        // A new project's importer keeps its (still empty) key.
+        None => (None, true),
     };
     let file_name = query.file_name.unwrap_or_default();
     let outcome = qda_exchange::import(
@@ -267,7 +273,7 @@ pub async fn import_api(
                 .await?;
             Ok((
                 StatusCode::CREATED,
-                Json(ImportedView::new(project, report)),
+                Json(ImportedView::new(project, report, keeper)),
             )
                 .into_response())
         }
