@@ -39,5 +39,6 @@ pub use config::{CookieSecure, WebConfig};
 pub use import::{ImportFailure, import_events_csv};
 pub use pages::catalogue::contact::KEEP_DAYS as MESSAGE_KEEP_DAYS;
 pub use pages::catalogue::today;
+pub use rate::APPLICATIONS_PER_CLIENT_PER_HOLD;
 pub use routes::{RouteSpec, build_router, route_specs};
 pub use state::AppState;

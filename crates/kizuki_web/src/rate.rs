@@ -11,6 +11,11 @@ use crate::context::RequestContext;
 use crate::error::{AppError, ErrorKind, api_error};
 use crate::state::AppState;
 
+/// Applications one network address may make to one training while a hold lasts: a family or
+/// a few colleagues applying together, not a script taking every seat with made-up addresses
+/// (each unconfirmed application holds a seat until its hold runs out).
+pub const APPLICATIONS_PER_CLIENT_PER_HOLD: i64 = 5;
+
 /// Counts this request; answers 429 (with `Retry-After`) when the client is over the limit.
 pub async fn refuse_if_over(
     state: &AppState,
@@ -24,6 +29,42 @@ pub async fn refuse_if_over(
     else {
         return Ok(None);
     };
+    refuse_over(state, context, endpoint, requests, window_seconds).await
+}
+
+/// Counts an application to `training` (besides the general limit, checked first): at most
+/// [`APPLICATIONS_PER_CLIENT_PER_HOLD`] from one client while a hold of `hold_minutes` lasts.
+pub async fn refuse_if_holding(
+    state: &AppState,
+    context: &RequestContext,
+    training: i64,
+    settings: &kizuki_store::RegistrationSettings,
+) -> Result<Option<Response>, AppError> {
+    // Only first come, first served holds seats; a lottery draws among confirmed entries, and
+    // approval waits for an organiser.
+    let hold_minutes = settings.hold_minutes;
+    if state.config().rate_limit == RateLimit::Off
+        || settings.allocation != kizuki_domain::allocation::Allocation::FirstCome
+    {
+        return Ok(None);
+    }
+    refuse_over(
+        state,
+        context,
+        &format!("holds:{training}"),
+        APPLICATIONS_PER_CLIENT_PER_HOLD,
+        hold_minutes.max(1) * 60,
+    )
+    .await
+}
+
+async fn refuse_over(
+    state: &AppState,
+    context: &RequestContext,
+    endpoint: &str,
+    requests: i64,
+    window_seconds: i64,
+) -> Result<Option<Response>, AppError> {
     let now = state.now();
     let start = window_start(now, window_seconds);
     // The client's address is kept only as a digest, and only until the window is over.

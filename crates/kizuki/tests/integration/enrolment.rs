@@ -249,7 +249,7 @@ async fn a_hold_that_runs_out_passes_the_place_on_and_the_link_can_be_sent_again
     assert_eq!(second["status"], "waitlisted");
     assert_eq!(second["position"], 1);
 
-    app.advance_clock(47 * 3600);
+    app.advance_clock(29 * 60);
     app.tick().await;
     let first_row = app
         .store
@@ -259,9 +259,9 @@ async fn a_hold_that_runs_out_passes_the_place_on_and_the_link_can_be_sent_again
     assert_eq!(
         first_row.status.as_str(),
         "held",
-        "still within the 48 hours"
+        "still within the 30 minutes"
     );
-    app.advance_clock(2 * 3600);
+    app.advance_clock(2 * 60);
     app.tick().await;
     let first_row = app
         .store
@@ -343,7 +343,7 @@ async fn a_lottery_is_committed_before_and_can_be_repeated_from_its_record() {
             &settings,
             &[
                 ("allocation", "lottery"),
-                ("hold_hours", "48"),
+                ("hold_minutes", "48"),
                 ("offer_hours", "48"),
                 ("retention_months", "12"),
             ],
@@ -495,7 +495,7 @@ async fn organisers_decide_with_reasons_export_and_take_attendance_while_facilit
             &settings,
             &[
                 ("allocation", "first_come"),
-                ("hold_hours", "24"),
+                ("hold_minutes", "24"),
                 ("offer_hours", "48"),
                 ("retention_months", "12"),
                 ("frame_name_0", "ピアサポーター枠"),
@@ -728,7 +728,7 @@ async fn approval_mode_and_the_purge_keep_only_counts() {
             &settings,
             &[
                 ("allocation", "approval"),
-                ("hold_hours", "48"),
+                ("hold_minutes", "48"),
                 ("offer_hours", "48"),
                 ("retention_months", "12"),
             ],

@@ -414,3 +414,31 @@ async fn only_the_keys_keepers_learn_what_the_key_replaced() {
     assert_eq!(imported["transcripts"], 1, "{imported}");
     assert!(imported.get("replaced").is_none(), "{imported}");
 }
+
+#[tokio::test]
+async fn one_client_cannot_hold_every_seat() {
+    let app = TestApp::new().await;
+    let training = crate::registration::open_training(&app, 30).await;
+    let api = Api::new(&app, None);
+    let mut answers = Vec::new();
+    for n in 0..30 {
+        let (status, _) = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/trainings/{training}/applications"),
+                Some(json!({"name": format!("架空 {n}"), "email": format!("made-up{n}@example.jp"), "backgrounds": ["other"], "consent": true})),
+            )
+            .await;
+        answers.push(status);
+    }
+    let held = answers.iter().filter(|s| **s == 201).count();
+    assert_eq!(held, kizuki_web::APPLICATIONS_PER_CLIENT_PER_HOLD as usize);
+    assert!(answers[held..].iter().all(|s| *s == 429), "{answers:?}");
+    let seats = app.store.seats(training, app.now()).await.unwrap();
+    assert_eq!(seats.taken, held as i64);
+    // Unconfirmed, the holds lapse within the default half hour and the seats are free again.
+    app.advance_clock(31 * 60);
+    app.tick().await;
+    let seats = app.store.seats(training, app.now()).await.unwrap();
+    assert_eq!(seats.taken, 0);
+}

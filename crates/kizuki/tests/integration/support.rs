@@ -680,7 +680,8 @@ impl SmtpServer {
             port,
             maildir,
         };
-        for _ in 0..100 {
+        // Python starts slowly on a busy machine (the suite runs many tests at once).
+        for _ in 0..400 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return server;
             }

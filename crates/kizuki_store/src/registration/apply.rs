@@ -108,7 +108,7 @@ impl Store {
         let application = new.application;
         let frame = super::seats_of(&seats, application.frame_id).ok_or(StoreError::NotFound)?;
         let entry = enter(locked.allocation, locked.lottery_drawn, frame.state);
-        let until = now.plus_seconds(locked.hold_hours.max(1) * 60 * 60);
+        let until = now.plus_seconds(locked.hold_minutes.max(1) * 60);
         let (status, position, hold) = match entry {
             Entry::Held => ("held", None, Some(until.seconds())),
             Entry::Waitlisted { position } => ("waitlisted", Some(position), None),

@@ -66,7 +66,7 @@ pub(crate) struct Locked {
     pub id: i64,
     pub capacity: Option<i64>,
     pub allocation: Allocation,
-    pub hold_hours: i64,
+    pub hold_minutes: i64,
     pub offer_hours: i64,
     pub first_day: Option<Date>,
     pub close_on: Option<Date>,
@@ -79,7 +79,7 @@ pub(crate) struct Locked {
 struct LockedRow {
     capacity: Option<i64>,
     allocation: String,
-    hold_hours: i64,
+    hold_minutes: i64,
     offer_hours: i64,
     first_day: Option<String>,
     applications_close_on: Option<String>,
@@ -126,7 +126,7 @@ impl Store {
             id: training_id,
             capacity: row.capacity,
             allocation: Allocation::parse(&row.allocation).unwrap_or_default(),
-            hold_hours: row.hold_hours,
+            hold_minutes: row.hold_minutes,
             offer_hours: row.offer_hours,
             first_day: row
                 .first_day
@@ -145,7 +145,7 @@ impl Store {
     }
 }
 
-const LOCK_QUERY: &str = "SELECT t.capacity, t.allocation, t.hold_hours, t.offer_hours, t.applications_close_on, \
+const LOCK_QUERY: &str = "SELECT t.capacity, t.allocation, t.hold_minutes, t.offer_hours, t.applications_close_on, \
      (SELECT MIN(d.day_on) FROM training_days d WHERE d.training_id = t.id) AS first_day, \
      (SELECT l.drawn_at FROM lotteries l WHERE l.training_id = t.id) AS drawn_at, \
      (SELECT COUNT(*) FROM training_frames f WHERE f.training_id = t.id) AS frame_count \

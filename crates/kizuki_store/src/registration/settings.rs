@@ -36,7 +36,7 @@ pub struct LotteryState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegistrationSettings {
     pub allocation: Allocation,
-    pub hold_hours: i64,
+    pub hold_minutes: i64,
     pub offer_hours: i64,
     pub retention_months: i64,
     pub purged_at: Option<Timestamp>,
@@ -65,7 +65,7 @@ pub struct QuestionInput {
 #[derive(Clone, Debug)]
 pub struct SettingsInput {
     pub allocation: Allocation,
-    pub hold_hours: i64,
+    pub hold_minutes: i64,
     pub offer_hours: i64,
     pub retention_months: i64,
     pub frames: Vec<FrameInput>,
@@ -86,7 +86,7 @@ impl Store {
             Option<String>,
             Option<i64>,
         )> = sqlx::query_as(
-            "SELECT t.allocation, t.hold_hours, t.offer_hours, t.retention_months, \
+            "SELECT t.allocation, t.hold_minutes, t.offer_hours, t.retention_months, \
                  t.personal_data_purged_at, l.seed, l.seed_hash, l.drawn_at \
                  FROM trainings t LEFT JOIN lotteries l ON l.training_id = t.id WHERE t.id = $1",
         )
@@ -95,7 +95,7 @@ impl Store {
         .await?;
         let (
             allocation,
-            hold_hours,
+            hold_minutes,
             offer_hours,
             retention_months,
             purged_at,
@@ -125,7 +125,7 @@ impl Store {
             .map(|(seed, hash)| (seed, hash, drawn_at));
         Ok(RegistrationSettings {
             allocation: Allocation::parse(&allocation).unwrap_or_default(),
-            hold_hours,
+            hold_minutes,
             offer_hours,
             retention_months,
             purged_at: purged_at.map(Timestamp),
@@ -172,11 +172,11 @@ impl Store {
             return Err(StoreError::Refused("already_drawn"));
         }
         sqlx::query(
-            "UPDATE trainings SET allocation = $1, hold_hours = $2, offer_hours = $3, \
+            "UPDATE trainings SET allocation = $1, hold_minutes = $2, offer_hours = $3, \
              retention_months = $4, updated_at = $5 WHERE id = $6",
         )
         .bind(input.allocation.as_str())
-        .bind(input.hold_hours)
+        .bind(input.hold_minutes)
         .bind(input.offer_hours)
         .bind(input.retention_months)
         .bind(now.seconds())
@@ -291,7 +291,7 @@ impl Store {
         let mut notices = Vec::new();
         let locked = super::Locked {
             allocation: input.allocation,
-            hold_hours: input.hold_hours,
+            hold_minutes: input.hold_minutes,
             offer_hours: input.offer_hours,
             capacity: if input.frames.is_empty() {
                 locked.capacity

@@ -81,6 +81,12 @@ pub async fn apply(
         return Ok(refused);
     }
     let training = crate::pages::catalogue::public_training(&state, &id).await?;
+    let settings = state.store().registration_settings(training.id).await?;
+    if let Some(refused) =
+        crate::rate::refuse_if_holding(&state, &context, training.id, &settings).await?
+    {
+        return Ok(refused);
+    }
     let lang = body
         .lang
         .as_deref()
@@ -99,7 +105,6 @@ pub async fn apply(
         frame: body.frame.map(|frame| frame.to_string()),
         answers: body.answers.into_iter().collect(),
     };
-    let settings = state.store().registration_settings(training.id).await?;
     let answer = match registration::submit(&state, &training, &settings, &form, lang).await {
         Ok(applied) => ApplicationAnswer {
             status: applied.status(),

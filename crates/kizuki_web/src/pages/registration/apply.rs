@@ -92,7 +92,7 @@ pub struct ApplyView {
     pub errors: Vec<String>,
     pub invalid: Vec<String>,
     pub privacy_version: &'static str,
-    pub hold_hours: i64,
+    pub hold_minutes: i64,
 }
 
 impl ApplyView {
@@ -172,7 +172,7 @@ async fn view(
         errors,
         invalid,
         privacy_version: PRIVACY_NOTICE_VERSION,
-        hold_hours: settings.hold_hours,
+        hold_minutes: settings.hold_minutes,
     })
 }
 
@@ -211,10 +211,11 @@ pub async fn submit(
     let typed = Typed::from_pairs(pairs);
     let lang = context.lang;
     let text = |key: &str| kizuki_i18n::text(lang, key).to_owned();
-    let (status, errors, invalid) = if crate::rate::refuse_if_over(&state, &context, "applications")
-        .await?
-        .is_some()
-    {
+    let over = match crate::rate::refuse_if_over(&state, &context, "applications").await? {
+        Some(refused) => Some(refused),
+        None => crate::rate::refuse_if_holding(&state, &context, training.id, &settings).await?,
+    };
+    let (status, errors, invalid) = if over.is_some() {
         (
             StatusCode::TOO_MANY_REQUESTS,
             vec![text("apply.error.too_many")],
@@ -295,7 +296,11 @@ pub async fn applied(
         page: Chrome::new(&state, &context, "apply.done.title"),
         training_title: Localized::pick(lang, &training.title, &training.title_en),
         training_href: context.href(&format!("/trainings/{}", training.id)),
-        message: kizuki_i18n::format(lang, key, &[("hours", &settings.hold_hours.to_string())]),
+        message: kizuki_i18n::format(
+            lang,
+            key,
+            &[("minutes", &settings.hold_minutes.to_string())],
+        ),
     }))
 }
 

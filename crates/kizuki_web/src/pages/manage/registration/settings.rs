@@ -21,6 +21,10 @@ use crate::pages::catalogue::today;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
+/// How long an unconfirmed application may hold its seat, in minutes.
+pub const MIN_HOLD_MINUTES: i64 = 5;
+pub const MAX_HOLD_MINUTES: i64 = 4 * 60;
+
 pub const FRAME_ROWS: usize = 4;
 pub const QUESTION_ROWS: usize = 3;
 
@@ -47,7 +51,7 @@ pub struct SettingsView {
     pub training_title: Localized,
     pub roster_href: String,
     pub allocations: Vec<Choice>,
-    pub hold_hours: String,
+    pub hold_minutes: String,
     pub offer_hours: String,
     pub retention_months: String,
     pub frames: Vec<FrameRow>,
@@ -61,7 +65,7 @@ type Fields = HashMap<String, String>;
 fn fields_of(settings: &RegistrationSettings) -> Fields {
     let mut fields = Fields::new();
     fields.insert("allocation".into(), settings.allocation.as_str().into());
-    fields.insert("hold_hours".into(), settings.hold_hours.to_string());
+    fields.insert("hold_minutes".into(), settings.hold_minutes.to_string());
     fields.insert("offer_hours".into(), settings.offer_hours.to_string());
     fields.insert(
         "retention_months".into(),
@@ -120,7 +124,7 @@ fn view(
                 selected: chosen == mode.as_str(),
             })
             .collect(),
-        hold_hours: get(fields, "hold_hours").to_owned(),
+        hold_minutes: get(fields, "hold_minutes").to_owned(),
         offer_hours: get(fields, "offer_hours").to_owned(),
         retention_months: get(fields, "retention_months").to_owned(),
         frames: (0..FRAME_ROWS)
@@ -170,16 +174,17 @@ fn read(fields: &Fields, lang: kizuki_i18n::Lang) -> Result<SettingsInput, FormE
         errors.add(lang, "allocation", "manage.error.choose");
         Allocation::FirstCome
     });
-    let mut hours = |field: &str, low: i64, high: i64| match optional_number(get(fields, field)) {
+    let mut number = |field: &str, low: i64, high: i64| match optional_number(get(fields, field)) {
         Ok(Some(value)) if (low..=high).contains(&value) => value,
         _ => {
             errors.add(lang, field, "registration.settings.error_range");
             low
         }
     };
-    let hold_hours = hours("hold_hours", 1, 24 * 14);
-    let offer_hours = hours("offer_hours", 1, 24 * 14);
-    let retention_months = hours("retention_months", 0, 120);
+    // A short hold keeps seats from being taken in bulk by addresses nobody confirms.
+    let hold_minutes = number("hold_minutes", MIN_HOLD_MINUTES, MAX_HOLD_MINUTES);
+    let offer_hours = number("offer_hours", 1, 24 * 14);
+    let retention_months = number("retention_months", 0, 120);
     let mut frames = Vec::new();
     for index in 0..FRAME_ROWS {
         let name = text::normalize_line(get(fields, &format!("frame_name_{index}")));
@@ -221,7 +226,7 @@ fn read(fields: &Fields, lang: kizuki_i18n::Lang) -> Result<SettingsInput, FormE
     if errors.is_empty() {
         Ok(SettingsInput {
             allocation,
-            hold_hours,
+            hold_minutes,
             offer_hours,
             retention_months,
             frames,
