@@ -27,6 +27,7 @@ mod questionnaires;
 mod rate;
 mod registration;
 mod sessions;
+pub use sessions::MAX_SESSIONS_PER_USER;
 mod throttle;
 mod tokens;
 mod users;

@@ -17,6 +17,18 @@ impl Store {
         .await?)
     }
 
+    /// The count in `bucket` for the window starting at `window_start`, without adding to it.
+    pub async fn request_count(&self, bucket: &str, window_start: Timestamp) -> Result<i64> {
+        let hits: Option<i64> = sqlx::query_scalar(
+            "SELECT hits FROM rate_counters WHERE bucket = $1 AND window_start = $2",
+        )
+        .bind(bucket)
+        .bind(window_start.seconds())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(hits.unwrap_or(0))
+    }
+
     pub async fn purge_rate_counters(&self, before: Timestamp) -> Result<u64> {
         let deleted = sqlx::query("DELETE FROM rate_counters WHERE window_start < $1")
             .bind(before.seconds())

@@ -12,6 +12,11 @@ struct SessionUserRow {
     user: UserRow,
 }
 
+/// Sessions one account may have at once (a phone, a laptop, the office and the training
+/// venue's shared computer, with room to spare); signing in again ends the one
+/// used longest ago.
+pub const MAX_SESSIONS_PER_USER: i64 = 10;
+
 impl Store {
     pub async fn create_session(
         &self,
@@ -26,6 +31,18 @@ impl Store {
         .bind(id_digest)
         .bind(user_id)
         .bind(now.seconds())
+        .execute(&self.pool)
+        .await?;
+        // The oldest sessions end beyond the limit: a stolen password cannot pile up sessions
+        // that outlive a change of it unnoticed, and the table cannot be filled by signing in.
+        sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND id_digest <> $2 AND id_digest NOT IN \
+             (SELECT id_digest FROM sessions WHERE user_id = $1 AND id_digest <> $2 \
+              ORDER BY last_seen_at DESC, created_at DESC, id_digest LIMIT $3)",
+        )
+        .bind(user_id)
+        .bind(id_digest)
+        .bind(MAX_SESSIONS_PER_USER - 1)
         .execute(&self.pool)
         .await?;
         Ok(())

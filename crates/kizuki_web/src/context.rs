@@ -96,6 +96,7 @@ pub async fn establish(State(state): State<AppState>, request: Request, next: Ne
     if let Some(cached) = cache_key.as_deref().and_then(|key| state.pages().get(key)) {
         let mut response = cached;
         remember_cookies(&context, response.headers_mut());
+        strict_transport(&context, response.headers_mut());
         return response;
     }
     let changes_something = !matches!(
@@ -115,7 +116,19 @@ pub async fn establish(State(state): State<AppState>, request: Request, next: Ne
     };
     let mut response = error::render_if_needed(&state, &context, response);
     remember_cookies(&context, response.headers_mut());
+    strict_transport(&context, response.headers_mut());
     response
+}
+
+/// Over HTTPS, tells the browser to use nothing else for a year (never over plain HTTP, where
+/// the header would be ignored and could pin a site that is not yet ready for it).
+fn strict_transport(context: &RequestContext, headers: &mut HeaderMap) {
+    if context.https {
+        headers.insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
 }
 
 async fn resolve(state: &AppState, request: &Parts) -> Result<RequestContext, AppError> {

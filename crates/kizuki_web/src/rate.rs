@@ -58,6 +58,42 @@ pub async fn refuse_if_holding(
     .await
 }
 
+/// Answers 429 when the client is already over the limit for `endpoint`, counting nothing:
+/// for checks that must come before the work a refusal would count (a code looked up).
+pub async fn refuse_if_already_over(
+    state: &AppState,
+    context: &RequestContext,
+    endpoint: &str,
+) -> Result<Option<Response>, AppError> {
+    let RateLimit::Limit {
+        requests,
+        window_seconds,
+    } = state.config().rate_limit
+    else {
+        return Ok(None);
+    };
+    let now = state.now();
+    let start = window_start(now, window_seconds);
+    let bucket = kizuki_domain::secret::digest(&format!("{endpoint}:{}", context.client_key));
+    if state.store().request_count(&bucket, start).await? < requests {
+        return Ok(None);
+    }
+    Ok(Some(too_many(
+        start.seconds() + window_seconds - now.seconds(),
+    )))
+}
+
+fn too_many(wait: i64) -> Response {
+    let mut response = api_error(
+        ErrorKind::TooManyRequests,
+        "Too many requests from this address; please wait and try again.",
+    );
+    if let Ok(value) = HeaderValue::from_str(&wait.max(1).to_string()) {
+        response.headers_mut().insert(RETRY_AFTER, value);
+    }
+    response
+}
+
 async fn refuse_over(
     state: &AppState,
     context: &RequestContext,
@@ -73,13 +109,7 @@ async fn refuse_over(
     if hits <= requests {
         return Ok(None);
     }
-    let wait = (start.seconds() + window_seconds - now.seconds()).max(1);
-    let mut response = api_error(
-        ErrorKind::TooManyRequests,
-        "Too many requests from this address; please wait and try again.",
-    );
-    if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
-        response.headers_mut().insert(RETRY_AFTER, value);
-    }
-    Ok(Some(response))
+    Ok(Some(too_many(
+        start.seconds() + window_seconds - now.seconds(),
+    )))
 }

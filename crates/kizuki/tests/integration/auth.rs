@@ -256,6 +256,11 @@ async fn cookies_are_secure_behind_an_https_proxy() {
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000",
+        "HTTPS is pinned over HTTPS"
+    );
     let cookies = set_cookies(&page);
     assert!(
         cookies.iter().all(|cookie| cookie.contains("Secure")),
@@ -263,6 +268,10 @@ async fn cookies_are_secure_behind_an_https_proxy() {
     );
 
     let plain = app.visitor().get("/login").await;
+    assert!(
+        !plain.headers().contains_key("strict-transport-security"),
+        "never over plain HTTP"
+    );
     assert!(
         set_cookies(&plain)
             .iter()
@@ -343,4 +352,34 @@ async fn changing_the_password_signs_out_other_devices() {
             .status(),
         303
     );
+}
+
+#[tokio::test]
+async fn signing_in_again_and_again_ends_the_oldest_sessions() {
+    let app = TestApp::builder()
+        .user("host@example.jp", Role::Host)
+        .no_rate_limit()
+        .build()
+        .await;
+    let limit = kizuki_store::MAX_SESSIONS_PER_USER as usize;
+    let mut visitors = Vec::new();
+    for _ in 0..=limit {
+        let visitor = app.visitor();
+        visitor.sign_in("host@example.jp", PASSWORD).await;
+        app.advance_clock(1);
+        visitors.push(visitor);
+    }
+    let sessions = app.sql_number("SELECT COUNT(*) FROM sessions").await;
+    assert_eq!(sessions, Some(limit as i64));
+    assert_eq!(
+        visitors[0].get("/dashboard").await.status(),
+        303,
+        "the oldest ended"
+    );
+    assert_eq!(
+        visitors[limit].get("/dashboard").await.status(),
+        200,
+        "the newest lives"
+    );
+    assert_eq!(visitors[1].get("/dashboard").await.status(), 200);
 }

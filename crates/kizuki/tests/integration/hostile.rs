@@ -442,3 +442,31 @@ async fn one_client_cannot_hold_every_seat() {
     let seats = app.store.seats(training, app.now()).await.unwrap();
     assert_eq!(seats.taken, 0);
 }
+
+#[tokio::test]
+async fn names_that_turn_the_text_around_stay_in_their_place() {
+    let app = TestApp::builder()
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let training = crate::registration::open_training(&app, 3).await;
+    let reversed = "\u{202e}ウソの名前";
+    Api::new(&app, None)
+        .send(
+            Method::POST,
+            &format!("/api/v1/trainings/{training}/applications"),
+            Some(json!({"name": reversed, "email": "bidi@example.jp", "backgrounds": ["other"], "consent": true})),
+        )
+        .await;
+    let organiser = app.visitor();
+    organiser
+        .sign_in("org@example.jp", crate::support::PASSWORD)
+        .await;
+    let roster = organiser
+        .get_text(&format!("/manage/trainings/{training}/applications"))
+        .await;
+    assert!(
+        roster.contains(&format!("<bdi>{reversed}</bdi>")),
+        "the name is isolated from the text around it"
+    );
+}

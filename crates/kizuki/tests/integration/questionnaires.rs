@@ -736,7 +736,9 @@ async fn a_room_on_one_network_answers_at_once_but_trying_codes_is_slowed() {
     let organiser = Api::new(&app, Some(token_for(&app, "org@example.jp").await));
     let (id, how, _, _) = questionnaire(&organiser, training).await;
     // More people than the limit of 30 requests a minute, all from one address, in one minute.
-    for code in codes(&organiser, id, 35).await {
+    let mut all = codes(&organiser, id, 36).await;
+    let spare = all.pop().unwrap();
+    for code in all {
         assert_eq!(
             answer(&app, &code, json!({how.to_string(): "よかった"})).await,
             201
@@ -749,6 +751,16 @@ async fn a_room_on_one_network_answers_at_once_but_trying_codes_is_slowed() {
     }
     assert!(statuses[..30].iter().all(|s| *s == 404), "{statuses:?}");
     assert_eq!(statuses[30], 429);
+    // Over the limit, a right guess is refused like a wrong one: guessing gains nothing.
+    assert_eq!(
+        answer(&app, &spare, json!({how.to_string(): "x"})).await,
+        429
+    );
+    app.advance_clock(61);
+    assert_eq!(
+        answer(&app, &spare, json!({how.to_string(): "よかった"})).await,
+        201
+    );
 }
 
 #[tokio::test]

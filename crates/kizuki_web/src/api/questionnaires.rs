@@ -365,6 +365,9 @@ pub async fn answer(
     if !mistakes.is_empty() {
         return Ok(invalid(mistakes));
     }
+    if let Some(refused) = questionnaire::refuse_if_guessing(&state, &context).await? {
+        return Ok(refused);
+    }
     let outcome = questionnaire::submit(&state, &body.token, &raw).await?;
     if let Some(refused) = questionnaire::limit_refusals(&state, &context, &outcome).await? {
         return Ok(refused);

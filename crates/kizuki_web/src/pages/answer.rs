@@ -165,6 +165,9 @@ pub async fn enter_code(
     context: RequestContext,
     CleanForm(form): CleanForm<CodeForm>,
 ) -> Result<Response, AppError> {
+    if let Some(refused) = questionnaire::refuse_if_guessing(&state, &context).await? {
+        return Ok(refused);
+    }
     match questionnaire::open_by_code(&state, &form.code).await? {
         Ok(_) => {
             let mut response = see_other(&context.href("/answer"));
@@ -212,6 +215,9 @@ pub async fn submit(
         if let Some(id) = key.strip_prefix('q').and_then(|id| id.parse::<i64>().ok()) {
             raw.entry(id).or_default().push(value);
         }
+    }
+    if let Some(refused) = questionnaire::refuse_if_guessing(&state, &context).await? {
+        return Ok(refused);
     }
     match questionnaire::submit(&state, &typed, &raw).await? {
         Submitted::Stored => {

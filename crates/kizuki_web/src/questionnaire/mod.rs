@@ -57,6 +57,15 @@ pub enum Submitted {
     Invalid(Vec<Mistake>),
 }
 
+/// Refuses a client that has already had too many codes refused, before its code is looked up:
+/// once over the limit, a right guess is refused like a wrong one, so guessing gains nothing.
+pub async fn refuse_if_guessing(
+    state: &AppState,
+    context: &RequestContext,
+) -> Result<Option<Response>, AppError> {
+    crate::rate::refuse_if_already_over(state, context, "answer-codes").await
+}
+
 /// Counts a refused code against the client's rate limit, and answers 429 once it is over.
 /// Only refusals count: a room of people on one network answering at once is never slowed,
 /// while someone trying codes is. Unknown and used codes count alike, so the two take the same
