@@ -29,13 +29,20 @@ pub const MAX_FORM_BYTES: usize = 1024 * 1024;
 /// File uploads (CSV imports) may be larger.
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
 
-pub fn token_for(key: &[u8], seed: &str) -> String {
+/// The token for a browser's seed and, once signed in, its session: a token (or a seed
+/// cookie planted by someone else) is worth nothing in another session, and signing in or out
+/// makes every earlier token stale.
+pub fn token_for(key: &[u8], seed: &str, session: Option<&str>) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
         Ok(mac) => mac,
         // HMAC accepts keys of any length, so this arm is unreachable.
         Err(_) => return String::new(),
     };
     mac.update(seed.as_bytes());
+    if let Some(session) = session {
+        mac.update(b"\0session:");
+        mac.update(session.as_bytes());
+    }
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
@@ -55,7 +62,11 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
     if context.csrf_seed_is_new {
         return AppError::Forgery.into_response();
     }
-    let expected = token_for(state.csrf_key(), &context.csrf_seed);
+    let expected = token_for(
+        state.csrf_key(),
+        &context.csrf_seed,
+        context.session_digest.as_deref(),
+    );
 
     if let Some(presented) = request
         .headers()
@@ -142,10 +153,16 @@ mod tests {
 
     #[test]
     fn tokens_depend_on_key_and_seed() {
-        let token = token_for(b"key", "seed");
-        assert_eq!(token, token_for(b"key", "seed"));
-        assert_ne!(token, token_for(b"key", "other seed"));
-        assert_ne!(token, token_for(b"other key", "seed"));
+        let token = token_for(b"key", "seed", None);
+        assert_eq!(token, token_for(b"key", "seed", None));
+        assert_ne!(token, token_for(b"key", "other seed", None));
+        assert_ne!(token, token_for(b"other key", "seed", None));
+        let signed_in = token_for(b"key", "seed", Some("session"));
+        assert_ne!(token, signed_in, "a session makes its own tokens");
+        assert_ne!(
+            signed_in,
+            token_for(b"key", "seed", Some("another session"))
+        );
     }
 
     #[test]

@@ -41,7 +41,11 @@ impl Chrome {
             path: context.path.clone(),
             query: context.query.clone(),
             user: context.user.clone(),
-            csrf_token: csrf::token_for(state.csrf_key(), &context.csrf_seed),
+            csrf_token: csrf::token_for(
+                state.csrf_key(),
+                &context.csrf_seed,
+                context.session_digest.as_deref(),
+            ),
             flash,
         }
     }

@@ -383,3 +383,25 @@ async fn signing_in_again_and_again_ends_the_oldest_sessions() {
     );
     assert_eq!(visitors[1].get("/dashboard").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_form_token_belongs_to_its_session() {
+    let app = TestApp::builder()
+        .user("host@example.jp", Role::Host)
+        .build()
+        .await;
+    let visitor = app.visitor();
+    let before = visitor.csrf_token("/login").await;
+    visitor.sign_in("host@example.jp", PASSWORD).await;
+    // A token from before signing in (or one planted with a seed cookie) is refused now.
+    let stale = visitor
+        .post_form("/logout", &[("csrf_token", before.as_str())])
+        .await;
+    assert_eq!(stale.status(), 403);
+    let current = visitor.csrf_token("/account").await;
+    assert_ne!(current, before);
+    let signed_out = visitor
+        .post_form("/logout", &[("csrf_token", current.as_str())])
+        .await;
+    assert_eq!(signed_out.status(), 303);
+}
