@@ -470,3 +470,98 @@ async fn names_that_turn_the_text_around_stay_in_their_place() {
         "the name is isolated from the text around it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_rush_loses_no_acknowledged_application_and_oversells_nothing() {
+    const CAPACITY: i64 = 20;
+    const APPLICANTS: usize = 240;
+    let app = TestApp::new().await;
+    let training = crate::registration::open_training(&app, CAPACITY).await;
+    let mut doomed = app.serve_process(&["--rate-limit", "off"]).await;
+    let survivor = app.serve_process(&["--rate-limit", "off"]).await;
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let answered_by_doomed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for index in 0..APPLICANTS {
+        let base = if index % 2 == 0 {
+            &doomed.base
+        } else {
+            &survivor.base
+        };
+        let url = format!("{base}/api/v1/trainings/{training}/applications");
+        let client = client.clone();
+        let answered = std::sync::Arc::clone(&answered_by_doomed);
+        tasks.push(tokio::spawn(async move {
+            let email = format!("rush{index}@example.jp");
+            let response = client
+                .post(url)
+                .json(&json!({"name": format!("応募 {index}"), "email": email, "backgrounds": ["other"], "consent": true}))
+                .send()
+                .await;
+            let status = response.map(|r| r.status().as_u16()).unwrap_or(0);
+            if index % 2 == 0 && status == 201 {
+                answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            (email, status)
+        }));
+    }
+    // Mid-rush — once the doomed server has answered a few — it dies without a word.
+    let waiting = std::time::Instant::now();
+    while answered_by_doomed.load(std::sync::atomic::Ordering::SeqCst) < 5
+        && waiting.elapsed() < std::time::Duration::from_secs(20)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    doomed.kill_now();
+    let mut acknowledged = Vec::new();
+    let (mut doomed_acknowledged, mut doomed_lost) = (0, 0);
+    for (index, task) in tasks.into_iter().enumerate() {
+        let (email, status) = task.await.unwrap();
+        assert!(matches!(status, 0 | 201), "{email}: {status}");
+        if index % 2 == 0 {
+            if status == 201 {
+                doomed_acknowledged += 1;
+            } else {
+                doomed_lost += 1;
+            }
+        }
+        if status == 201 {
+            acknowledged.push(email);
+        }
+    }
+    // The kill came mid-rush: the doomed server had answered some and not others.
+    assert!(
+        doomed_acknowledged > 0 && doomed_lost > 0,
+        "{doomed_acknowledged} answered, {doomed_lost} not"
+    );
+    assert!(
+        acknowledged.len() >= APPLICANTS / 2,
+        "the survivor took its half"
+    );
+    for email in &acknowledged {
+        app.store
+            .application_by_email(training, email)
+            .await
+            .unwrap_or_else(|_| panic!("{email} was told 201 and is not stored"));
+    }
+    let seats = app.store.seats(training, app.now()).await.unwrap();
+    assert!(
+        seats.taken <= CAPACITY,
+        "{} seats taken of {CAPACITY}",
+        seats.taken
+    );
+    let positions = app
+        .sql_number(&format!(
+            "SELECT COUNT(*) - COUNT(DISTINCT waitlist_position) FROM applications \
+             WHERE training_id = {training} AND status = 'waitlisted'"
+        ))
+        .await;
+    assert_eq!(
+        positions,
+        Some(0),
+        "no place on the waitlist is given twice"
+    );
+}

@@ -40,6 +40,14 @@ pub struct ServerProcess {
     pub base: String,
 }
 
+impl ServerProcess {
+    /// Kills the server at once (SIGKILL): no shutdown, no flushing, as a power cut would.
+    pub fn kill_now(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
