@@ -16,17 +16,24 @@ use crate::state::AppState;
 /// (each unconfirmed application holds a seat until its hold runs out).
 pub const APPLICATIONS_PER_CLIENT_PER_HOLD: i64 = 5;
 
+/// The operator's limit: (requests, window in seconds), or none when limits are off.
+fn limit(state: &AppState) -> Option<(i64, i64)> {
+    match state.config().rate_limit {
+        RateLimit::Limit {
+            requests,
+            window_seconds,
+        } => Some((requests, window_seconds)),
+        RateLimit::Off => None,
+    }
+}
+
 /// Counts this request; answers 429 (with `Retry-After`) when the client is over the limit.
 pub async fn refuse_if_over(
     state: &AppState,
     context: &RequestContext,
     endpoint: &str,
 ) -> Result<Option<Response>, AppError> {
-    let RateLimit::Limit {
-        requests,
-        window_seconds,
-    } = state.config().rate_limit
-    else {
+    let Some((requests, window_seconds)) = limit(state) else {
         return Ok(None);
     };
     refuse_over(state, context, endpoint, requests, window_seconds).await
@@ -65,11 +72,7 @@ pub async fn refuse_if_already_over(
     context: &RequestContext,
     endpoint: &str,
 ) -> Result<Option<Response>, AppError> {
-    let RateLimit::Limit {
-        requests,
-        window_seconds,
-    } = state.config().rate_limit
-    else {
+    let Some((requests, window_seconds)) = limit(state) else {
         return Ok(None);
     };
     let now = state.now();
