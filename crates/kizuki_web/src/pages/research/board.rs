@@ -211,8 +211,12 @@ pub struct BoardRelation {
 pub struct BoardState {
     /// Rises with every change; poll it to know when to reload.
     revision: i64,
-    nodes: Vec<BoardNode>,
-    relations: Vec<BoardRelation>,
+    /// Absent when the board has not changed since `since`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nodes: Option<Vec<BoardNode>>,
+    /// Absent when the board has not changed since `since`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relations: Option<Vec<BoardRelation>>,
 }
 
 #[derive(Deserialize)]
@@ -236,37 +240,46 @@ pub async fn board_state(
     let project = project(&state, &id, user.id).await?;
     let revision = state.store().qda_revision(project.id).await?;
     if query.since == Some(revision) {
-        return Ok(Json(serde_json::json!({ "revision": revision })).into_response());
+        return Ok(Json(BoardState {
+            revision,
+            nodes: None,
+            relations: None,
+        })
+        .into_response());
     }
     let nodes = state.store().qda_nodes(project.id).await?;
     let relations = state.store().qda_relations(project.id).await?;
     Ok(Json(BoardState {
         revision,
-        nodes: nodes
-            .into_iter()
-            .map(|n| BoardNode {
-                id: n.id,
-                is_group: n.is_group,
-                parent_id: n.parent_id,
-                label: n.label,
-                memo: n.memo,
-                quote: n.quote,
-                transcript_id: n.transcript_id,
-                start: n.start,
-                end: n.end,
-                x: n.board_x,
-                y: n.board_y,
-            })
-            .collect(),
-        relations: relations
-            .into_iter()
-            .map(|r| BoardRelation {
-                id: r.id,
-                from_id: r.from_id,
-                to_id: r.to_id,
-                kind: r.kind,
-            })
-            .collect(),
+        nodes: Some(
+            nodes
+                .into_iter()
+                .map(|n| BoardNode {
+                    id: n.id,
+                    is_group: n.is_group,
+                    parent_id: n.parent_id,
+                    label: n.label,
+                    memo: n.memo,
+                    quote: n.quote,
+                    transcript_id: n.transcript_id,
+                    start: n.start,
+                    end: n.end,
+                    x: n.board_x,
+                    y: n.board_y,
+                })
+                .collect(),
+        ),
+        relations: Some(
+            relations
+                .into_iter()
+                .map(|r| BoardRelation {
+                    id: r.id,
+                    from_id: r.from_id,
+                    to_id: r.to_id,
+                    kind: r.kind,
+                })
+                .collect(),
+        ),
     })
     .into_response())
 }
