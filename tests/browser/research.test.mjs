@@ -135,9 +135,12 @@ describe("research", () => {
     await page.mouse.down();
     await page.mouse.move(box.x + 120, box.y + 60, { steps: 5 });
     await page.mouse.up();
+    // Saved and drawn again by the server: the script fills the keyboard form's fields only
+    // then (a reload before that would race the save).
     await page.waitForFunction((id) => {
       const moved = document.querySelector(`#diagram g.block[data-node="${id}"]`);
-      return moved && moved.getAttribute("transform") !== "translate(600 400)" && !moved.classList.contains("dragging");
+      const x = document.getElementById(`x-${id}`);
+      return moved && moved.getAttribute("transform") !== "translate(600 400)" && !moved.classList.contains("dragging") && x && x.value !== "600";
     }, node);
     const dragged = await block().getAttribute("transform");
     await page.reload();
