@@ -101,19 +101,25 @@ pub fn time_range(start: Time, end: Time) -> String {
     )
 }
 
+/// A count as people write it in both languages: 10,000.
+pub fn grouped(number: u64) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// "5,000円" / "¥5,000"; zero is "無料" / "Free".
 pub fn yen(lang: Lang, amount: i64) -> String {
     if amount == 0 {
         return kizuki_i18n::text(lang, "catalogue.free").to_owned();
     }
-    let digits = amount.abs().to_string();
-    let mut grouped = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
+    let grouped = grouped(amount.unsigned_abs());
     let sign = if amount < 0 { "-" } else { "" };
     match lang {
         Lang::Ja => format!("{sign}{grouped}円"),

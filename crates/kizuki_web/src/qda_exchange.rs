@@ -459,9 +459,13 @@ impl ExportFormat {
 }
 
 /// Everything of a project, as REFI-QDA sees it.
-pub async fn load(store: &Store, project: i64, name: &str) -> Result<refi::Project, AppError> {
+async fn load(
+    store: &Store,
+    project: i64,
+    name: &str,
+    nodes: &[QdaNode],
+) -> Result<refi::Project, AppError> {
     let transcripts = store.transcripts(project).await?;
-    let nodes = store.qda_nodes(project).await?;
     let relations = store.qda_relations(project).await?;
     let writeup = store.qda_writeup(project).await?;
     let members: Vec<(i64, String)> = store
@@ -474,7 +478,7 @@ pub async fn load(store: &Store, project: i64, name: &str) -> Result<refi::Proje
         id: project,
         name,
         transcripts: &transcripts,
-        nodes: &nodes,
+        nodes,
         relations: &relations,
         writeup: &writeup,
         members: &members,
@@ -488,17 +492,22 @@ pub async fn export(
     name: &str,
     format: ExportFormat,
 ) -> Result<Vec<u8>, AppError> {
-    // Every change keeps the tree within the limit; a tree stored before the limit was kept is
-    // refused here rather than written as XML deeper than any reader follows.
-    let nodes = store.qda_nodes(project).await?;
-    let tree: Vec<qda::tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
-    if qda::tree::depth(&tree) > qda::tree::MAX_DEPTH {
-        return Err(AppError::Conflict("too_deep"));
-    }
     match format {
-        ExportFormat::Qdpx => refi::pack_qdpx(&load(store, project, name).await?)
-            .map_err(|error| AppError::Internal(error.to_string())),
-        ExportFormat::Qdc => Ok(refi::codebook_qdc(&codes_of(&nodes), "Kizuki").into_bytes()),
+        ExportFormat::Qdpx | ExportFormat::Qdc => {
+            // Every change keeps the tree within the limit; a tree stored before the limit was
+            // kept is refused here rather than written as XML deeper than any reader follows.
+            // (The table is read by the tree's walk, which has no depth to fear.)
+            let nodes = store.qda_nodes(project).await?;
+            let tree: Vec<qda::tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+            if qda::tree::depth(&tree) > qda::tree::MAX_DEPTH {
+                return Err(AppError::Conflict("too_deep"));
+            }
+            if format == ExportFormat::Qdc {
+                return Ok(refi::codebook_qdc(&codes_of(&nodes), "Kizuki").into_bytes());
+            }
+            refi::pack_qdpx(&load(store, project, name, &nodes).await?)
+                .map_err(|error| AppError::Internal(error.to_string()))
+        }
         ExportFormat::Csv => crate::download::csv_bytes(&crate::qda::table(store, project).await?),
         ExportFormat::Xlsx => {
             crate::download::xlsx_bytes(&crate::qda::table(store, project).await?)
@@ -572,27 +581,22 @@ impl From<refi::ExchangeError> for Refusal {
             E::DuplicateGuid { line, guid } => ("duplicate_guid", Some(line), guid),
             E::TooDeep { line, limit } => ("too_deep", Some(line), limit.to_string()),
             E::TooLarge { limit } => ("too_large", None, (limit / (1024 * 1024)).to_string()),
-            E::TooManyMembers { limit } => ("too_many_members", None, thousands(limit)),
-            E::TooManyNodes { limit } => ("too_many_nodes", None, thousands(limit as usize)),
+            E::TooManyMembers { limit } => (
+                "too_many_members",
+                None,
+                crate::format::grouped(limit as u64),
+            ),
+            E::TooManyNodes { limit } => (
+                "too_many_nodes",
+                None,
+                crate::format::grouped(u64::from(limit)),
+            ),
             E::NotDocx => ("not_docx", None, String::new()),
         };
         // A stream reader knows no line: 0 says so.
         let line = line.filter(|line| *line > 0);
         Refusal { key, line, detail }
     }
-}
-
-/// A count as people write it: 10,000.
-fn thousands(number: usize) -> String {
-    let digits = number.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// Every text the file brings is at most [`transcript::MAX_CHARS`] long.
@@ -607,7 +611,7 @@ fn check_lengths(incoming: &Incoming) -> Result<(), Refusal> {
         return Err(Refusal {
             key: "too_long",
             line: None,
-            detail: thousands(transcript::MAX_CHARS),
+            detail: crate::format::grouped(transcript::MAX_CHARS as u64),
         });
     }
     Ok(())

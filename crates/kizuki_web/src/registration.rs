@@ -115,15 +115,12 @@ pub async fn submit(
             compose,
         )
         .await;
-    match placed? {
-        Placement::New(applied) => Ok(applied),
-        placement @ Placement::AlreadyApplied { as_new } => {
-            // Answered as a new application would be; the address's owner hears by mail.
-            let existing = state.store().application(as_new.id()).await?;
-            mail::send(state, &existing, training, MailKind::AlreadyApplied).await?;
-            Ok(placement.answer())
-        }
+    let placement = placed?;
+    if let Placement::AlreadyApplied { existing, .. } = &placement {
+        // Answered as a new application would be; the address's owner hears by mail.
+        mail::send(state, existing, training, MailKind::AlreadyApplied).await?;
     }
+    Ok(placement.answer())
 }
 
 /// The allocation words shown to applicants.

@@ -25,19 +25,10 @@ async fn researcher() -> (TestApp, String, Api) {
     (app, token, api)
 }
 
+/// An import through the API, and the message of its refusal if any.
 async fn import(app: &TestApp, token: &str, file_name: &str, body: Vec<u8>) -> (u16, String) {
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/api/v1/qda/import?file_name={file_name}",
-            app.base_url()
-        ))
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let (status, body) =
+        crate::qda_exchange::import(app, token, &format!("file_name={file_name}"), body).await;
     (
         status,
         body["error"]["message"]
@@ -398,19 +389,13 @@ async fn only_the_keys_keepers_learn_what_the_key_replaced() {
     assert!(by_member.get("replaced").is_none(), "{by_member}");
     let (_, by_keeper) = keeper.send(Method::POST, &path, Some(guess)).await;
     assert_eq!(by_keeper["replaced"], 1);
-    let imported: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/api/v1/qda/import?file_name=guess.txt&project={project}",
-            app.base_url()
-        ))
-        .bearer_auth(&member_token)
-        .body("田中さん：どうも")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, imported) = crate::qda_exchange::import(
+        &app,
+        &member_token,
+        &format!("file_name=guess.txt&project={project}"),
+        "田中さん：どうも".as_bytes().to_vec(),
+    )
+    .await;
     assert_eq!(imported["transcripts"], 1, "{imported}");
     assert!(imported.get("replaced").is_none(), "{imported}");
 }

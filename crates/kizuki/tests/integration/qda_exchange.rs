@@ -44,7 +44,7 @@ async fn bytes(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
     response.bytes().await.unwrap().to_vec()
 }
 
-async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
+pub async fn import(app: &TestApp, token: &str, query: &str, body: Vec<u8>) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/api/v1/qda/import?{query}", app.base_url()))
         .bearer_auth(token)

@@ -4,6 +4,7 @@ use kizuki_domain::Timestamp;
 use kizuki_domain::allocation::{Entry, enter};
 use kizuki_domain::registration::Application;
 
+use super::ApplicationRecord;
 use super::frame_seats;
 use super::outbox::{MailDraft, OutgoingMail, enqueue_in};
 use crate::guards::Guard;
@@ -41,20 +42,25 @@ impl Applied {
 /// Where a new application went, or — when the address has applied to this training already —
 /// where it would have gone. The caller answers both alike, so that nobody learns from the
 /// answer whether an address applied; the address's owner is told by mail instead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Placement {
     New(Applied),
     AlreadyApplied {
         /// As a new application would be placed now (its id is the existing application's).
         as_new: Applied,
+        /// The application the address made before, whose owner is to be told.
+        existing: Box<ApplicationRecord>,
     },
 }
 
 impl Placement {
     /// What the applicant is told: the same for both.
-    pub fn answer(self) -> Applied {
+    pub fn answer(&self) -> Applied {
         match self {
-            Placement::New(applied) | Placement::AlreadyApplied { as_new: applied } => applied,
+            Placement::New(applied)
+            | Placement::AlreadyApplied {
+                as_new: applied, ..
+            } => *applied,
         }
     }
 }
@@ -163,6 +169,7 @@ impl Store {
                             .await?;
                         Ok(Placement::AlreadyApplied {
                             as_new: placed(existing.id),
+                            existing: Box::new(existing),
                         })
                     }
                     other => Err(other),
