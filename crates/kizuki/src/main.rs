@@ -500,7 +500,17 @@ async fn create_token(database: &DatabaseArgs, email: &str, label: &str) -> Resu
 async fn import_events(database: &DatabaseArgs, file: &Path) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let store = database.open().await?;
-    match kizuki_web::import_events_csv(&store, &bytes, None, now()).await {
+    // Progress goes to stderr, only when someone watches and the file is more than one chunk.
+    let watched = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let progress = |done: usize, total: usize| {
+        if watched && total > kizuki_store::IMPORT_CHUNK_ROWS {
+            eprint!("\r{done} / {total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    match kizuki_web::import_events_csv(&store, &bytes, None, now(), progress).await {
         Ok(summary) => {
             store
                 .record_audit(

@@ -8,6 +8,8 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -34,9 +36,9 @@ mod users;
 
 pub use audit::AuditEntry;
 pub use catalogue::{
-    GroupMessage, ImportItem, ImportSummary, MeetingChange, NewGroupMessage, Person, PersonInput,
-    PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput, Training, TrainingFilter,
-    TrainingInput, Venue, VenueInput, VenueRef, When,
+    ABANDONED_IMPORT_SECONDS, GroupMessage, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary,
+    MeetingChange, NewGroupMessage, Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter,
+    StudyGroupInput, Training, TrainingFilter, TrainingInput, Venue, VenueInput, VenueRef, When,
 };
 pub use error::StoreError;
 pub use invitations::Invitation;
@@ -72,6 +74,9 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Writers of this process waiting for SQLite's write lock: a long import lets them go
+    /// first between its chunks (SQLite's own busy wait favours whoever asks again first).
+    writers_waiting: Arc<AtomicUsize>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -111,7 +116,11 @@ impl Store {
             // while one writer writes.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            writers_waiting: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -124,9 +133,20 @@ impl Store {
     /// timeout applies.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => {
+                let _waiting = Waiting::count(&self.writers_waiting);
+                self.pool.begin_with("BEGIN IMMEDIATE").await?
+            }
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// Waits (a little) while other writers of this process wait for the write lock.
+    pub(crate) async fn let_waiting_writers_in(&self, at_most: std::time::Duration) {
+        let started = std::time::Instant::now();
+        while self.writers_waiting.load(Ordering::Acquire) > 0 && started.elapsed() < at_most {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once: sqlx takes the
@@ -236,6 +256,22 @@ fn parse_column<T: FromStr>(column: &str, value: &str) -> Result<T> {
     value
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("unexpected {column} {value:?} in the database")))
+}
+
+/// Counts one writer as waiting for as long as it lives (also when its wait is cancelled).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn count(waiting: &'a AtomicUsize) -> Waiting<'a> {
+        waiting.fetch_add(1, Ordering::AcqRel);
+        Waiting(waiting)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 #[cfg(test)]

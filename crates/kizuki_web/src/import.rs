@@ -1,5 +1,5 @@
 //! Turns a CSV file into stored trainings and study groups: read and checked completely by
-//! `kizuki_import`, then written in one transaction. Used by the workspace page and by
+//! `kizuki_import`, then written all or nothing (in short chunks, see `kizuki_store`). Used by the workspace page and by
 //! `kizuki import events`.
 
 use kizuki_domain::Timestamp;
@@ -28,11 +28,14 @@ fn venue_ref(place: &Place) -> VenueRef<'_> {
     }
 }
 
+/// Reads and stores a CSV file; `progress` hears how many of the file's events are stored
+/// after every chunk (see [`kizuki_store::IMPORT_CHUNK_ROWS`]).
 pub async fn import_events_csv(
     store: &Store,
     bytes: &[u8],
     created_by: Option<i64>,
     now: Timestamp,
+    progress: impl FnMut(usize, usize),
 ) -> Result<ImportSummary, ImportFailure> {
     let rows = parse_events_csv(bytes).map_err(ImportFailure::Mistakes)?;
     let items = rows
@@ -83,7 +86,7 @@ pub async fn import_events_csv(
         })
         .collect();
     store
-        .import_catalogue(items, created_by, now)
+        .import_catalogue(items, created_by, now, progress)
         .await
         .map_err(ImportFailure::Store)
 }

@@ -6,7 +6,7 @@ use kizuki_domain::Timestamp;
 use kizuki_store::{Store, StoreError};
 
 /// Seals closed questionnaires and removes expired sessions, old login failures, old
-/// study-group messages and old rate counters. Every step runs even if one before it failed
+/// study-group messages, old rate counters and what imports that stopped halfway wrote. Every step runs even if one before it failed
 /// (each is idempotent, and several processes may run them at once); the first failure is
 /// returned.
 pub async fn housekeeping(store: &Store, now: Timestamp) -> Result<(), StoreError> {
@@ -23,6 +23,7 @@ pub async fn housekeeping(store: &Store, now: Timestamp) -> Result<(), StoreErro
             .purge_rate_counters(now.minus_seconds(24 * 60 * 60))
             .await
             .map(drop),
+        store.remove_abandoned_imports(now).await.map(drop),
     ];
     results.into_iter().collect()
 }

@@ -81,6 +81,16 @@ pub fn meta(form: &TranscriptForm, mistakes: &mut Vec<Mistake>) -> TranscriptMet
     }
 }
 
+/// Whether this member may bring text into the project. Only key keepers: the text before
+/// import may hold real names, and someone who could import a made-up text and read it back
+/// would learn from the pseudonyms put in which guessed names the key holds.
+pub fn may_import(project: &QdaProject) -> bool {
+    project.role == "key_keeper"
+}
+
+/// What the API answers a member who is not a key keeper and tries to import.
+pub const IMPORT_KEEPERS_ONLY: &str = "Only the project's key keepers can import transcripts and files: text before import may hold real names.";
+
 pub async fn import(
     state: &AppState,
     project: &QdaProject,

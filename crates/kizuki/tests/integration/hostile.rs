@@ -357,7 +357,7 @@ async fn slow_clients_neither_stop_the_server_nor_stay_connected() {
 }
 
 #[tokio::test]
-async fn only_the_keys_keepers_learn_what_the_key_replaced() {
+async fn only_the_keys_keepers_bring_text_in_and_learn_what_the_key_replaced() {
     let app = TestApp::builder()
         .user("res@example.jp", Role::Researcher)
         .user("member@example.jp", Role::Researcher)
@@ -384,20 +384,54 @@ async fn only_the_keys_keepers_learn_what_the_key_replaced() {
     assert_eq!(status, 204);
     let guess = json!({"name": "確かめ", "text": "田中さん：こんにちは"});
     let path = format!("/api/v1/qda/projects/{project}/transcripts");
+    // A member who could import a made-up text and read it back would see which guessed
+    // names the key turns into pseudonyms.
     let (status, by_member) = member.send(Method::POST, &path, Some(guess.clone())).await;
-    assert_eq!(status, 201, "{by_member}");
-    assert!(by_member.get("replaced").is_none(), "{by_member}");
-    let (_, by_keeper) = keeper.send(Method::POST, &path, Some(guess)).await;
-    assert_eq!(by_keeper["replaced"], 1);
-    let (_, imported) = crate::qda_exchange::import(
+    assert_eq!(status, 403, "{by_member}");
+    assert!(
+        by_member["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("key keepers")
+    );
+    let (status, imported) = crate::qda_exchange::import(
         &app,
         &member_token,
         &format!("file_name=guess.txt&project={project}"),
         "田中さん：どうも".as_bytes().to_vec(),
     )
     .await;
-    assert_eq!(imported["transcripts"], 1, "{imported}");
-    assert!(imported.get("replaced").is_none(), "{imported}");
+    assert_eq!(status, 403, "{imported}");
+    assert!(
+        app.store.transcripts(project).await.unwrap().is_empty(),
+        "nothing came in"
+    );
+    let (status, by_keeper) = keeper.send(Method::POST, &path, Some(guess)).await;
+    assert_eq!(status, 201);
+    assert_eq!(by_keeper["replaced"], 1);
+
+    // On the project page, the member is told whom to ask instead of being shown the forms;
+    // posting them anyway is refused.
+    let member_page = app.signed_in("member@example.jp").await;
+    let page = member_page
+        .get_text(&format!("/research/projects/{project}"))
+        .await;
+    assert!(page.contains(&crate::support::text(
+        kizuki_i18n::Lang::Ja,
+        "qda.project.import_keepers_only"
+    )));
+    assert!(!page.contains(&format!(
+        "action=\"/research/projects/{project}/transcripts\""
+    )));
+    let refused = member_page
+        .submit(
+            &format!("/research/projects/{project}"),
+            &format!("/research/projects/{project}/transcripts"),
+            &[("name", "確かめ"), ("text", "田中さん：こんにちは")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(app.store.transcripts(project).await.unwrap().len(), 1);
 }
 
 #[tokio::test]

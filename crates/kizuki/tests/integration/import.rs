@@ -137,3 +137,146 @@ fn as_shift_jis(utf8: &[u8]) -> Vec<u8> {
     );
     output.stdout
 }
+
+/// A file of `count` past trainings at 50 venues, in the fixture's columns.
+fn many_trainings(count: usize) -> Vec<u8> {
+    let header = std::str::from_utf8(GOOD).unwrap().lines().next().unwrap();
+    let mut csv = format!("{header}\n");
+    for n in 0..count {
+        csv += &format!(
+            "研修会,IPS基礎研修 第{n}回,,基礎研修,開催済み,2013-09-{:02},10:00,16:30,,,会場{},,島根県,松江市,,24,\"6,000\",20,\n",
+            n % 28 + 1,
+            n % 50
+        );
+    }
+    csv.into_bytes()
+}
+
+/// Every training stored and visible to an organiser.
+async fn visible_trainings(app: &TestApp) -> i64 {
+    let filter = kizuki_store::TrainingFilter {
+        include_drafts: true,
+        limit: 1,
+        ..Default::default()
+    };
+    app.store.trainings(&filter).await.unwrap().1
+}
+
+type Progress = tokio::sync::mpsc::UnboundedReceiver<(usize, usize)>;
+
+/// Starts importing `bytes` in the background; the receiver hears its progress.
+fn start_import(
+    app: &TestApp,
+    bytes: Vec<u8>,
+) -> (
+    tokio::task::JoinHandle<Result<kizuki_store::ImportSummary, String>>,
+    Progress,
+) {
+    let (sender, progress) = tokio::sync::mpsc::unbounded_channel();
+    let store = app.store.clone();
+    let now = app.now();
+    let import = tokio::spawn(async move {
+        kizuki_web::import_events_csv(&store, &bytes, None, now, move |done, total| {
+            sender.send((done, total)).ok();
+        })
+        .await
+        .map_err(|failure| format!("{failure:?}"))
+    });
+    (import, progress)
+}
+
+#[tokio::test]
+async fn a_large_import_lets_applicants_in_and_shows_nothing_until_it_is_whole() {
+    let app = TestApp::new().await;
+    let training = crate::registration::open_training(&app, 30).await;
+    let rows = 10 * kizuki_store::IMPORT_CHUNK_ROWS;
+    let (import, mut progress) = start_import(&app, many_trainings(rows));
+
+    let (first, total) = progress.recv().await.unwrap();
+    assert_eq!((first, total), (kizuki_store::IMPORT_CHUNK_ROWS, rows));
+    assert_eq!(visible_trainings(&app).await, 1, "no half import is shown");
+    assert!(app.store.venues().await.unwrap().is_empty());
+    let places = app.store.public_places().await.unwrap();
+    assert_eq!(places.len(), 1, "nor on the map");
+    assert!(app.store.unfinished_import_rows().await.unwrap() >= first as i64);
+
+    // An applicant who comes now is answered between two chunks, not after the whole file.
+    let (status, body) = crate::api_catalogue::Api::new(&app, None)
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/trainings/{training}/applications"),
+            Some(serde_json::json!({"name": "途中の人", "email": "midway@example.jp", "backgrounds": ["family"], "consent": true})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let mut written = first;
+    while let Ok((done, _)) = progress.try_recv() {
+        written = done;
+    }
+    assert!(
+        written < rows,
+        "the application waited until the import had written {written} of {rows} rows"
+    );
+
+    let summary = import.await.unwrap().unwrap();
+    assert_eq!((summary.trainings, summary.venues_added), (rows, 50));
+    assert_eq!(visible_trainings(&app).await, rows as i64 + 1);
+    assert_eq!(app.store.venues().await.unwrap().len(), 50);
+    assert_eq!(app.store.unfinished_import_rows().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_import_that_fails_halfway_leaves_nothing_behind() {
+    let app = TestApp::new().await;
+    // A rule of this database only (not of Kizuki) that the file's last row breaks, so that
+    // the failure comes after several chunks are in.
+    app.sql_execute("CREATE UNIQUE INDEX one_title_only ON trainings (title)")
+        .await;
+    let rows = 3 * kizuki_store::IMPORT_CHUNK_ROWS;
+    let mut csv = many_trainings(rows - 1);
+    csv.extend_from_slice(
+        "研修会,IPS基礎研修 第0回,,基礎研修,開催済み,2013-10-01,10:00,16:30,,,会場0,,島根県,松江市,,24,0,20,\n"
+            .as_bytes(),
+    );
+    let (import, mut progress) = start_import(&app, csv);
+    let mut chunks = 0;
+    while progress.recv().await.is_some() {
+        chunks += 1;
+    }
+    assert!(chunks >= 2, "the failure came after {chunks} chunks");
+    assert!(import.await.unwrap().is_err());
+    assert_eq!(visible_trainings(&app).await, 0);
+    assert!(app.store.venues().await.unwrap().is_empty());
+    assert_eq!(app.store.unfinished_import_rows().await.unwrap(), 0);
+    assert_eq!(
+        app.sql_number("SELECT COUNT(*) FROM training_days").await,
+        Some(0),
+        "the days went with their trainings"
+    );
+}
+
+#[tokio::test]
+async fn an_import_whose_process_stopped_is_removed_by_housekeeping() {
+    let app = TestApp::new().await;
+    let (import, mut progress) =
+        start_import(&app, many_trainings(5 * kizuki_store::IMPORT_CHUNK_ROWS));
+    progress.recv().await.unwrap();
+    import.abort();
+    assert!(import.await.unwrap_err().is_cancelled());
+    let left = app.store.unfinished_import_rows().await.unwrap();
+    assert!(left > 0);
+    assert_eq!(visible_trainings(&app).await, 0);
+
+    // Soon after, it may be another server's import still at work: left alone.
+    app.housekeeping().await;
+    assert_eq!(app.store.unfinished_import_rows().await.unwrap(), left);
+    app.advance_clock(kizuki_store::ABANDONED_IMPORT_SECONDS + 60);
+    app.housekeeping().await;
+    assert_eq!(app.store.unfinished_import_rows().await.unwrap(), 0);
+    assert!(app.store.venues().await.unwrap().is_empty());
+    assert_eq!(
+        app.sql_number("SELECT COUNT(*) FROM catalogue_imports")
+            .await,
+        Some(0)
+    );
+}

@@ -117,7 +117,7 @@ impl Store {
             "UPDATE study_groups SET name = $1, name_en = $2, description = $3, description_en = $4, \
              venue_id = $5, host_name = $6, host_name_en = $7, recurrence_rule = $8, starts_at = $9, \
              ends_at = $10, first_meeting_on = $11, contact_note = $12, contact_note_en = $13, \
-             status = $14, updated_at = $15 WHERE id = $16",
+             status = $14, updated_at = $15 WHERE id = $16 AND import_id IS NULL",
         )
         .bind(input.name)
         .bind(input.name_en)
@@ -164,7 +164,7 @@ impl Store {
     ) -> Result<()> {
         let updated = sqlx::query(
             "UPDATE study_groups SET status = 'active', approved_by = $1, approved_at = $2, updated_at = $2 \
-             WHERE id = $3 AND status = 'pending_approval'",
+             WHERE id = $3 AND status = 'pending_approval' AND import_id IS NULL",
         )
         .bind(approved_by)
         .bind(now.seconds())
@@ -178,7 +178,7 @@ impl Store {
     }
 
     pub async fn delete_study_group(&self, id: i64) -> Result<()> {
-        let deleted = sqlx::query("DELETE FROM study_groups WHERE id = $1")
+        let deleted = sqlx::query("DELETE FROM study_groups WHERE id = $1 AND import_id IS NULL")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -233,7 +233,8 @@ impl Store {
     }
 
     pub async fn study_group(&self, id: i64) -> Result<StudyGroup> {
-        let sql = format!("SELECT {COLUMNS} FROM study_groups g WHERE g.id = $1");
+        let sql =
+            format!("SELECT {COLUMNS} FROM study_groups g WHERE g.id = $1 AND g.import_id IS NULL");
         let row: Option<GroupRow> = sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -247,6 +248,7 @@ impl Store {
 
     pub async fn study_groups(&self, filter: &StudyGroupFilter) -> Result<(Vec<StudyGroup>, i64)> {
         let mut conditions = Conditions::default();
+        conditions.push_plain("g.import_id IS NULL");
         if !filter.statuses.is_empty() {
             let names: Vec<String> = filter
                 .statuses

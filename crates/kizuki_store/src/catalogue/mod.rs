@@ -10,7 +10,9 @@ mod trainings;
 mod venues;
 
 pub use groups::{MeetingChange, StudyGroup, StudyGroupFilter, StudyGroupInput};
-pub use import::{ImportItem, ImportSummary, VenueRef};
+pub use import::{
+    ABANDONED_IMPORT_SECONDS, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, VenueRef,
+};
 pub use messages::{GroupMessage, NewGroupMessage};
 pub use people::{Person, PersonInput};
 pub use places::PlaceRow;

@@ -28,12 +28,13 @@ impl Store {
              (SELECT MIN(d.day_on) FROM training_days d WHERE d.training_id = t.id) AS first_on, \
              t.status, t.attendance_count, v.kind AS venue_kind, v.prefecture_code, v.municipality, \
              v.latitude_e6, v.longitude_e6 \
-             FROM trainings t LEFT JOIN venues v ON v.id = t.venue_id WHERE t.status <> 'draft' \
+             FROM trainings t LEFT JOIN venues v ON v.id = t.venue_id WHERE t.status <> 'draft' AND t.import_id IS NULL \
              UNION ALL \
              SELECT 'group' AS what, g.id AS item_id, '' AS kind, g.first_meeting_on AS first_on, \
              g.status, NULL AS attendance_count, v.kind AS venue_kind, v.prefecture_code, v.municipality, \
              v.latitude_e6, v.longitude_e6 \
              FROM study_groups g LEFT JOIN venues v ON v.id = g.venue_id WHERE g.status <> 'pending_approval' \
+             AND g.import_id IS NULL \
              ORDER BY what, item_id",
         )
         .fetch_all(&self.pool)

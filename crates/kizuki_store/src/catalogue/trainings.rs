@@ -157,7 +157,7 @@ impl Store {
              kind = $5, status = $6, venue_id = $7, language_note = $8, language_note_en = $9, \
              fee_yen = $10, fee_note = $11, fee_note_en = $12, capacity = $13, \
              applications_open_on = $14, applications_close_on = $15, programme_version = $16, \
-             attendance_count = $17, updated_at = $18 WHERE id = $19",
+             attendance_count = $17, updated_at = $18 WHERE id = $19 AND import_id IS NULL",
         )
         .bind(input.title)
         .bind(input.title_en)
@@ -189,7 +189,7 @@ impl Store {
     }
 
     pub async fn delete_training(&self, id: i64) -> Result<()> {
-        let deleted = sqlx::query("DELETE FROM trainings WHERE id = $1")
+        let deleted = sqlx::query("DELETE FROM trainings WHERE id = $1 AND import_id IS NULL")
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -200,7 +200,8 @@ impl Store {
     }
 
     pub async fn training(&self, id: i64) -> Result<Training> {
-        let sql = format!("SELECT {COLUMNS} FROM trainings t WHERE t.id = $1");
+        let sql =
+            format!("SELECT {COLUMNS} FROM trainings t WHERE t.id = $1 AND t.import_id IS NULL");
         let row: Option<TrainingRow> = sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -215,6 +216,7 @@ impl Store {
     /// One page of trainings and how many match in all.
     pub async fn trainings(&self, filter: &TrainingFilter) -> Result<(Vec<Training>, i64)> {
         let mut conditions = Conditions::default();
+        conditions.push_plain("t.import_id IS NULL");
         if !filter.include_drafts {
             conditions.push_plain("t.status <> 'draft'");
         }

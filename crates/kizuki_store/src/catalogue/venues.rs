@@ -131,7 +131,8 @@ impl Store {
             "UPDATE venues SET kind = $1, name = $2, name_en = $3, address = $4, \
              prefecture_code = $5, municipality = $6, latitude_e6 = $7, longitude_e6 = $8, \
              access_notes = $9, access_notes_en = $10, accessibility = $11, \
-             accessibility_notes = $12, accessibility_notes_en = $13, updated_at = $14 WHERE id = $15",
+             accessibility_notes = $12, accessibility_notes_en = $13, updated_at = $14 \
+             WHERE id = $15 AND import_id IS NULL",
         )
         .bind(if input.is_online { "online" } else { "place" })
         .bind(input.name)
@@ -157,7 +158,7 @@ impl Store {
     }
 
     pub async fn venue(&self, id: i64) -> Result<Venue> {
-        let sql = format!("SELECT {COLUMNS} FROM venues WHERE id = $1");
+        let sql = format!("SELECT {COLUMNS} FROM venues WHERE id = $1 AND import_id IS NULL");
         let row: Option<VenueRow> = sqlx::query_as(&sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -167,7 +168,7 @@ impl Store {
 
     pub async fn venues(&self) -> Result<Vec<Venue>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM venues ORDER BY kind DESC, prefecture_code, municipality, name, id"
+            "SELECT {COLUMNS} FROM venues WHERE import_id IS NULL ORDER BY kind DESC, prefecture_code, municipality, name, id"
         );
         let rows: Vec<VenueRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
         rows.into_iter().map(VenueRow::into_venue).collect()
@@ -195,7 +196,7 @@ impl Store {
         if in_use > 0 {
             return Err(StoreError::Conflict("an event at this venue"));
         }
-        let deleted = sqlx::query("DELETE FROM venues WHERE id = $1")
+        let deleted = sqlx::query("DELETE FROM venues WHERE id = $1 AND import_id IS NULL")
             .bind(id)
             .execute(&mut *transaction)
             .await?;

@@ -149,7 +149,7 @@ const LOCK_QUERY: &str = "SELECT t.capacity, t.allocation, t.hold_minutes, t.off
      (SELECT MIN(d.day_on) FROM training_days d WHERE d.training_id = t.id) AS first_day, \
      (SELECT l.drawn_at FROM lotteries l WHERE l.training_id = t.id) AS drawn_at, \
      (SELECT COUNT(*) FROM training_frames f WHERE f.training_id = t.id) AS frame_count \
-     FROM trainings t WHERE t.id = $1";
+     FROM trainings t WHERE t.id = $1 AND t.import_id IS NULL";
 
 /// The seats of every frame of the locked training.
 /// A hold that has run out no longer takes a seat, even before the clock marks it expired.

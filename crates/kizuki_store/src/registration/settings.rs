@@ -88,7 +88,8 @@ impl Store {
         )> = sqlx::query_as(
             "SELECT t.allocation, t.hold_minutes, t.offer_hours, t.retention_months, \
                  t.personal_data_purged_at, l.seed, l.seed_hash, l.drawn_at \
-                 FROM trainings t LEFT JOIN lotteries l ON l.training_id = t.id WHERE t.id = $1",
+                 FROM trainings t LEFT JOIN lotteries l ON l.training_id = t.id \
+                 WHERE t.id = $1 AND t.import_id IS NULL",
         )
         .bind(training_id)
         .fetch_optional(&self.pool)

@@ -75,6 +75,136 @@ impl Modify for BearerScheme {
     }
 }
 
+/// The error answers every operation can give for the same reasons, documented once and added
+/// to each operation they apply to, so that the document lists every status the API sends:
+/// schemathesis checks this against the running server in the test suite.
+struct CommonErrors;
+
+/// Which operations an answer applies to.
+#[derive(Clone, Copy)]
+enum AppliesTo {
+    /// Those that read parameters or a body (which may be malformed).
+    Input,
+    /// Those that need a token.
+    Secured,
+    /// Those with an id in the path.
+    PathId,
+    /// Those with a request body.
+    Body,
+    /// Those that take input that can be refused by its values.
+    Values,
+    /// Those the public rate limits count.
+    RateLimited,
+}
+
+const COMMON_ERRORS: [(&str, &str, &str, AppliesTo); 7] = [
+    (
+        "400",
+        "BadRequest",
+        "The request could not be read: malformed JSON, a query or path parameter of the wrong type",
+        AppliesTo::Input,
+    ),
+    (
+        "401",
+        "Unauthenticated",
+        "No API token, or one that is unknown, revoked or expired",
+        AppliesTo::Secured,
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The token's account may not do this (its role, or not a member of the project)",
+        AppliesTo::Secured,
+    ),
+    (
+        "404",
+        "NotFound",
+        "Nothing with this id, or nothing this account may see",
+        AppliesTo::PathId,
+    ),
+    (
+        "413",
+        "PayloadTooLarge",
+        "The request body is larger than the server accepts (8 MiB)",
+        AppliesTo::Body,
+    ),
+    (
+        "422",
+        "Invalid",
+        "The request was read but its values are not acceptable; `fields` says which",
+        AppliesTo::Values,
+    ),
+    (
+        "429",
+        "TooManyRequests",
+        "Too many requests from this client; `Retry-After` says when to try again",
+        AppliesTo::RateLimited,
+    ),
+];
+
+/// The public operations that the rate limits count.
+const RATE_LIMITED: [&str; 2] = ["/api/v1/trainings/{id}/applications", "/api/v1/answers"];
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (_, name, description, _) in COMMON_ERRORS {
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            components.responses.insert(
+                name.to_owned(),
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content("application/json", content)
+                        .build(),
+                ),
+            );
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations: [&mut Option<Operation>; 5] = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let parameters = operation.parameters.as_deref().unwrap_or_default();
+                let has_path_id = parameters.iter().any(|parameter| {
+                    matches!(parameter, RefOr::T(p) if p.parameter_in == ParameterIn::Path)
+                });
+                let has_body = operation.request_body.is_some();
+                let secured = operation
+                    .security
+                    .as_ref()
+                    .is_some_and(|requirements| !requirements.is_empty());
+                for (status, name, _, applies_to) in COMMON_ERRORS {
+                    let applies = match applies_to {
+                        AppliesTo::Input => has_body || !parameters.is_empty(),
+                        AppliesTo::Secured => secured,
+                        AppliesTo::PathId => has_path_id,
+                        AppliesTo::Body => has_body,
+                        AppliesTo::Values => has_body || !parameters.is_empty(),
+                        AppliesTo::RateLimited => RATE_LIMITED.contains(&path.as_str()),
+                    };
+                    if applies {
+                        operation
+                            .responses
+                            .responses
+                            .entry(status.to_owned())
+                            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -143,7 +273,7 @@ impl Modify for BearerScheme {
         crate::pages::research::agreement::save_sorting_api,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
-    modifiers(&BearerScheme),
+    modifiers(&BearerScheme, &CommonErrors),
     tags(
         (name = "system", description = "Health and the API description"),
         (name = "accounts", description = "Accounts and tokens"),

@@ -63,7 +63,11 @@ impl From<QdaProject> for ProjectView {
 
 /// Starts a project; its maker is its first member and keeps the pseudonym key.
 #[utoipa::path(post, path = "/api/v1/qda/projects", tag = "qda", request_body = ProjectBody,
-    responses((status = 201, body = ProjectView), (status = 422, body = ErrorBody)),
+    responses(
+        (status = 201, body = ProjectView),
+        (status = 409, description = "A project of this name already exists", body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
     security(("bearer" = [])))]
 pub async fn create_project(
     State(state): State<AppState>,
@@ -204,10 +208,9 @@ pub struct TranscriptCreated {
     /// Code points.
     length: usize,
     turns: Vec<TurnView>,
-    /// How many real names the key replaced: told only to the key's keepers, for the count
-    /// would let anyone else confirm a guessed real name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replaced: Option<usize>,
+    /// How many real names the key replaced (only key keepers import, so only they learn it:
+    /// the count would let anyone else confirm a guessed real name).
+    replaced: usize,
 }
 
 pub fn turn_views(body: &str) -> Vec<TurnView> {
@@ -225,7 +228,12 @@ pub fn turn_views(body: &str) -> Vec<TurnView> {
 /// project's pseudonym key applied before anything is stored.
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/transcripts", tag = "qda", request_body = TranscriptBody,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 201, body = TranscriptCreated), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses(
+        (status = 201, body = TranscriptCreated),
+        (status = 403, description = "Only the project's key keepers import transcripts", body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn create_transcript(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -233,6 +241,12 @@ pub async fn create_transcript(
     CleanJson(body): CleanJson<TranscriptBody>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
+    if !crate::qda::may_import(&project) {
+        return Ok(crate::error::api_error(
+            crate::error::ErrorKind::Forbidden,
+            crate::qda::IMPORT_KEEPERS_ONLY,
+        ));
+    }
     let form = crate::qda::TranscriptForm {
         name: body.name,
         text: body.text,
@@ -249,7 +263,7 @@ pub async fn create_transcript(
                 id: imported.id,
                 length: qda::length(&imported.body),
                 turns: turn_views(&imported.body),
-                replaced: (project.role == "key_keeper").then_some(imported.replaced),
+                replaced: imported.replaced,
             }),
         )
             .into_response()),

@@ -77,7 +77,7 @@ pub async fn upload(
             views::render(&view),
         ));
     }
-    match import_events_csv(state.store(), &bytes, Some(user.id), state.now()).await {
+    match import_events_csv(state.store(), &bytes, Some(user.id), state.now(), |_, _| {}).await {
         Ok(summary) => {
             let detail = format!(
                 "{} / {} / {}",

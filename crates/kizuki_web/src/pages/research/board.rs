@@ -501,7 +501,11 @@ fn refusal_message(reason: &str) -> &'static str {
 /// group inside itself, or the place is gone) none.
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/move", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, body = ChangeDone), (status = 409, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ChangeDone),
+        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn move_nodes(
     State(state): State<AppState>,
     context: RequestContext,
@@ -515,7 +519,11 @@ pub async fn move_nodes(
 /// Renames a card or group (a group's label is its 表札) and sets its memo.
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/edit", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ChangeDone),
+        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn edit_node(
     State(state): State<AppState>,
     context: RequestContext,
@@ -529,7 +537,11 @@ pub async fn edit_node(
 /// Places a card or group on the canvas (and the A型 diagram).
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/place", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ChangeDone),
+        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn place_node(
     State(state): State<AppState>,
     context: RequestContext,
@@ -543,7 +555,11 @@ pub async fn place_node(
 /// Dissolves a group: its members go up a level and the group is removed.
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/dissolve", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ChangeDone),
+        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn dissolve(
     State(state): State<AppState>,
     context: RequestContext,
@@ -557,7 +573,11 @@ pub async fn dissolve(
 /// Adds a relation of the A型 diagram, or removes one (`relation` given).
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/relations", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, body = ChangeDone), (status = 409, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ChangeDone),
+        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn relate(
     State(state): State<AppState>,
     context: RequestContext,
@@ -571,7 +591,11 @@ pub async fn relate(
 /// Removes a card.
 #[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/delete", tag = "qda", request_body = BoardChange,
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, body = ChangeDone)), security(("bearer" = [])))]
+    responses(
+        (status = 200, body = ChangeDone),
+        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
+    ),
+    security(("bearer" = [])))]
 pub async fn delete_card(
     State(state): State<AppState>,
     context: RequestContext,

@@ -189,6 +189,9 @@ pub async fn import_into(
     multipart: Multipart,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
+    if !crate::qda::may_import(&project) {
+        return Err(AppError::Forbidden);
+    }
     import_upload(&state, &context, user.id, Some(project.id), multipart).await
 }
 
@@ -212,21 +215,20 @@ pub struct ImportedView {
     groups: usize,
     cards: usize,
     relations: usize,
-    /// Names the project's pseudonym key replaced: told only to the key's keepers, for the
-    /// count would let anyone else confirm a guessed real name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    replaced: Option<usize>,
+    /// Names the project's pseudonym key replaced (only key keepers import, so only they
+    /// learn it: the count would let anyone else confirm a guessed real name).
+    replaced: usize,
 }
 
 impl ImportedView {
-    fn new(project_id: i64, report: ImportReport, keeper: bool) -> Self {
+    fn new(project_id: i64, report: ImportReport) -> Self {
         ImportedView {
             project_id,
             transcripts: report.transcripts,
             groups: report.groups,
             cards: report.cards,
             relations: report.relations,
-            replaced: keeper.then_some(report.replaced),
+            replaced: report.replaced,
         }
     }
 }
@@ -238,7 +240,12 @@ impl ImportedView {
         ("name" = Option<String>, Query, description = "Name of the new project"),
         ("file_name" = Option<String>, Query, description = "The file's name")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = ImportedView), (status = 422, body = crate::api::ErrorBody)),
+    responses(
+        (status = 201, body = ImportedView),
+        (status = 403, description = "Only the project's key keepers import into it", body = crate::api::ErrorBody),
+        (status = 404, description = "No project with the id in `project`, or not this account's", body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody)
+    ),
     security(("bearer" = [])))]
 pub async fn import_api(
     State(state): State<AppState>,
@@ -246,13 +253,19 @@ pub async fn import_api(
     Query(query): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (into, keeper) = match query.project.as_deref() {
+    let into = match query.project.as_deref() {
         Some(id) => {
             let project = state.store().qda_project_for(id_of(id)?, user.id).await?;
-            (Some(project.id), project.role == "key_keeper")
+            if !crate::qda::may_import(&project) {
+                return Ok(crate::error::api_error(
+                    crate::error::ErrorKind::Forbidden,
+                    crate::qda::IMPORT_KEEPERS_ONLY,
+                ));
+            }
+            Some(project.id)
         }
         // A new project's importer keeps its (still empty) key.
-        None => (None, true),
+        None => None,
     };
     let file_name = query.file_name.unwrap_or_default();
     let outcome = qda_exchange::import(
@@ -273,7 +286,7 @@ pub async fn import_api(
                 .await?;
             Ok((
                 StatusCode::CREATED,
-                Json(ImportedView::new(project, report, keeper)),
+                Json(ImportedView::new(project, report)),
             )
                 .into_response())
         }

@@ -259,6 +259,9 @@ pub async fn import(
     CleanForm(form): CleanForm<ImportForm>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
+    if !crate::qda::may_import(&project) {
+        return Err(AppError::Forbidden);
+    }
     let mut errors = FormErrors::default();
     let participants = optional_number(&form.participants).unwrap_or_else(|()| {
         errors.add(context.lang, "participants", "qda.error.participants");
