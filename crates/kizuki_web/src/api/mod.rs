@@ -83,7 +83,8 @@ struct CommonErrors;
 /// Which operations an answer applies to.
 #[derive(Clone, Copy)]
 enum AppliesTo {
-    /// Those that read parameters or a body (which may be malformed).
+    /// Those that read parameters or a body: it may be malformed (400) or hold values that
+    /// are refused (422).
     Input,
     /// Those that need a token.
     Secured,
@@ -91,8 +92,6 @@ enum AppliesTo {
     PathId,
     /// Those with a request body.
     Body,
-    /// Those that take input that can be refused by its values.
-    Values,
     /// Those the public rate limits count.
     RateLimited,
 }
@@ -132,7 +131,7 @@ const COMMON_ERRORS: [(&str, &str, &str, AppliesTo); 7] = [
         "422",
         "Invalid",
         "The request was read but its values are not acceptable; `fields` says which",
-        AppliesTo::Values,
+        AppliesTo::Input,
     ),
     (
         "429",
@@ -189,7 +188,6 @@ impl Modify for CommonErrors {
                         AppliesTo::Secured => secured,
                         AppliesTo::PathId => has_path_id,
                         AppliesTo::Body => has_body,
-                        AppliesTo::Values => has_body || !parameters.is_empty(),
                         AppliesTo::RateLimited => RATE_LIMITED.contains(&path.as_str()),
                     };
                     if applies {
