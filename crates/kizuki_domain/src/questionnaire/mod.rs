@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod code;
+pub mod disclosure;
 pub mod suppression;
 
 use std::collections::BTreeMap;

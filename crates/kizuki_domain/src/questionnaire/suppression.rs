@@ -61,6 +61,26 @@ pub fn cross_tab(counts: &[Vec<i64>], k: i64) -> CrossTab {
     let row_total = |r: usize| rows * columns + r;
     let column_total = |c: usize| rows * columns + rows + c;
     let grand = rows * columns + rows + columns;
+    let shown = suppress(&cross_tab_table(counts), k);
+    CrossTab {
+        cells: (0..rows)
+            .map(|r| (0..columns).map(|c| shown[cell(r, c)]).collect())
+            .collect(),
+        row_totals: (0..rows).map(|r| shown[row_total(r)]).collect(),
+        column_totals: (0..columns).map(|c| shown[column_total(c)]).collect(),
+        total: shown[grand],
+    }
+}
+
+/// A cross-tabulation as a [`Table`]: its cells row by row, then the row totals, the column
+/// totals and the grand total, with a line for each row, each column and each set of totals.
+pub fn cross_tab_table(counts: &[Vec<i64>]) -> Table {
+    let rows = counts.len();
+    let columns = counts.first().map_or(0, Vec::len);
+    let cell = |r: usize, c: usize| r * columns + c;
+    let row_total = |r: usize| rows * columns + r;
+    let column_total = |c: usize| rows * columns + rows + c;
+    let grand = rows * columns + rows + columns;
     let mut cells: Vec<i64> = counts.iter().flatten().copied().collect();
     cells.extend(counts.iter().map(|row| row.iter().sum::<i64>()));
     cells.extend((0..columns).map(|c| counts.iter().map(|row| row[c]).sum::<i64>()));
@@ -80,15 +100,7 @@ pub fn cross_tab(counts: &[Vec<i64>], k: i64) -> CrossTab {
     }
     lines.push(((0..rows).map(row_total).collect(), Some(grand)));
     lines.push(((0..columns).map(column_total).collect(), Some(grand)));
-    let shown = suppress(&Table { cells, lines }, k);
-    CrossTab {
-        cells: (0..rows)
-            .map(|r| (0..columns).map(|c| shown[cell(r, c)]).collect())
-            .collect(),
-        row_totals: (0..rows).map(|r| shown[row_total(r)]).collect(),
-        column_totals: (0..columns).map(|c| shown[column_total(c)]).collect(),
-        total: shown[grand],
-    }
+    Table { cells, lines }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
