@@ -122,10 +122,10 @@ impl Store {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<ImportSummary> {
         let started = Instant::now();
-        // The clock moves on while the chunks are written; `now` is the import's own time.
-        let clock = |started: Instant| {
-            now.plus_seconds(i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX))
-        };
+        // `now` is the import's own time (its rows' timestamps); the chunks mark how far it got
+        // on a clock that moves on from it.
+        let touched_at =
+            || now.plus_seconds(i64::try_from(started.elapsed().as_secs()).unwrap_or(i64::MAX));
         let import_id: i64 = sqlx::query_scalar(
             "INSERT INTO catalogue_imports (started_at, touched_at) VALUES ($1, $1) RETURNING id",
         )
@@ -152,11 +152,13 @@ impl Store {
                     chunk,
                     created_by,
                     now,
-                    clock(started),
+                    touched_at(),
                     &mut summary,
                 )
                 .await;
             if let Err(error) = written {
+                // Should the removal fail too, its rows stay invisible and housekeeping removes
+                // them; the error to report is the first.
                 self.remove_unfinished_import(import_id).await.ok();
                 return Err(error);
             }
