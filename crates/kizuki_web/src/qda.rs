@@ -88,8 +88,13 @@ pub fn may_import(project: &QdaProject) -> bool {
     project.role == "key_keeper"
 }
 
-/// What the API answers a member who is not a key keeper and tries to import.
-pub const IMPORT_KEEPERS_ONLY: &str = "Only the project's key keepers can import transcripts and files: text before import may hold real names.";
+/// The API's answer to a member who is not a key keeper and tries to import.
+pub fn import_refused() -> axum::response::Response {
+    crate::error::api_error(
+        crate::error::ErrorKind::Forbidden,
+        "Only the project's key keepers can import transcripts and files: text before import may hold real names.",
+    )
+}
 
 pub async fn import(
     state: &AppState,

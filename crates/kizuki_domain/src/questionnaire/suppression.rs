@@ -55,32 +55,55 @@ pub fn tally(counts: &[i64], total: i64, k: i64) -> (Vec<Shown>, Shown) {
 /// A cross-tabulation: `counts[row][column]`, with row totals, column totals and the grand
 /// total. Answers: the cells, the row totals, the column totals and the grand total as shown.
 pub fn cross_tab(counts: &[Vec<i64>], k: i64) -> CrossTab {
-    let rows = counts.len();
-    let columns = counts.first().map_or(0, Vec::len);
-    let cell = |r: usize, c: usize| r * columns + c;
-    let row_total = |r: usize| rows * columns + r;
-    let column_total = |c: usize| rows * columns + rows + c;
-    let grand = rows * columns + rows + columns;
+    let at = CrossTabLayout::of(counts);
     let shown = suppress(&cross_tab_table(counts), k);
     CrossTab {
-        cells: (0..rows)
-            .map(|r| (0..columns).map(|c| shown[cell(r, c)]).collect())
+        cells: (0..at.rows)
+            .map(|r| (0..at.columns).map(|c| shown[at.cell(r, c)]).collect())
             .collect(),
-        row_totals: (0..rows).map(|r| shown[row_total(r)]).collect(),
-        column_totals: (0..columns).map(|c| shown[column_total(c)]).collect(),
-        total: shown[grand],
+        row_totals: (0..at.rows).map(|r| shown[at.row_total(r)]).collect(),
+        column_totals: (0..at.columns).map(|c| shown[at.column_total(c)]).collect(),
+        total: shown[at.grand()],
+    }
+}
+
+/// Where each count of a cross-tabulation sits in its [`Table`]: the cells row by row, then
+/// the row totals, the column totals and the grand total.
+struct CrossTabLayout {
+    rows: usize,
+    columns: usize,
+}
+
+impl CrossTabLayout {
+    fn of(counts: &[Vec<i64>]) -> CrossTabLayout {
+        CrossTabLayout {
+            rows: counts.len(),
+            columns: counts.first().map_or(0, Vec::len),
+        }
+    }
+
+    fn cell(&self, r: usize, c: usize) -> usize {
+        r * self.columns + c
+    }
+
+    fn row_total(&self, r: usize) -> usize {
+        self.rows * self.columns + r
+    }
+
+    fn column_total(&self, c: usize) -> usize {
+        self.rows * self.columns + self.rows + c
+    }
+
+    fn grand(&self) -> usize {
+        self.rows * self.columns + self.rows + self.columns
     }
 }
 
 /// A cross-tabulation as a [`Table`]: its cells row by row, then the row totals, the column
 /// totals and the grand total, with a line for each row, each column and each set of totals.
 pub fn cross_tab_table(counts: &[Vec<i64>]) -> Table {
-    let rows = counts.len();
-    let columns = counts.first().map_or(0, Vec::len);
-    let cell = |r: usize, c: usize| r * columns + c;
-    let row_total = |r: usize| rows * columns + r;
-    let column_total = |c: usize| rows * columns + rows + c;
-    let grand = rows * columns + rows + columns;
+    let at = CrossTabLayout::of(counts);
+    let (rows, columns) = (at.rows, at.columns);
     let mut cells: Vec<i64> = counts.iter().flatten().copied().collect();
     cells.extend(counts.iter().map(|row| row.iter().sum::<i64>()));
     cells.extend((0..columns).map(|c| counts.iter().map(|row| row[c]).sum::<i64>()));
@@ -88,18 +111,24 @@ pub fn cross_tab_table(counts: &[Vec<i64>]) -> Table {
     let mut lines = Vec::new();
     for r in 0..rows {
         lines.push((
-            (0..columns).map(|c| cell(r, c)).collect(),
-            Some(row_total(r)),
+            (0..columns).map(|c| at.cell(r, c)).collect(),
+            Some(at.row_total(r)),
         ));
     }
     for c in 0..columns {
         lines.push((
-            (0..rows).map(|r| cell(r, c)).collect(),
-            Some(column_total(c)),
+            (0..rows).map(|r| at.cell(r, c)).collect(),
+            Some(at.column_total(c)),
         ));
     }
-    lines.push(((0..rows).map(row_total).collect(), Some(grand)));
-    lines.push(((0..columns).map(column_total).collect(), Some(grand)));
+    lines.push((
+        (0..rows).map(|r| at.row_total(r)).collect(),
+        Some(at.grand()),
+    ));
+    lines.push((
+        (0..columns).map(|c| at.column_total(c)).collect(),
+        Some(at.grand()),
+    ));
     Table { cells, lines }
 }
 

@@ -174,6 +174,8 @@ impl Store {
         rows.into_iter().map(VenueRow::into_venue).collect()
     }
 
+    /// The venues of events already read: unfinished imports are not passed by here, for an
+    /// event that can be read only names a venue it may show.
     pub(crate) async fn venues_by_id(&self, ids: &[i64]) -> Result<Vec<Venue>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM venues WHERE id IN ({})",

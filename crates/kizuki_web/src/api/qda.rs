@@ -242,10 +242,7 @@ pub async fn create_transcript(
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
     if !crate::qda::may_import(&project) {
-        return Ok(crate::error::api_error(
-            crate::error::ErrorKind::Forbidden,
-            crate::qda::IMPORT_KEEPERS_ONLY,
-        ));
+        return Ok(crate::qda::import_refused());
     }
     let form = crate::qda::TranscriptForm {
         name: body.name,

@@ -257,10 +257,7 @@ pub async fn import_api(
         Some(id) => {
             let project = state.store().qda_project_for(id_of(id)?, user.id).await?;
             if !crate::qda::may_import(&project) {
-                return Ok(crate::error::api_error(
-                    crate::error::ErrorKind::Forbidden,
-                    crate::qda::IMPORT_KEEPERS_ONLY,
-                ));
+                return Ok(crate::qda::import_refused());
             }
             Some(project.id)
         }
