@@ -252,6 +252,11 @@ fn group_json(group: &StudyGroup, origin: &str) -> GroupJson {
     }
 }
 
+/// Where a page starts; a page far past the end (up to `i64::MAX`) is simply empty.
+fn offset_of(page: i64, per_page: i64) -> i64 {
+    (page - 1).saturating_mul(per_page)
+}
+
 fn paging(params: &ListParams) -> (i64, i64) {
     let per_page = params.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE);
     let page = params.page.unwrap_or(1).max(1);
@@ -293,7 +298,7 @@ pub async fn list_trainings(
         },
         today: Some(today(state.now())),
         include_drafts: is_organiser(&context),
-        offset: (page - 1) * per_page,
+        offset: offset_of(page, per_page),
         limit: per_page,
         ..TrainingFilter::default()
     };
@@ -604,7 +609,7 @@ pub async fn list_groups(
                 .unwrap_or_default(),
             online_only: params.online.as_deref() == Some("1"),
             statuses,
-            offset: (page - 1) * per_page,
+            offset: offset_of(page, per_page),
             limit: per_page,
             ..StudyGroupFilter::default()
         })
