@@ -307,6 +307,7 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
         .context("cannot read the site keys")?;
     tokio::spawn(housekeeping(store.clone()));
     tokio::spawn(registration_clock(state.clone()));
+    tokio::spawn(answer_mixer(state.clone()));
     match &args.smtp_url {
         Some(url) => {
             tokio::spawn(kizuki_web::mail::run_sender(
@@ -349,7 +350,15 @@ async fn serve(database: &DatabaseArgs, args: ServeArgs) -> Result<()> {
         connections: args.max_connections.max(1),
         ..kizuki_web::server::Limits::default()
     };
-    kizuki_web::server::serve(listener, build_router(state), limits, shutdown_signal()).await;
+    kizuki_web::server::serve(
+        listener,
+        build_router(state.clone()),
+        limits,
+        shutdown_signal(),
+    )
+    .await;
+    // The answers still waiting to be mixed are written, not lost.
+    state.mixer().stop(&store).await;
     store.close().await;
     Ok(())
 }
@@ -396,6 +405,19 @@ async fn registration_clock(state: AppState) {
                 Ok(_) => last_purge_day = Some(today),
                 Err(error) => tracing::warn!(%error, "could not purge personal data"),
             }
+        }
+    }
+}
+
+/// Every half minute: the answer mixer says it is alive, writes what waits for questionnaires
+/// that closed, and gives back the codes of servers that stopped (see
+/// [`kizuki_web::questionnaire::mixer`]).
+async fn answer_mixer(state: AppState) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(30));
+    loop {
+        interval.tick().await;
+        if let Err(error) = state.mixer().tick(state.store(), state.now()).await {
+            tracing::warn!(%error, "the answer mixer could not run");
         }
     }
 }

@@ -3,7 +3,7 @@
 //! guard must oversell; a code without its guard must be usable twice).
 //!
 //! Only a debug build reads them, from `KIZUKI_TEST_GUARDS_OFF` (a comma-separated list of
-//! names: `seats`, `codes`); a release build compiles every guard in for good. Nothing but the
+//! names: `seats`, `codes`, `mixing`); a release build compiles every guard in for good. Nothing but the
 //! test suite sets the variable.
 
 /// The variable a debug build reads the switches from.
@@ -15,6 +15,9 @@ pub enum Guard {
     Seats,
     /// A questionnaire code is marked used only if it was unused, in the answer's transaction.
     Codes,
+    /// Answers are held until several can be written together, all rows rewritten in a random
+    /// order. Off, each answer is written at once, after the others: the order of arrival.
+    Mixing,
 }
 
 impl Guard {
@@ -23,6 +26,7 @@ impl Guard {
         match self {
             Guard::Seats => "seats",
             Guard::Codes => "codes",
+            Guard::Mixing => "mixing",
         }
     }
 }

@@ -50,8 +50,8 @@ pub use qda_board::RELATION_KINDS;
 pub use qda_sortings::QdaSorting;
 pub use qda_transcripts::TranscriptMeta;
 pub use questionnaires::{
-    AnswerOutcome, Category, CategoryInput, CodingRow, Questionnaire, QuestionnaireInput,
-    QuestionnaireSummary, Response,
+    AnswerOutcome, Category, CategoryInput, CodingRow, HeldAnswer, MIXER_SILENCE_SECONDS,
+    Questionnaire, QuestionnaireInput, QuestionnaireSummary, Response,
 };
 pub use registration::{
     Actor, ApplicationRecord, Applied, AttendanceMark, Frame, FrameInput, LogEntry, LotteryRecord,

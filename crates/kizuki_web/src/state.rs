@@ -21,6 +21,7 @@ struct Inner {
     link_key: Vec<u8>,
     clock: Clock,
     pages: crate::microcache::MicroCache,
+    mixer: crate::questionnaire::mixer::Mixer,
 }
 
 impl AppState {
@@ -53,6 +54,9 @@ impl AppState {
             .site_key("application-links", &candidate.digest)
             .await?
             .into_bytes();
+        let mixer = crate::questionnaire::mixer::Mixer::default();
+        // Seen before it holds any code, so that no other server takes it for a silent one.
+        store.mixer_seen(mixer.holder(), clock()).await?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
@@ -61,6 +65,7 @@ impl AppState {
                 link_key,
                 clock,
                 pages: crate::microcache::MicroCache::default(),
+                mixer,
             }),
         })
     }
@@ -88,6 +93,11 @@ impl AppState {
 
     pub fn pages(&self) -> &crate::microcache::MicroCache {
         &self.inner.pages
+    }
+
+    /// This server's answer mixer.
+    pub fn mixer(&self) -> &crate::questionnaire::mixer::Mixer {
+        &self.inner.mixer
     }
 
     pub fn now(&self) -> Timestamp {

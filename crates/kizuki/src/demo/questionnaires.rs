@@ -9,7 +9,7 @@ use anyhow::{Result, anyhow};
 use kizuki_domain::Timestamp;
 use kizuki_domain::questionnaire::{Answer, NewQuestion, QuestionKind, code};
 use kizuki_i18n::Lang;
-use kizuki_store::{CategoryInput, QuestionnaireInput, Store};
+use kizuki_store::{CategoryInput, HeldAnswer, QuestionnaireInput, Store};
 
 const AGAIN: [(&str, usize); 13] = [
     (
@@ -113,17 +113,19 @@ pub async fn fill(
     let digests: Vec<String> = codes.iter().map(|c| code::digest(c)).collect();
     store.issue_codes(id, &digests).await?;
     let mut keys = Vec::new();
+    let mut batch = Vec::new();
     for ((digest, (text, _)), how_text) in digests.iter().zip(AGAIN).zip(HOW_WAS_IT) {
         let key = format!("{:032x}", rand::Rng::random::<u128>(&mut rng));
         let answers = BTreeMap::from([
             (how, Answer::Text(how_text.to_owned())),
             (again, Answer::Text(text.to_owned())),
         ]);
-        store
-            .record_answers(digest, id, &key, &answers, now)
-            .await?;
+        store.hold_code(digest, id, "demo", now).await?;
+        batch.push(HeldAnswer::new(digest.clone(), key.clone(), &answers)?);
         keys.push(key);
     }
+    // The demo's answers, all at once: one mixed batch.
+    store.write_mixed(id, &batch).await?;
     store.close_questionnaire(id, now).await?;
     let category = |label: &str, definition: &str| CategoryInput {
         id: None,

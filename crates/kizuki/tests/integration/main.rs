@@ -6,6 +6,7 @@
 //! `KIZUKI_TEST_DATABASE_URL`) points at a server. Start with [`support::TestApp`].
 
 mod admin;
+mod anonymity;
 mod api;
 mod api_catalogue;
 mod auth;

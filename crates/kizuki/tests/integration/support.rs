@@ -41,6 +41,17 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// Stops the server as a deployment would (SIGTERM) and waits until it has finished.
+    pub fn stop(&mut self) {
+        let stopped = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(stopped.success(), "could not signal the server");
+        let status = self.child.wait().expect("wait for the server");
+        assert!(status.success(), "the server stopped with {status}");
+    }
+
     /// Kills the server at once (SIGKILL): no shutdown, no flushing, as a power cut would.
     pub fn kill_now(&mut self) {
         let _ = self.child.kill();
@@ -343,6 +354,23 @@ impl TestApp {
             .expect("registration clock");
     }
 
+    /// How many answers wait in the in-process servers' mixers, not yet written.
+    pub fn waiting_answers(&self) -> usize {
+        self.states
+            .iter()
+            .map(|state| state.mixer().waiting())
+            .sum()
+    }
+
+    /// One tick of the first server's answer mixer, at the test's clock.
+    pub async fn mixer_tick(&self) {
+        self.states[0]
+            .mixer()
+            .tick(&self.store, self.now())
+            .await
+            .expect("answer mixer");
+    }
+
     /// One number from the test database (`SELECT COUNT(*) …`, `SELECT MIN(id) …`), read
     /// straight from the tables, past the store.
     pub async fn sql_number(&self, sql: &str) -> Option<i64> {
@@ -351,6 +379,15 @@ impl TestApp {
         let value: Option<i64> = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
         pool.close().await;
         value
+    }
+
+    /// One text column of every row a query gives, in the order the database gives them.
+    pub async fn sql_strings(&self, sql: &str) -> Vec<String> {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database.url).await.unwrap();
+        let values: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap();
+        pool.close().await;
+        values
     }
 
     /// Every row of every table, as text, in the order a plain `SELECT *` gives them.

@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod code;
 pub mod disclosure;
+pub mod mixing;
 pub mod suppression;
 
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@ use kizuki_domain::questionnaire::{Answer, Choice, NewQuestion, Phase, Question,
 
 use crate::{Result, Store, StoreError};
 
-pub use answers::{AnswerOutcome, Response};
+pub use answers::{AnswerOutcome, HeldAnswer, MIXER_SILENCE_SECONDS, Response};
 pub use coding::{Category, CategoryInput, CodingRow};
 
 /// A questionnaire with its questions.

@@ -413,7 +413,7 @@ pub async fn close(
     Path(id): Path<String>,
 ) -> Result<Json<QuestionnaireView>, AppError> {
     let id = id_of(&id)?;
-    state.store().close_questionnaire(id, state.now()).await?;
+    crate::questionnaire::close(&state, id).await?;
     Ok(Json(view(state.store().questionnaire(id).await?)))
 }
 

@@ -2,13 +2,14 @@
 //! codes by mail without keeping them, and the results (see `results`).
 
 pub mod exports;
+pub mod mixer;
 pub mod results;
 
 use std::collections::BTreeMap;
 
 use kizuki_domain::questionnaire::{self, Mistake, Phase, code};
 use kizuki_i18n::Lang;
-use kizuki_store::{AnswerOutcome, Questionnaire, StoreError, Training};
+use kizuki_store::{AnswerOutcome, HeldAnswer, Questionnaire, StoreError, Training};
 use rand::RngCore;
 use rand::seq::SliceRandom;
 
@@ -121,22 +122,42 @@ pub async fn submit(
     let Some(code) = code::normalize(typed) else {
         return Ok(Submitted::Unknown);
     };
+    let digest = code::digest(&code);
+    let held = HeldAnswer::new(digest.clone(), random_key(), &answers)?;
+    let mixer = state.mixer();
     let outcome = state
         .store()
-        .record_answers(
-            &code::digest(&code),
-            questionnaire.id,
-            &random_key(),
-            &answers,
-            state.now(),
-        )
+        .hold_code(&digest, questionnaire.id, mixer.holder(), state.now())
         .await?;
     Ok(match outcome {
-        AnswerOutcome::Stored => Submitted::Stored,
+        AnswerOutcome::Held => {
+            mixer.keep(state.store(), &questionnaire, held).await;
+            Submitted::Stored
+        }
         AnswerOutcome::Unknown => Submitted::Unknown,
         AnswerOutcome::Used => Submitted::Used,
         AnswerOutcome::NotOpen => Submitted::NotOpen,
     })
+}
+
+/// Closes a questionnaire now: what this server's mixer holds for it is written, and its
+/// answers are sealed unless another server still holds some (its next tick writes them).
+pub async fn close(state: &AppState, id: i64) -> Result<(), StoreError> {
+    let now = state.now();
+    state.store().close_questionnaire(id, now).await?;
+    state.mixer().write_all(state.store(), id).await;
+    state.store().seal_if_closed(id, now).await.map(drop)
+}
+
+/// Whether a questionnaire has closed with all its answers written and sealed; writes what
+/// this server's mixer holds for it first.
+pub async fn sealed(state: &AppState, id: i64) -> Result<bool, StoreError> {
+    let now = state.now();
+    let store = state.store();
+    if store.questionnaire(id).await?.phase(now) == Phase::Closed {
+        state.mixer().write_all(store, id).await;
+    }
+    store.seal_if_closed(id, now).await
 }
 
 /// An answer's key: 128 random bits in hex, so that their order says nothing.

@@ -26,9 +26,8 @@ pub struct Material {
 impl Material {
     /// Loads a questionnaire's material, sealing its answers first if it has closed.
     pub async fn load(state: &AppState, id: i64) -> Result<Material, StoreError> {
-        let now = state.now();
         let store = state.store();
-        let closed = store.seal_if_closed(id, now).await?;
+        let closed = super::sealed(state, id).await?;
         let questionnaire = store.questionnaire(id).await?;
         Ok(Material {
             responses: if closed {

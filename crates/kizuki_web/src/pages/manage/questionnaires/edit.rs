@@ -367,7 +367,7 @@ pub async fn close(
     if q.training_id.is_none() {
         return Err(AppError::NotFound);
     }
-    state.store().close_questionnaire(q.id, state.now()).await?;
+    crate::questionnaire::close(&state, q.id).await?;
     Ok(redirect_with_flash(
         &context,
         &format!("/manage/questionnaires/{}/results", q.id),
