@@ -286,15 +286,13 @@ pub fn count_backgrounds<'a>(
             }
         }
     }
+    // No total is shown beside these counts (several backgrounds may apply to one person), so
+    // each stands alone; protection still goes through the one function every table uses.
+    let shown = crate::questionnaire::suppression::standalone(&counts, SMALLEST_SHOWN_COUNT);
     Background::ALL
         .iter()
-        .zip(counts)
-        .map(|(background, count)| {
-            (
-                *background,
-                (count >= SMALLEST_SHOWN_COUNT).then_some(count),
-            )
-        })
+        .zip(shown)
+        .map(|(background, shown)| (*background, shown.count()))
         .collect()
 }
 

@@ -418,7 +418,7 @@ pub async fn close(
 }
 
 /// Results after close: nothing while fewer than k answered; every count below k shown as
-/// "< k", and other cells hidden ("*") where a small one could be worked out from a total.
+/// "x", and other cells hidden ("x" too) wherever a small one could be worked out from the table.
 #[utoipa::path(get, path = "/api/v1/questionnaires/{id}/results", tag = "questionnaires",
     params(("id" = i64, Path, description = "Questionnaire id")),
     responses((status = 200, body = Results), (status = 409, description = "Not closed yet", body = ErrorBody)),

@@ -1,7 +1,7 @@
-//! Results of a closed questionnaire, with small cells suppressed. Nothing is released before
-//! the questionnaire closes or while fewer than k people have answered; after that every count
-//! below k is shown as "< k", and further cells are hidden where a small one could be worked out
-//! from a total (`kizuki_domain::questionnaire::suppression`).
+//! Results of a closed questionnaire, with small cells hidden. Nothing is released before the
+//! questionnaire closes or while fewer than k people have answered; after that every count below
+//! k is hidden ("x"), and further cells are hidden until no reader can work a small one out from
+//! everything the table shows (`kizuki_domain::questionnaire::suppression::protect`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -163,29 +163,28 @@ impl Material {
 pub struct Cell {
     /// The count, or null when it is hidden.
     pub count: Option<i64>,
-    /// As printed: the count, "< k" for a small cell, "*" for one hidden to protect another.
+    /// As printed: the count, or "x" for a hidden one (below k, or hidden so that one below k
+    /// cannot be worked out; the two look the same on purpose).
     pub shown: String,
-    /// null, "small" (below k) or "withheld" (hidden so a small cell cannot be worked out).
+    /// null, or "hidden".
     pub suppressed: Option<&'static str>,
 }
 
+/// How a hidden count is printed, in every view and export (as in Japan's official statistics).
+pub const HIDDEN: &str = "x";
+
 impl Cell {
-    fn of(shown: Shown, k: i64) -> Cell {
+    fn of(shown: Shown) -> Cell {
         match shown {
             Shown::Count(n) => Cell {
                 count: Some(n),
                 shown: n.to_string(),
                 suppressed: None,
             },
-            Shown::Small => Cell {
+            Shown::Hidden => Cell {
                 count: None,
-                shown: format!("< {k}"),
-                suppressed: Some("small"),
-            },
-            Shown::Withheld => Cell {
-                count: None,
-                shown: "*".to_owned(),
-                suppressed: Some("withheld"),
+                shown: HIDDEN.to_owned(),
+                suppressed: Some("hidden"),
             },
         }
     }
@@ -318,8 +317,8 @@ fn question_result(material: &Material, question: &Question, lead: Option<i64>) 
     }
     let (shown, _) = suppression::tally(&counts, material.responses.len() as i64, k);
     let answered = match shown.last() {
-        Some(hidden) if skipped > 0 && hidden.count().is_none() => Shown::Withheld,
-        _ if (answering.len() as i64) < k => Shown::Small,
+        Some(hidden) if skipped > 0 && hidden.count().is_none() => Shown::Hidden,
+        _ if (answering.len() as i64) < k => Shown::Hidden,
         _ => Shown::Count(answering.len() as i64),
     };
     let tally = rows
@@ -330,7 +329,7 @@ fn question_result(material: &Material, question: &Question, lead: Option<i64>) 
             label,
             label_en,
             definition,
-            count: Cell::of(shown, k),
+            count: Cell::of(shown),
         })
         .collect();
     let answers = if question.kind == QuestionKind::FreeText {
@@ -357,7 +356,7 @@ fn question_result(material: &Material, question: &Question, lead: Option<i64>) 
         kind: question.kind.as_str(),
         prompt: question.prompt.clone(),
         prompt_en: question.prompt_en.clone(),
-        answered: Cell::of(answered, k),
+        answered: Cell::of(answered),
         tally,
         answers,
     }
@@ -455,18 +454,10 @@ pub fn cross_tab(material: &Material, rows: i64, columns: i64) -> Option<CrossTa
         cells: table
             .cells
             .into_iter()
-            .map(|row| row.into_iter().map(|s| Cell::of(s, k)).collect())
+            .map(|row| row.into_iter().map(Cell::of).collect())
             .collect(),
-        row_totals: table
-            .row_totals
-            .into_iter()
-            .map(|s| Cell::of(s, k))
-            .collect(),
-        column_totals: table
-            .column_totals
-            .into_iter()
-            .map(|s| Cell::of(s, k))
-            .collect(),
-        total: Cell::of(table.total, k),
+        row_totals: table.row_totals.into_iter().map(Cell::of).collect(),
+        column_totals: table.column_totals.into_iter().map(Cell::of).collect(),
+        total: Cell::of(table.total),
     })
 }
