@@ -94,6 +94,9 @@ pub struct ApplicationForm {
     pub background_other: String,
     pub motivation: String,
     pub access_needs: String,
+    /// The applicant agrees that the training's facilitators read their access needs too (the
+    /// organisers always do).
+    pub share_access_needs: bool,
     pub consent: bool,
     /// The frame (枠) chosen, by id, when the training has frames.
     pub frame: Option<String>,
@@ -126,6 +129,8 @@ pub struct Application {
     pub background_other: String,
     pub motivation: String,
     pub access_needs: String,
+    /// Facilitators may read the access needs (only ever true when there are some).
+    pub share_access_needs: bool,
     pub frame_id: Option<i64>,
     pub answers: Vec<(i64, String)>,
 }
@@ -133,7 +138,7 @@ pub struct Application {
 pub const MAX_FREE_TEXT_CHARS: usize = 4000;
 
 /// The version of the privacy notice applicants agree to; recorded with each application.
-pub const PRIVACY_NOTICE_VERSION: &str = "2026-11";
+pub const PRIVACY_NOTICE_VERSION: &str = "2026-12";
 
 /// A mistake in an application: the field and a message key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -250,6 +255,7 @@ pub fn check(form: &ApplicationForm, asks: &Asks) -> Result<Application, Vec<Mis
             backgrounds,
             background_other,
             motivation,
+            share_access_needs: form.share_access_needs && !access_needs.is_empty(),
             access_needs,
             frame_id,
             answers,

@@ -54,10 +54,10 @@ pub use questionnaires::{
     Questionnaire, QuestionnaireInput, QuestionnaireSummary, Response,
 };
 pub use registration::{
-    Actor, ApplicationRecord, Applied, AttendanceMark, Frame, FrameInput, LogEntry, LotteryRecord,
-    LotteryState, MAX_MAIL_ATTEMPTS, MailDraft, NewApplication, Notice, NoticeKind, OutboxEntry,
-    OutgoingMail, Placement, QuestionDef, QuestionInput, QueuedMail, RegistrationSettings,
-    RosterFilter, Seats, SettingsInput,
+    Actor, ApplicationRecord, Applied, AttendanceMark, ContactDetails, Frame, FrameInput, LogEntry,
+    LotteryRecord, LotteryState, MAX_MAIL_ATTEMPTS, MailDraft, NewApplication, Notice, NoticeKind,
+    OutboxEntry, OutgoingMail, Placement, QuestionDef, QuestionInput, QueuedMail,
+    RegistrationSettings, RosterFilter, Seats, SettingsInput,
 };
 pub use tokens::ApiTokenSummary;
 pub use users::{NewUser, User};

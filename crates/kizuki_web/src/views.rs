@@ -209,6 +209,14 @@ pub struct LoginView {
 #[template(path = "dashboard.html")]
 pub struct DashboardView {
     pub page: Chrome,
+    /// A facilitator's trainings, newest first, each with its participant list.
+    pub led: Vec<LedTraining>,
+}
+
+pub struct LedTraining {
+    pub title: crate::format::Localized,
+    pub dates: String,
+    pub href: String,
 }
 
 #[derive(Template)]

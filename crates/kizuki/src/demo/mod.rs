@@ -41,6 +41,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
     // One hash for all demo accounts: they share a password, and hashing is deliberately slow.
     let hash = password::hash(DEMO_PASSWORD, &salt).map_err(|error| anyhow!("{error}"))?;
     let mut researcher = None;
+    let mut facilitator = None;
     for (email, name, role) in DEMO_ACCOUNTS {
         let email = EmailAddress::parse(email).map_err(|error| anyhow!("{error}"))?;
         let id = store
@@ -55,8 +56,32 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
         if role == Role::Researcher {
             researcher = Some(id);
         }
+        if role == Role::Facilitator {
+            facilitator = Some(id);
+        }
     }
     let (trainings, groups, last_held) = catalogue::fill(store, now).await?;
+    // The demo facilitator's account is 森本 和子's, who leads half the trainings: they open
+    // those participant lists and no others.
+    if let Some(person) = store
+        .people()
+        .await?
+        .into_iter()
+        .find(|p| p.name == "森本 和子")
+    {
+        store
+            .update_person(
+                person.id,
+                &kizuki_store::PersonInput {
+                    name: &person.name,
+                    name_en: &person.name_en,
+                    bio: &person.bio,
+                    bio_en: &person.bio_en,
+                    user_id: facilitator,
+                },
+            )
+            .await?;
+    }
     let researcher = researcher.ok_or_else(|| anyhow!("no demo researcher"))?;
     questionnaires::fill(store, last_held, researcher, now).await?;
     kj::fill(store, researcher, now).await?;

@@ -856,3 +856,122 @@ async fn confirmed_participants_are_reminded_once_three_days_before() {
         1
     );
 }
+
+/// Links a facilitator profile to `user_id` and makes it a facilitator of `training`.
+async fn lead(app: &TestApp, user_id: i64, training: i64) {
+    let person = app
+        .store
+        .create_person(
+            &kizuki_store::PersonInput {
+                name: "担当 ファシリテーター",
+                name_en: "",
+                bio: "",
+                bio_en: "",
+                user_id: Some(user_id),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    app.sql_execute(&format!(
+        "INSERT INTO training_facilitators (training_id, person_id, position) \
+         VALUES ({training}, {person}, 0)"
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn a_facilitator_opens_the_lists_of_the_trainings_they_lead_only() {
+    let app = TestApp::builder()
+        .user("admin@example.jp", Role::Admin)
+        .user(ORGANISER, Role::Organizer)
+        .user("host@example.jp", Role::Host)
+        .user("researcher@example.jp", Role::Researcher)
+        .no_rate_limit()
+        .build()
+        .await;
+    let first = app.create_user("fac1@example.jp", Role::Facilitator).await;
+    let second = app.create_user("fac2@example.jp", Role::Facilitator).await;
+    app.create_user("fac3@example.jp", Role::Facilitator).await;
+    let trainings = [
+        open_training(&app, 10).await,
+        open_training(&app, 10).await,
+        open_training(&app, 10).await,
+    ];
+    lead(&app, first, trainings[0]).await;
+    lead(&app, second, trainings[1]).await;
+    // Two confirmed participants on each: one shares their access needs with facilitators.
+    let client = reqwest::Client::new();
+    for &training in &trainings {
+        for (who, share) in [("share", true), ("keep", false)] {
+            let email = format!("{who}{training}@example.jp");
+            let response = client
+                .post(format!(
+                    "{}/api/v1/trainings/{training}/applications",
+                    app.base_url()
+                ))
+                .json(&json!({
+                    "name": format!("参加 {who}{training}"),
+                    "email": email,
+                    "backgrounds": ["peer_supporter"],
+                    "access_needs": format!("{who}の配慮 {training}"),
+                    "share_access_needs": share,
+                    "consent": true
+                }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+            let id = app.application_id(training, &email).await;
+            app.store
+                .confirm_application(training, id, app.now(), kizuki_web::today(app.now()))
+                .await
+                .unwrap();
+        }
+    }
+    // Every role against every training.
+    let leads = |email: &str, training: i64| match email {
+        "admin@example.jp" | ORGANISER => true,
+        "fac1@example.jp" => training == trainings[0],
+        "fac2@example.jp" => training == trainings[1],
+        _ => false,
+    };
+    for email in [
+        "admin@example.jp",
+        ORGANISER,
+        "fac1@example.jp",
+        "fac2@example.jp",
+        "fac3@example.jp",
+        "host@example.jp",
+        "researcher@example.jp",
+    ] {
+        let visitor = app.signed_in(email).await;
+        for &training in &trainings {
+            let response = visitor
+                .get(&format!("/manage/trainings/{training}/participants"))
+                .await;
+            let status = response.status().as_u16();
+            let page = response.text().await.unwrap();
+            if leads(email, training) {
+                assert_eq!(status, 200, "{email} on training {training}");
+                assert!(page.contains(&format!("参加 share{training}")), "{page}");
+                assert!(page.contains(&format!("shareの配慮 {training}")), "{page}");
+                assert!(
+                    !page.contains(&format!("keepの配慮 {training}")),
+                    "access needs not shared are not shown"
+                );
+            } else {
+                assert_eq!(status, 403, "{email} on training {training}");
+                assert!(!page.contains(&format!("参加 share{training}")));
+            }
+        }
+    }
+    // The facilitator's dashboard lists the trainings they lead, with their lists.
+    let dashboard = app
+        .signed_in("fac1@example.jp")
+        .await
+        .get_text("/dashboard")
+        .await;
+    assert!(dashboard.contains(&format!("/manage/trainings/{}/participants", trainings[0])));
+    assert!(!dashboard.contains(&format!("/manage/trainings/{}/participants", trainings[1])));
+}

@@ -141,6 +141,27 @@ async fn records(app: &TestApp) -> Records {
         "INSERT INTO study_group_hosts (group_id, user_id) VALUES ({group}, {host})"
     ))
     .await;
+    // The demo facilitator's account is linked to a facilitator; make them one of this
+    // training's (the demo gives them half the trainings). Refusals for the trainings they do
+    // not lead: enrolment.rs, a_facilitator_opens_the_lists_of_the_trainings_they_lead_only.
+    let facilitator = app
+        .store
+        .user_by_email(&kizuki_domain::EmailAddress::parse("facilitator@example.jp").unwrap())
+        .await
+        .unwrap()
+        .id;
+    if !app
+        .store
+        .leads_training(facilitator, training)
+        .await
+        .unwrap()
+    {
+        app.sql_execute(&format!(
+            "INSERT INTO training_facilitators (training_id, person_id, position) \
+             SELECT {training}, id, 9 FROM people WHERE user_id = {facilitator}"
+        ))
+        .await;
+    }
     let questionnaire = scalar(
         app,
         "SELECT MIN(id) FROM questionnaires WHERE training_id IS NOT NULL",
@@ -245,9 +266,8 @@ fn record_rule(role: Role, method: &Method, path: &str) -> Option<u16> {
         ("GET", "/manage/study-groups/{id}/edit")
         | ("POST", "/manage/study-groups/{id}" | "/manage/study-groups/{id}/meetings")
         | ("PUT", "/api/v1/study-groups/{id}") => (!organiser && role != Role::Host).then_some(403),
-        // Names of the confirmed participants: organisers and facilitators. KNOWN GAP: any
-        // facilitator sees them, assigned to the training or not; the facilitator-per-training
-        // rule arrives with the people-first issue, and this line changes with it.
+        // Names of the confirmed participants: organisers, and the facilitators of this training
+        // (the demo facilitator is made one above).
         ("GET", "/manage/trainings/{id}/participants") => {
             matches!(role, Role::Host | Role::Researcher).then_some(403)
         }

@@ -64,6 +64,32 @@ impl Store {
         person.ok_or(crate::StoreError::NotFound)
     }
 
+    /// The trainings whose facilitators include the person linked to account `user_id`, newest
+    /// first: what a facilitator may open the participant list of.
+    pub async fn trainings_led_by(&self, user_id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT f.training_id FROM training_facilitators f \
+             JOIN people p ON p.id = f.person_id WHERE p.user_id = $1 \
+             ORDER BY f.training_id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whether the person linked to account `user_id` is among a training's facilitators.
+    pub async fn leads_training(&self, user_id: i64, training_id: i64) -> Result<bool> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM training_facilitators f JOIN people p ON p.id = f.person_id \
+             WHERE p.user_id = $1 AND f.training_id = $2",
+        )
+        .bind(user_id)
+        .bind(training_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count > 0)
+    }
+
     pub async fn people(&self) -> Result<Vec<Person>> {
         Ok(sqlx::query_as(
             "SELECT id, name, name_en, bio, bio_en, user_id FROM people ORDER BY name, id",

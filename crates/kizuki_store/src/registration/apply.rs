@@ -127,8 +127,9 @@ impl Store {
         let inserted: std::result::Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO applications (training_id, frame_id, status, waitlist_position, name, furigana, \
              email, phone, backgrounds, background_other, motivation, access_needs, answers, \
-             privacy_version, lang, manage_digest, manage_nonce, hold_expires_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
+             privacy_version, lang, manage_digest, manage_nonce, hold_expires_at, created_at, updated_at, \
+             share_access_needs) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20) \
              RETURNING id",
         )
         .bind(new.training_id)
@@ -150,6 +151,7 @@ impl Store {
         .bind(new.manage_nonce)
         .bind(hold)
         .bind(now.seconds())
+        .bind(i64::from(application.share_access_needs))
         .fetch_one(&mut *transaction)
         .await;
         let placed = |id| match entry {

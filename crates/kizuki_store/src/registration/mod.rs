@@ -27,7 +27,7 @@ pub use changes::{Actor, LotteryRecord};
 pub use outbox::{
     MAX_ATTEMPTS as MAX_MAIL_ATTEMPTS, MailDraft, OutboxEntry, OutgoingMail, QueuedMail,
 };
-pub use records::{ApplicationRecord, LogEntry, RosterFilter};
+pub use records::{ApplicationRecord, ContactDetails, LogEntry, RosterFilter};
 pub use settings::{
     Frame, FrameInput, LotteryState, QuestionDef, QuestionInput, RegistrationSettings,
     SettingsInput,

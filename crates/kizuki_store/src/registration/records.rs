@@ -24,6 +24,8 @@ pub struct ApplicationRecord {
     pub background_other: String,
     pub motivation: String,
     pub access_needs: String,
+    /// The applicant agreed that the training's facilitators read the access needs.
+    pub share_access_needs: bool,
     pub answers: Vec<(i64, String)>,
     pub privacy_version: String,
     pub lang: String,
@@ -50,6 +52,7 @@ struct Row {
     background_other: String,
     motivation: String,
     access_needs: String,
+    share_access_needs: i64,
     answers: String,
     privacy_version: String,
     lang: String,
@@ -79,6 +82,7 @@ impl TryFrom<Row> for ApplicationRecord {
             background_other: row.background_other,
             motivation: row.motivation,
             access_needs: row.access_needs,
+            share_access_needs: row.share_access_needs != 0,
             answers: serde_json::from_str(&row.answers).unwrap_or_default(),
             privacy_version: row.privacy_version,
             lang: row.lang,
@@ -92,12 +96,23 @@ impl TryFrom<Row> for ApplicationRecord {
     }
 }
 
+/// What an applicant may change of their application on its private page.
+#[derive(Clone, Copy, Debug)]
+pub struct ContactDetails<'a> {
+    pub name: &'a str,
+    pub furigana: &'a str,
+    pub phone: &'a str,
+    pub access_needs: &'a str,
+    /// The training's facilitators may read the access needs.
+    pub share_access_needs: bool,
+}
+
 const SELECT: &str = "SELECT a.id, a.training_id, a.frame_id, a.status, \
      CASE WHEN a.status = 'waitlisted' THEN (SELECT COUNT(*) FROM applications w \
        WHERE w.training_id = a.training_id AND COALESCE(w.frame_id, 0) = COALESCE(a.frame_id, 0) \
        AND w.status = 'waitlisted' AND w.waitlist_position <= a.waitlist_position) END AS waitlist_rank, \
      a.name, a.furigana, a.email, a.phone, a.backgrounds, a.background_other, a.motivation, \
-     a.access_needs, a.answers, a.privacy_version, a.lang, a.manage_nonce, a.hold_expires_at, \
+     a.access_needs, a.share_access_needs, a.answers, a.privacy_version, a.lang, a.manage_nonce, a.hold_expires_at, \
      a.email_verified_at, a.offered_at, a.created_at, a.updated_at FROM applications a";
 
 /// Which applications a roster shows.
@@ -235,22 +250,22 @@ impl Store {
     pub async fn update_contact(
         &self,
         application_id: i64,
-        name: &str,
-        furigana: &str,
-        phone: &str,
-        access_needs: &str,
+        details: &ContactDetails<'_>,
         now: Timestamp,
     ) -> Result<()> {
         let changed = sqlx::query(
             "UPDATE applications SET name = $1, furigana = $2, phone = $3, access_needs = $4, \
-             updated_at = $5 WHERE id = $6",
+             updated_at = $5, share_access_needs = $7 WHERE id = $6",
         )
-        .bind(name)
-        .bind(furigana)
-        .bind(phone)
-        .bind(access_needs)
+        .bind(details.name)
+        .bind(details.furigana)
+        .bind(details.phone)
+        .bind(details.access_needs)
         .bind(now.seconds())
         .bind(application_id)
+        .bind(i64::from(
+            details.share_access_needs && !details.access_needs.is_empty(),
+        ))
         .execute(&self.pool)
         .await?
         .rows_affected();

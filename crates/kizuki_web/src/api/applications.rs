@@ -33,6 +33,10 @@ pub struct ApplicationBody {
     motivation: String,
     #[serde(default)]
     access_needs: String,
+    /// True when the training's facilitators may read the access needs too (organisers always
+    /// do). False when left out.
+    #[serde(default)]
+    share_access_needs: bool,
     /// Must be true: the applicant agrees to the privacy notice.
     #[serde(default)]
     consent: bool,
@@ -101,6 +105,7 @@ pub async fn apply(
         background_other: body.background_other,
         motivation: body.motivation,
         access_needs: body.access_needs,
+        share_access_needs: body.share_access_needs,
         consent: body.consent,
         frame: body.frame.map(|frame| frame.to_string()),
         answers: body.answers.into_iter().collect(),

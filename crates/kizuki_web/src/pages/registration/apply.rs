@@ -64,6 +64,7 @@ impl Typed {
             background_other: self.get("background_other").to_owned(),
             motivation: self.get("motivation").to_owned(),
             access_needs: self.get("access_needs").to_owned(),
+            share_access_needs: self.get("share_access_needs") == "yes",
             consent: self.get("consent") == "yes",
             frame: self.fields.get("frame").cloned(),
             answers: settings

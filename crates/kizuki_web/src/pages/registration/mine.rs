@@ -285,6 +285,9 @@ pub struct DetailsForm {
     phone: String,
     #[serde(default)]
     access_needs: String,
+    /// "yes" when the training's facilitators may read the access needs.
+    #[serde(default)]
+    share_access_needs: String,
 }
 
 pub async fn update_details(
@@ -308,6 +311,7 @@ pub async fn update_details(
             .map(str::to_owned)
             .collect(),
         access_needs: form.access_needs.clone(),
+        share_access_needs: form.share_access_needs == "yes",
         consent: true,
         ..Default::default()
     };
@@ -318,10 +322,13 @@ pub async fn update_details(
                 .store()
                 .update_contact(
                     application.id,
-                    &checked.name,
-                    &checked.furigana,
-                    &checked.phone,
-                    &checked.access_needs,
+                    &kizuki_store::ContactDetails {
+                        name: &checked.name,
+                        furigana: &checked.furigana,
+                        phone: &checked.phone,
+                        access_needs: &checked.access_needs,
+                        share_access_needs: checked.share_access_needs,
+                    },
                     state.now(),
                 )
                 .await?;
@@ -336,6 +343,7 @@ pub async fn update_details(
             application.furigana = form.furigana;
             application.phone = form.phone;
             application.access_needs = form.access_needs;
+            application.share_access_needs = form.share_access_needs == "yes";
             let training = state.store().training(application.training_id).await?;
             let settings = state.store().registration_settings(training.id).await?;
             let view = view(&state, &context, application, &training, &settings, errors).await?;

@@ -244,6 +244,8 @@ pub async fn show(
 pub struct NameRow {
     pub name: String,
     pub furigana: String,
+    /// Only when the applicant agreed that facilitators read them.
+    pub access_needs: Option<String>,
 }
 
 #[derive(Template)]
@@ -255,17 +257,24 @@ pub struct ParticipantsView {
     pub rows: Vec<NameRow>,
 }
 
-/// Facilitators see who is coming, by name only: no contact details, no backgrounds.
+/// Facilitators of a training see who is coming, by name only (no contact details, no
+/// backgrounds), with the access needs of those who agreed to share them with facilitators.
 pub async fn names(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    if !matches!(user.role, Role::Admin | Role::Organizer | Role::Facilitator) {
+    let training = super::training(&state, &id).await?;
+    let allowed = match user.role {
+        Role::Admin | Role::Organizer => true,
+        // Only the trainings they lead: their account is linked to a facilitator on it.
+        Role::Facilitator => state.store().leads_training(user.id, training.id).await?,
+        _ => false,
+    };
+    if !allowed {
         return Err(AppError::Forbidden);
     }
-    let training = super::training(&state, &id).await?;
     let lang = context.lang;
     let confirmed = state.store().confirmed_participants(training.id).await?;
     Ok(views::render(&ParticipantsView {
@@ -277,6 +286,8 @@ pub async fn names(
             .map(|a| NameRow {
                 name: a.name,
                 furigana: a.furigana,
+                access_needs: (a.share_access_needs && !a.access_needs.is_empty())
+                    .then_some(a.access_needs),
             })
             .collect(),
     }))
