@@ -133,6 +133,43 @@ describe("registration", () => {
     assert.match(await desk.locator("#application-log").innerText(), /本人から日程の都合で補欠を希望/);
     assert.deepEqual(problems, []);
     await context.close();
+
+    // On a shared phone, she closes the page on this device: the key leaves the browser.
+    const mine = phone.page;
+    await mine.goto(`${server.base}/application`);
+    await mine.getByRole("button", { name: "この端末で閉じる" }).click();
+    await mine.waitForURL(`${server.base}/`);
+    assert.match(await mine.getByRole("status").first().innerText(), /この端末でお申し込みのページを閉じました/);
+    const gone = await mine.goto(`${server.base}/application`);
+    assert.equal(gone.status(), 404);
     await phone.context.close();
+  });
+
+  test("a facilitator opens the lists of the trainings they lead, and is refused another's", async () => {
+    const { page, context, problems } = await signIn(browser, server.base, "facilitator@example.jp");
+    await page.goto(`${server.base}/dashboard`);
+    const led = await page.locator("#led-trainings a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    assert.ok(led.length > 0, "the demo facilitator leads some trainings");
+    for (const prefix of ["", "/en"]) {
+      await page.goto(`${server.base}${prefix}/dashboard`);
+      assert.deepEqual(await axeViolations(page), [], `${prefix}/dashboard`);
+      const response = await page.goto(`${server.base}${prefix}${led[0].replace(/^\/en/, "")}`);
+      assert.equal(response.status(), 200);
+      await page.locator("#participants").waitFor({ state: "attached" });
+      assert.deepEqual(await axeViolations(page), [], `${prefix} participants`);
+    }
+    const ledIds = led.map((href) => href.match(/trainings\/(\d+)/)[1]);
+    let other = null;
+    for (let id = 1; id < 200 && other === null; id++) {
+      if (!ledIds.includes(String(id))) {
+        const response = await page.goto(`${server.base}/trainings/${id}`);
+        if (response.status() === 200) other = id;
+      }
+    }
+    assert.ok(other !== null, "a training the facilitator does not lead");
+    const refused = await page.goto(`${server.base}/manage/trainings/${other}/participants`);
+    assert.equal(refused.status(), 403);
+    assert.deepEqual(problems.filter((p) => !/403|Forbidden/.test(p)), []);
+    await context.close();
   });
 });

@@ -286,6 +286,12 @@ fn table() -> RouteTable {
             registration::mine::delete,
         )
         .page(
+            M::POST,
+            "/application/close",
+            P::Public,
+            registration::mine::close,
+        )
+        .page(
             M::GET,
             "/manage/trainings/{id}/registration",
             P::ManageEvents,

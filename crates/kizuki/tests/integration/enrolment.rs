@@ -698,7 +698,15 @@ async fn organisers_decide_with_reasons_export_and_take_attendance_while_facilit
         .await;
     assert!(sheet.contains("参加者 2"));
 
-    // Facilitators see names, not contact details; and never the roster.
+    // The facilitators of the training see names, not contact details (nor access needs the
+    // applicant did not share); and never the roster.
+    let facilitator_id = app
+        .store
+        .user_by_email(&kizuki_domain::EmailAddress::parse("facilitator@example.jp").unwrap())
+        .await
+        .unwrap()
+        .id;
+    lead(&app, facilitator_id, training).await;
     let facilitator = app.signed_in("facilitator@example.jp").await;
     let names = facilitator
         .get_text(&format!("/manage/trainings/{training}/participants"))
@@ -974,4 +982,66 @@ async fn a_facilitator_opens_the_lists_of_the_trainings_they_lead_only() {
         .await;
     assert!(dashboard.contains(&format!("/manage/trainings/{}/participants", trainings[0])));
     assert!(!dashboard.contains(&format!("/manage/trainings/{}/participants", trainings[1])));
+}
+
+#[tokio::test]
+async fn the_private_page_stays_open_half_an_hour_and_closes_on_this_device() {
+    let app = TestApp::builder().mail().no_rate_limit().build().await;
+    let training = open_training(&app, 10).await;
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/api/v1/trainings/{training}/applications",
+            app.base_url()
+        ))
+        .json(&json!({
+            "name": "共用 端末",
+            "email": "shared@example.jp",
+            "backgrounds": ["family"],
+            "consent": true
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let received = app
+        .smtp()
+        .wait_for("shared@example.jp", "お申し込みの確認")
+        .await;
+    let link = link_in(&received.body);
+    let visitor = app.visitor();
+    let opened = visitor
+        .get(&link[link.find("/application").unwrap()..])
+        .await;
+    let half_an_hour = |response: &reqwest::Response| {
+        crate::support::set_cookies(response)
+            .iter()
+            .any(|c| c.starts_with("kizuki_application=") && c.contains("Max-Age=1800"))
+    };
+    assert!(
+        half_an_hour(&opened),
+        "{:?}",
+        crate::support::set_cookies(&opened)
+    );
+    // Each visit starts the half hour again; the page says so and offers to close.
+    let page = visitor.get("/application").await;
+    assert_eq!(page.status(), 200);
+    assert!(half_an_hour(&page));
+    let page = page.text().await.unwrap();
+    assert!(page.contains("id=\"close-device\""));
+    assert!(page.contains("30 分"));
+    // Closed on this device: the cookie goes, the page no longer opens here, the application
+    // stays and its link opens it again.
+    let closed = visitor
+        .submit("/application", "/application/close", &[])
+        .await;
+    assert_eq!(closed.status(), 303);
+    assert!(
+        crate::support::set_cookies(&closed)
+            .iter()
+            .any(|c| c.starts_with("kizuki_application=;") && c.contains("Max-Age=0"))
+    );
+    assert_eq!(visitor.get("/application").await.status(), 404);
+    let again = app.visitor();
+    again.get(&link[link.find("/application").unwrap()..]).await;
+    assert_eq!(again.get("/application").await.status(), 200);
 }

@@ -24,8 +24,10 @@ use crate::state::AppState;
 use crate::views::{self, Chrome};
 
 pub const COOKIE: &str = "kizuki_application";
-/// The key stays in the browser for a day after the link is opened.
-const COOKIE_SECONDS: i64 = 24 * 60 * 60;
+/// The key stays in the browser for 30 minutes after the page was last opened (each visit starts
+/// the 30 minutes again), so that a shared computer does not keep it open for the next person;
+/// "close on this device" removes it at once. The page states both.
+pub const COOKIE_SECONDS: i64 = 30 * 60;
 
 #[derive(Deserialize)]
 pub struct LinkQuery {
@@ -106,7 +108,7 @@ pub async fn show(
     };
     let training = state.store().training(application.training_id).await?;
     let settings = state.store().registration_settings(training.id).await?;
-    Ok(views::render(
+    let mut response = views::render(
         &view(
             &state,
             &context,
@@ -116,8 +118,34 @@ pub async fn show(
             Vec::new(),
         )
         .await?,
-    ))
+    );
+    // Another 30 minutes from this visit.
+    if let Some(key) = cookies::read(&headers, COOKIE) {
+        let cookie = cookies::build(COOKIE, &key, context.secure_cookies, Some(COOKIE_SECONDS));
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    Ok(response)
 }
+
+/// "Close on this device": the key leaves this browser; the application is untouched, and the
+/// link in the message opens it again.
+pub async fn close(
+    context: RequestContext,
+    CleanForm(_): CleanForm<CloseForm>,
+) -> Result<Response, AppError> {
+    let mut response = redirect_with_flash(&context, "/", "flash.application_closed");
+    let cookie = cookies::build(COOKIE, "", context.secure_cookies, Some(0));
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// The close form carries nothing but its CSRF token (checked before it gets here).
+#[derive(Deserialize)]
+pub struct CloseForm {}
 
 async fn view(
     state: &AppState,
