@@ -148,7 +148,7 @@ describe("registration", () => {
   test("a facilitator opens the lists of the trainings they lead, and is refused another's", async () => {
     const { page, context, problems } = await signIn(browser, server.base, "facilitator@example.jp");
     await page.goto(`${server.base}/dashboard`);
-    const led = await page.locator("#led-trainings a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    const led = await page.locator("#led-trainings a, #led-before a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
     assert.ok(led.length > 0, "the demo facilitator leads some trainings");
     for (const prefix of ["", "/en"]) {
       await page.goto(`${server.base}${prefix}/dashboard`);

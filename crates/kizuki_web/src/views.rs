@@ -209,8 +209,10 @@ pub struct LoginView {
 #[template(path = "dashboard.html")]
 pub struct DashboardView {
     pub page: Chrome,
-    /// A facilitator's trainings, newest first, each with its participant list.
+    /// A facilitator's trainings to come, soonest first, each with its participant list.
     pub led: Vec<LedTraining>,
+    /// And those already held, latest first.
+    pub led_before: Vec<LedTraining>,
 }
 
 pub struct LedTraining {
