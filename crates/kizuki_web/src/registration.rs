@@ -123,6 +123,12 @@ pub async fn submit(
     Ok(placement.answer())
 }
 
+/// Whether every seat is taken: an application now joins the waitlist. (With frames, the
+/// seats of all frames together.)
+pub fn is_full(seats: &kizuki_store::Seats) -> bool {
+    seats.capacity > 0 && seats.taken >= seats.capacity
+}
+
 /// The allocation words shown to applicants.
 pub fn allocation_key(allocation: Allocation) -> &'static str {
     match allocation {

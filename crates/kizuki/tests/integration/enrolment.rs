@@ -1045,3 +1045,46 @@ async fn the_private_page_stays_open_half_an_hour_and_closes_on_this_device() {
     again.get(&link[link.find("/application").unwrap()..]).await;
     assert_eq!(again.get("/application").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_full_training_says_so_and_offers_the_waitlist_with_its_length() {
+    let app = TestApp::builder().no_rate_limit().build().await;
+    let training = open_training(&app, 1).await;
+    let apply = |n: usize| {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/api/v1/trainings/{training}/applications",
+                app.base_url()
+            ))
+            .json(&json!({
+                "name": format!("満席 {n}"),
+                "email": format!("full{n}@example.jp"),
+                "backgrounds": ["family"],
+                "consent": true
+            }))
+            .send()
+    };
+    let visitor = app.visitor();
+    let page = visitor.get_text(&format!("/trainings/{training}")).await;
+    assert!(!page.contains("id=\"full-badge\""), "one seat is free");
+    assert!(page.contains("id=\"apply-button\""));
+    assert_eq!(apply(0).await.unwrap().status(), 201);
+    let status_of = |page: &str| page.contains("id=\"full-badge\"");
+    // Anonymous visitors' pages are cached for a second (microcache): wait that out.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let page = visitor.get_text(&format!("/trainings/{training}")).await;
+    assert!(status_of(&page), "{page}");
+    assert!(
+        page.contains("補欠として申し込む（現在 0 人待ち）"),
+        "{page}"
+    );
+    assert_eq!(apply(1).await.unwrap().status(), 201);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let page = visitor.get_text(&format!("/en/trainings/{training}")).await;
+    assert!(page.contains("Join the waitlist (1 waiting)"), "{page}");
+    let form = visitor
+        .get_text(&format!("/trainings/{training}/apply"))
+        .await;
+    assert!(form.contains("id=\"apply-full\""));
+    assert!(form.contains(">補欠として申し込む</button>"), "{form}");
+}

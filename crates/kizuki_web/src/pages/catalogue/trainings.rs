@@ -150,6 +150,10 @@ pub async fn show(
 /// What the training page says about applying.
 pub struct RegistrationBlock {
     pub apply_href: Option<String>,
+    /// Every seat is taken: the button says the application joins the waitlist, and how many
+    /// wait already.
+    pub full: bool,
+    pub waiting: String,
     pub closed: Option<&'static str>,
     pub allocation: &'static str,
     pub seats_line: String,
@@ -174,6 +178,8 @@ async fn registration_block(
         apply_href: accepting
             .is_ok()
             .then(|| context.href(&format!("/trainings/{}/apply", training.id))),
+        full: crate::registration::is_full(&seats),
+        waiting: seats.waitlisted.to_string(),
         closed: accepting
             .err()
             .map(|closed| kizuki_i18n::text(lang, crate::registration::closed_message_key(closed))),

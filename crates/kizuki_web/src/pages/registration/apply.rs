@@ -85,6 +85,8 @@ pub struct ApplyView {
     pub dates: String,
     pub allocation: &'static str,
     pub seats_line: String,
+    /// Every seat is taken: the form says the application joins the waitlist.
+    pub full: bool,
     pub closed: Option<&'static str>,
     pub form: Typed,
     pub backgrounds: Vec<BackgroundChoice>,
@@ -156,6 +158,7 @@ async fn view(
                 ("waiting", &seats.waitlisted.to_string()),
             ],
         ),
+        full: crate::registration::is_full(&seats),
         closed: accepting(state, training)
             .err()
             .map(|closed| kizuki_i18n::text(lang, closed_message_key(closed))),
