@@ -173,17 +173,7 @@ impl Store {
             rows.shuffle(&mut rng);
             digests.shuffle(&mut rng);
         }
-        for (id, answers) in &rows {
-            sqlx::query(
-                "INSERT INTO questionnaire_responses (id, questionnaire_id, answers) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(questionnaire_id)
-            .bind(answers)
-            .execute(&mut *transaction)
-            .await?;
-        }
+        insert_answers(&mut transaction, questionnaire_id, &rows).await?;
         for digest in digests {
             sqlx::query("UPDATE questionnaire_tokens SET holder = NULL WHERE digest = $1")
                 .bind(digest)
@@ -356,17 +346,7 @@ impl Store {
                 .bind(questionnaire_id)
                 .execute(&mut *transaction)
                 .await?;
-            for (id, answers) in rows {
-                sqlx::query(
-                    "INSERT INTO questionnaire_responses (id, questionnaire_id, answers) \
-                     VALUES ($1, $2, $3)",
-                )
-                .bind(id)
-                .bind(questionnaire_id)
-                .bind(answers)
-                .execute(&mut *transaction)
-                .await?;
-            }
+            insert_answers(&mut transaction, questionnaire_id, &rows).await?;
         }
         transaction.commit().await?;
         self.vacuum_answers().await;
@@ -386,4 +366,24 @@ impl Store {
         }
         Ok(due.len())
     }
+}
+
+/// Writes answer rows `(random key, answers)` in the order given.
+async fn insert_answers(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    questionnaire_id: i64,
+    rows: &[(String, String)],
+) -> Result<()> {
+    for (id, answers) in rows {
+        sqlx::query(
+            "INSERT INTO questionnaire_responses (id, questionnaire_id, answers) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(questionnaire_id)
+        .bind(answers)
+        .execute(&mut **transaction)
+        .await?;
+    }
+    Ok(())
 }
