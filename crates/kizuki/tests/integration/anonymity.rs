@@ -288,3 +288,57 @@ async fn a_server_that_dies_gives_its_codes_back_and_one_that_stops_writes_what_
     app.housekeeping().await;
     assert_eq!(app.sql_number(&sealed).await, Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batches_written_at_once_all_stay() {
+    let app = TestApp::builder()
+        .user("org@example.jp", Role::Organizer)
+        .build()
+        .await;
+    let organiser = Api::new(&app, Some(token_for(&app, "org@example.jp").await));
+    let training = open_training(&app, 30).await;
+    let (id, how, _, _) = questionnaire(&organiser, training).await;
+    let issued = codes(&organiser, id, 40).await;
+    let mut batches = Vec::new();
+    for chunk in issued.chunks(5) {
+        let mut batch = Vec::new();
+        for code in chunk {
+            let digest = kizuki_domain::questionnaire::code::digest(
+                &kizuki_domain::questionnaire::code::normalize(code).unwrap(),
+            );
+            let outcome = app
+                .store
+                .hold_code(&digest, id, "test", app.now())
+                .await
+                .unwrap();
+            assert_eq!(outcome, kizuki_store::AnswerOutcome::Held);
+            let answers = std::collections::BTreeMap::from([(
+                how,
+                kizuki_domain::questionnaire::Answer::Text(format!("同時 {code}")),
+            )]);
+            batch.push(
+                kizuki_store::HeldAnswer::new(
+                    digest,
+                    format!("{:032x}", rand::random::<u128>()),
+                    &answers,
+                )
+                .unwrap(),
+            );
+        }
+        batches.push(batch);
+    }
+    // Eight batches written at the same moment: each rewrites every row, and none may lose
+    // another's.
+    let writes: Vec<_> = batches
+        .into_iter()
+        .map(|batch| {
+            let store = app.store.clone();
+            tokio::spawn(async move { store.write_mixed(id, &batch).await })
+        })
+        .collect();
+    for write in writes {
+        write.await.unwrap().unwrap();
+    }
+    assert_eq!(app.store.response_count(id).await.unwrap(), 40);
+    assert_eq!(app.store.held_count(id).await.unwrap(), 0);
+}

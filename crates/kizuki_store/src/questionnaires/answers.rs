@@ -138,11 +138,20 @@ impl Store {
     pub async fn write_mixed(&self, questionnaire_id: i64, batch: &[HeldAnswer]) -> Result<()> {
         let mixing = !crate::guards::is_off(crate::guards::Guard::Mixing);
         let mut transaction = self.begin_write().await?;
-        let sealed: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT sealed_at FROM questionnaires WHERE id = $1")
-                .bind(questionnaire_id)
-                .fetch_optional(&mut *transaction)
-                .await?;
+        // One write per questionnaire at a time: each reads the rows, deletes them and writes
+        // them back, so two at once would lose the first one's batch. SQLite's write
+        // transactions are one at a time already; on PostgreSQL the questionnaire's row is
+        // locked (and read committed gives the next write the rows this one wrote).
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let sealed: Option<Option<i64>> = sqlx::query_scalar(&format!(
+            "SELECT sealed_at FROM questionnaires WHERE id = $1{lock}"
+        ))
+        .bind(questionnaire_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
         let Some(sealed) = sealed else {
             // The questionnaire was deleted, and its codes with it.
             return Ok(());
