@@ -525,7 +525,10 @@ mod tests {
                 continue;
             }
             if question.kind == QuestionKind::FreeText {
-                answers.insert(question.id, None);
+                // Text that is only control characters (a NUL, say) is cleaned away: blank.
+                if !crate::text::normalize(&values.join("\n")).is_empty() {
+                    answers.insert(question.id, None);
+                }
                 continue;
             }
             let mut numbers = Vec::new();
