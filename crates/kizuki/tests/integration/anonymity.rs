@@ -7,11 +7,10 @@
 //! must find the order, or the test could not see it.
 
 use kizuki_domain::Role;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::api_catalogue::{Api, token_for};
-use crate::questionnaires::{codes, questionnaire};
+use crate::questionnaires::{close, codes, questionnaire};
 use crate::registration::open_training;
 use crate::support::TestApp;
 
@@ -130,14 +129,7 @@ async fn correlations(
                 found.push(("open", name, rho));
             }
         }
-        let (status, _) = organiser
-            .send(
-                Method::POST,
-                &format!("/api/v1/questionnaires/{id}/close"),
-                None,
-            )
-            .await;
-        assert_eq!(status, 200);
+        close(&organiser, id).await;
         for (name, text) in readings(app, id).await {
             if let Some(rho) = rank_correlation(&order_in(&text, run)) {
                 found.push(("closed", name, rho));
@@ -271,14 +263,7 @@ async fn a_server_that_dies_gives_its_codes_back_and_one_that_stops_writes_what_
     let mut stopping = app.serve_process(&["--rate-limit", "off"]).await;
     assert_eq!(answer_at(&stopping.base, &issued[2], how).await, 201);
     assert_eq!(answer_at(&stopping.base, &issued[3], how).await, 201);
-    let (status, _) = organiser
-        .send(
-            Method::POST,
-            &format!("/api/v1/questionnaires/{id}/close"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    close(&organiser, id).await;
     assert_eq!(app.store.response_count(id).await.unwrap(), 1);
     assert_eq!(app.sql_number(&sealed).await, Some(0));
     // Stopped cleanly, it writes what it held; then the answers are sealed.

@@ -52,6 +52,18 @@ pub async fn questionnaire(organiser: &Api, training: i64) -> (i64, i64, i64, i6
     (id, question(0), question(1), question(2))
 }
 
+/// Closes a questionnaire through the API, as its organiser.
+pub async fn close(organiser: &Api, id: i64) {
+    let (status, body) = organiser
+        .send(
+            Method::POST,
+            &format!("/api/v1/questionnaires/{id}/close"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
 pub async fn codes(organiser: &Api, id: i64, count: i64) -> Vec<String> {
     let (status, body) = organiser
         .send(
@@ -188,14 +200,7 @@ async fn thirteen_attendees_answer_and_the_researcher_codes_the_seed_table() {
     );
 
     app.advance_clock(3600);
-    let (status, _) = organiser
-        .send(
-            Method::POST,
-            &format!("/api/v1/questionnaires/{id}/close"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
+    close(&organiser, id).await;
     // Closed: the spare code no longer admits an answer.
     let status = answer(&app, &spare[0], json!({again.to_string(): "遅れて"})).await;
     assert_eq!(status, 409);
@@ -517,13 +522,7 @@ async fn fewer_than_k_answers_release_nothing() {
             .await;
         assert_eq!(status, 201);
     }
-    organiser
-        .send(
-            Method::POST,
-            &format!("/api/v1/questionnaires/{id}/close"),
-            None,
-        )
-        .await;
+    close(&organiser, id).await;
     let (status, results) = organiser
         .send(
             Method::GET,

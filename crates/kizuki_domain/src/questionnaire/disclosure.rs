@@ -134,22 +134,12 @@ pub fn most(table: &Table, shown: &[Shown], cell: usize) -> Option<Option<i64>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::questionnaire::suppression::{cross_tab_table, protect};
+    use crate::questionnaire::suppression::{cross_tab_table, hide_small, protect};
     use proptest::prelude::*;
 
     /// Hides the cells below `k` and nothing else: the first step, before secondary hiding.
     fn small_hidden(table: &Table, k: i64) -> Vec<Shown> {
-        table
-            .cells
-            .iter()
-            .map(|&n| {
-                if n < k {
-                    Shown::Hidden
-                } else {
-                    Shown::Count(n)
-                }
-            })
-            .collect()
+        hide_small(&table.cells, k)
     }
 
     #[test]

@@ -72,6 +72,20 @@ fn is_exposed(table: &Table, shown: &[Shown], cell: usize, k: i64) -> Option<boo
     ))
 }
 
+/// The first step alone: every count below `k` hidden, every other shown.
+pub fn hide_small(cells: &[i64], k: i64) -> Vec<Shown> {
+    cells
+        .iter()
+        .map(|&n| {
+            if n < k {
+                Shown::Hidden
+            } else {
+                Shown::Count(n)
+            }
+        })
+        .collect()
+}
+
 /// What to show of `table` so that no count below `k` can be read or worked out from it.
 pub fn protect(table: &Table, k: i64) -> Vec<Shown> {
     if k <= 1 {
@@ -81,17 +95,7 @@ pub fn protect(table: &Table, k: i64) -> Vec<Shown> {
     let small: Vec<usize> = (0..table.cells.len())
         .filter(|&i| table.cells[i] < k)
         .collect();
-    let mut shown: Vec<Shown> = table
-        .cells
-        .iter()
-        .map(|&n| {
-            if n < k {
-                Shown::Hidden
-            } else {
-                Shown::Count(n)
-            }
-        })
-        .collect();
+    let mut shown = hide_small(&table.cells, k);
     // A total is hidden last: it says the most to readers and protects least.
     let is_total = |i: usize| table.lines.iter().any(|(_, total)| *total == Some(i));
     loop {

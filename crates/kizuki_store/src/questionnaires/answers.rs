@@ -63,6 +63,10 @@ impl HeldAnswer {
     }
 }
 
+/// How many codes of a questionnaire a mixer holds: answers taken and not yet written.
+const HELD_COUNT: &str = "SELECT COUNT(*) FROM questionnaire_tokens \
+     WHERE questionnaire_id = $1 AND holder IS NOT NULL";
+
 /// How long a mixer may go unseen before its server is taken for dead and the codes it held are
 /// given back (its answers went with it). Mixers say they are alive every half minute.
 pub const MIXER_SILENCE_SECONDS: i64 = 5 * 60;
@@ -156,18 +160,8 @@ impl Store {
             // The questionnaire was deleted, and its codes with it.
             return Ok(());
         };
-        let mut rows: Vec<(String, String)> = if sealed.is_none() && mixing {
-            let kept = sqlx::query_as(
-                "SELECT id, answers FROM questionnaire_responses WHERE questionnaire_id = $1",
-            )
-            .bind(questionnaire_id)
-            .fetch_all(&mut *transaction)
-            .await?;
-            sqlx::query("DELETE FROM questionnaire_responses WHERE questionnaire_id = $1")
-                .bind(questionnaire_id)
-                .execute(&mut *transaction)
-                .await?;
-            kept
+        let mut rows = if sealed.is_none() && mixing {
+            take_answers(&mut transaction, questionnaire_id).await?
         } else {
             Vec::new()
         };
@@ -261,13 +255,10 @@ impl Store {
 
     /// How many codes of a questionnaire are held: answers taken and not yet written.
     pub async fn held_count(&self, questionnaire_id: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM questionnaire_tokens \
-             WHERE questionnaire_id = $1 AND holder IS NOT NULL",
-        )
-        .bind(questionnaire_id)
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(HELD_COUNT)
+            .bind(questionnaire_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     pub async fn response_count(&self, questionnaire_id: i64) -> Result<i64> {
@@ -322,13 +313,10 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         // Answers still held by a mixer (on this server or another) are written first; until
         // then the answers are not all there, and nothing is sealed or released.
-        let held: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM questionnaire_tokens \
-             WHERE questionnaire_id = $1 AND holder IS NOT NULL",
-        )
-        .bind(questionnaire_id)
-        .fetch_one(&mut *transaction)
-        .await?;
+        let held: i64 = sqlx::query_scalar(HELD_COUNT)
+            .bind(questionnaire_id)
+            .fetch_one(&mut *transaction)
+            .await?;
         if held > 0 {
             return Ok(false);
         }
@@ -344,17 +332,7 @@ impl Store {
             return Ok(true);
         }
         if self.backend == Backend::Postgres {
-            let rows: Vec<(String, String)> = sqlx::query_as(
-                "SELECT id, answers FROM questionnaire_responses WHERE questionnaire_id = $1 \
-                 ORDER BY id",
-            )
-            .bind(questionnaire_id)
-            .fetch_all(&mut *transaction)
-            .await?;
-            sqlx::query("DELETE FROM questionnaire_responses WHERE questionnaire_id = $1")
-                .bind(questionnaire_id)
-                .execute(&mut *transaction)
-                .await?;
+            let rows = take_answers(&mut transaction, questionnaire_id).await?;
             insert_answers(&mut transaction, questionnaire_id, &rows).await?;
         }
         transaction.commit().await?;
@@ -375,6 +353,25 @@ impl Store {
         }
         Ok(due.len())
     }
+}
+
+/// Reads and deletes every answer row `(random key, answers)` of a questionnaire, in key order,
+/// to be written again.
+async fn take_answers(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    questionnaire_id: i64,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query_as(
+        "SELECT id, answers FROM questionnaire_responses WHERE questionnaire_id = $1 ORDER BY id",
+    )
+    .bind(questionnaire_id)
+    .fetch_all(&mut **transaction)
+    .await?;
+    sqlx::query("DELETE FROM questionnaire_responses WHERE questionnaire_id = $1")
+        .bind(questionnaire_id)
+        .execute(&mut **transaction)
+        .await?;
+    Ok(rows)
 }
 
 /// Writes answer rows `(random key, answers)` in the order given.

@@ -59,7 +59,8 @@ impl Mixer {
             } else {
                 mixing::batch_to_write(pool.len(), k)
             };
-            if !mixing_off {
+            // A random draw of all that wait (the control keeps the order of arrival).
+            if count > 0 && !mixing_off {
                 pool.shuffle(&mut rand::rng());
             }
             pool.drain(..count).collect::<Vec<_>>()

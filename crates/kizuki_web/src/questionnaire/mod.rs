@@ -151,13 +151,13 @@ pub async fn close(state: &AppState, id: i64) -> Result<(), StoreError> {
 
 /// Whether a questionnaire has closed with all its answers written and sealed; writes what
 /// this server's mixer holds for it first.
-pub async fn sealed(state: &AppState, id: i64) -> Result<bool, StoreError> {
+pub async fn sealed(state: &AppState, questionnaire: &Questionnaire) -> Result<bool, StoreError> {
     let now = state.now();
     let store = state.store();
-    if store.questionnaire(id).await?.phase(now) == Phase::Closed {
-        state.mixer().write_all(store, id).await;
+    if questionnaire.phase(now) == Phase::Closed {
+        state.mixer().write_all(store, questionnaire.id).await;
     }
-    store.seal_if_closed(id, now).await
+    store.seal_if_closed(questionnaire.id, now).await
 }
 
 /// An answer's key: 128 random bits in hex, so that their order says nothing.

@@ -27,8 +27,9 @@ impl Material {
     /// Loads a questionnaire's material, sealing its answers first if it has closed.
     pub async fn load(state: &AppState, id: i64) -> Result<Material, StoreError> {
         let store = state.store();
-        let closed = super::sealed(state, id).await?;
+        // Sealing changes nothing the material reads of the questionnaire itself.
         let questionnaire = store.questionnaire(id).await?;
+        let closed = super::sealed(state, &questionnaire).await?;
         Ok(Material {
             responses: if closed {
                 store.responses(id).await?
