@@ -7,6 +7,7 @@
 pub mod access;
 pub mod allocation;
 pub mod catalogue;
+pub mod contact;
 pub mod email;
 pub mod kappa;
 pub mod lottery;

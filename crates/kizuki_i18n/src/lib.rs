@@ -161,6 +161,18 @@ pub fn format(lang: Lang, key: &str, arguments: &[(&str, &str)]) -> String {
     message
 }
 
+/// A message about a number of things, in the form the language wants for it: `{key}.one`
+/// for exactly one and `{key}.other` for any other number, with `{count}` filled in. Japanese
+/// has one form and writes it under both keys, so every counted message has both.
+pub fn count(lang: Lang, key: &str, count: i64) -> String {
+    let form = if count == 1 { "one" } else { "other" };
+    format(
+        lang,
+        &format!("{key}.{form}"),
+        &[("count", &count.to_string())],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +206,30 @@ mod tests {
                 "{key}"
             );
         }
+    }
+
+    #[test]
+    fn counted_messages_have_both_forms_and_english_says_one_thing() {
+        for key in catalog(Lang::En).keys() {
+            if let Some(stem) = key.strip_suffix(".one") {
+                assert!(
+                    catalog(Lang::En).get(&format!("{stem}.other")).is_some(),
+                    "{stem}.other"
+                );
+            }
+        }
+        assert_eq!(
+            count(Lang::En, "training.lottery_entries", 1),
+            "1 person has entered"
+        );
+        assert_eq!(
+            count(Lang::En, "training.lottery_entries", 2),
+            "2 people have entered"
+        );
+        assert_eq!(
+            count(Lang::Ja, "training.lottery_entries", 1),
+            "これまでに 1 人が申し込んでいます"
+        );
     }
 
     #[test]

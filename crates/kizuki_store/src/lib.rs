@@ -37,8 +37,9 @@ mod users;
 pub use audit::AuditEntry;
 pub use catalogue::{
     ABANDONED_IMPORT_SECONDS, GroupMessage, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary,
-    MeetingChange, NewGroupMessage, Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter,
-    StudyGroupInput, Training, TrainingFilter, TrainingInput, Venue, VenueInput, VenueRef, When,
+    MeetingChange, NewGroupMessage, OperatorProfile, Person, PersonInput, PlaceRow, StudyGroup,
+    StudyGroupFilter, StudyGroupInput, Training, TrainingFilter, TrainingGuide, TrainingInput,
+    Venue, VenueInput, VenueRef, When,
 };
 pub use error::StoreError;
 pub use invitations::Invitation;

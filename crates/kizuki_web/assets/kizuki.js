@@ -18,6 +18,22 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // A form sent back with mistakes: its summary takes focus, so a screen reader reads it
+  // first and a keyboard user can follow its links to each field.
+  const summary = document.getElementById("form-errors");
+  if (summary && summary.hasAttribute("tabindex")) {
+    summary.focus();
+    // Following a link in the summary puts the cursor in the field, not just the view on it.
+    for (const link of summary.querySelectorAll("a[href^='#']")) {
+      link.addEventListener("click", (event) => {
+        const field = document.getElementById(link.getAttribute("href").slice(1));
+        if (!field) return;
+        event.preventDefault();
+        field.scrollIntoView({ block: "center" });
+        field.focus();
+      });
+    }
+  }
   for (const field of document.querySelectorAll("[data-select-on-focus]")) {
     field.addEventListener("focus", () => field.select());
   }

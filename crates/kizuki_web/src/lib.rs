@@ -15,6 +15,7 @@ mod download;
 mod error;
 mod format;
 mod forms;
+mod guide;
 mod headers;
 mod ical;
 mod import;

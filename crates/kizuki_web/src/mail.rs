@@ -16,6 +16,7 @@ use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::format::{self, Localized};
+use crate::guide::Guide;
 use crate::pages::catalogue::today;
 use crate::state::AppState;
 
@@ -146,7 +147,15 @@ pub fn moment(lang: Lang, at: Timestamp) -> String {
     )
 }
 
-pub fn compose(to: &Addressee<'_>, training: &Training, kind: MailKind) -> (String, String) {
+/// A message's subject and body. Every body ends with whom to contact and how, and the
+/// messages that confirm a place (and the reminder) give the practical details too.
+pub fn compose(
+    to: &Addressee<'_>,
+    training: &Training,
+    kind: MailKind,
+    guide: &Guide,
+    public_url: &str,
+) -> (String, String) {
     let lang = to.lang;
     let title = Localized::pick(lang, &training.title, &training.title_en).text;
     let dates = format::training_dates(lang, training);
@@ -169,12 +178,27 @@ pub fn compose(to: &Addressee<'_>, training: &Training, kind: MailKind) -> (Stri
         ("link", link),
     ];
     let subject = kizuki_i18n::format(lang, &format!("mail.{}.subject", kind.name()), &arguments);
-    let body = format!(
-        "{}\n\n{}",
-        kizuki_i18n::format(lang, &format!("mail.{}.body", kind.name()), &arguments),
-        kizuki_i18n::format(lang, "mail.footer", &arguments)
-    );
-    (subject, body)
+    let mut parts = vec![kizuki_i18n::format(
+        lang,
+        &format!("mail.{}.body", kind.name()),
+        &arguments,
+    )];
+    if matches!(kind, MailKind::Confirmed | MailKind::Reminder) {
+        parts.push(guide.practical_text(lang, training, public_url));
+    }
+    parts.push(guide.contact_text(lang));
+    parts.push(kizuki_i18n::format(lang, "mail.footer", &arguments));
+    (subject, parts.join("\n\n"))
+}
+
+/// An organiser's own words, ended as every message is: whom to contact and how, and the
+/// applicant's page.
+pub fn closing(lang: Lang, guide: &Guide, body: &str) -> String {
+    format!(
+        "{body}\n\n{}\n\n{}",
+        guide.contact_text(lang),
+        kizuki_i18n::format(lang, "mail.footer", &[("link", LINK_MARK)])
+    )
 }
 
 /// Writes a message for an applicant to the outbox.
@@ -184,7 +208,14 @@ pub async fn send(
     training: &Training,
     kind: MailKind,
 ) -> Result<(), StoreError> {
-    let (subject, body) = compose(&Addressee::of(application), training, kind);
+    let guide = Guide::load(state, training.id).await?;
+    let (subject, body) = compose(
+        &Addressee::of(application),
+        training,
+        kind,
+        &guide,
+        state.public_url(),
+    );
     state
         .store()
         .enqueue_mail(
@@ -253,7 +284,7 @@ async fn send_by_id(
 }
 
 /// The clock's work for registration, run every minute by `kizuki serve`: lapsed holds and
-/// offers, due draws, reminders three days ahead.
+/// offers, due draws, reminders the day before.
 pub async fn tick(state: &AppState) -> Result<(), StoreError> {
     let now = state.now();
     let today = today(now);
@@ -273,8 +304,8 @@ pub async fn tick(state: &AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Reminders go this many days before the first day.
-pub const REMINDER_DAYS: i64 = 3;
+/// Reminders go the day before the first day (or on the day, for a place confirmed late).
+pub const REMINDER_DAYS: i64 = 1;
 
 /// Where and how to send mail: an `smtp://` or `smtps://` URL as lettre reads it, e.g.
 /// `smtp://user:password@mail.example.jp:587?tls=required`.

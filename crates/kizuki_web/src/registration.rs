@@ -86,6 +86,7 @@ pub async fn submit(
         name: &application.name,
         lang,
     };
+    let guide = crate::guide::Guide::load(state, training.id).await?;
     let compose = |applied: Applied| {
         let kind = match applied {
             Applied::Held { until, .. } => MailKind::ReceivedHeld { until },
@@ -93,7 +94,7 @@ pub async fn submit(
             Applied::Lottery { .. } => MailKind::ReceivedLottery,
             Applied::PendingApproval { .. } => MailKind::ReceivedApproval,
         };
-        let (subject, body) = mail::compose(&addressee, training, kind);
+        let (subject, body) = mail::compose(&addressee, training, kind, &guide, state.public_url());
         MailDraft {
             kind: kind.name(),
             subject,

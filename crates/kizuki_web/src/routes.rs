@@ -181,6 +181,14 @@ fn table() -> RouteTable {
     use pages::{catalogue, manage, registration};
     RouteTable::new()
         .page(M::GET, "/", P::Public, pages::home::show)
+        .page(M::GET, "/about", P::Public, pages::site::operator)
+        .page(M::GET, "/privacy", P::Public, pages::site::privacy)
+        .page(
+            M::GET,
+            "/accessibility",
+            P::Public,
+            pages::site::accessibility,
+        )
         .page(M::GET, "/trainings", P::Public, catalogue::trainings::list)
         .page(
             M::GET,
@@ -290,6 +298,18 @@ fn table() -> RouteTable {
             "/application/close",
             P::Public,
             registration::mine::close,
+        )
+        .page(
+            M::GET,
+            "/manage/trainings/{id}/guide",
+            P::ManageEvents,
+            pages::contacts::guide_form,
+        )
+        .page(
+            M::POST,
+            "/manage/trainings/{id}/guide",
+            P::ManageEvents,
+            pages::contacts::guide_save,
         )
         .page(
             M::GET,
@@ -1057,6 +1077,18 @@ fn table() -> RouteTable {
             manage::groups::change_meeting,
         )
         .page(M::GET, "/admin/users", P::ManageUsers, pages::admin::users)
+        .page(
+            M::GET,
+            "/admin/operator",
+            P::ManageUsers,
+            pages::contacts::operator_form,
+        )
+        .page(
+            M::POST,
+            "/admin/operator",
+            P::ManageUsers,
+            pages::contacts::operator_save,
+        )
         .page(
             M::POST,
             "/admin/users",

@@ -62,6 +62,11 @@ impl Chrome {
         kizuki_i18n::format(self.lang, key, &[(name, value)])
     }
 
+    /// A message about `count` things, singular or plural as the language wants.
+    pub fn tc(&self, key: &str, count: i64) -> String {
+        kizuki_i18n::count(self.lang, key, count)
+    }
+
     /// A link to `path` in the page's language.
     pub fn href(&self, path: &str) -> String {
         self.lang.localize(path)

@@ -431,11 +431,12 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
             TrainingKind::Advanced,
             1,
             saturday_on_or_after(today, 119)?,
-            TrainingStatus::Published,
-            None,
+            TrainingStatus::ApplicationOpen,
+            // Applications open later: its page says when.
+            Some((days_from(today, 30)?, days_from(today, 90)?)),
         ),
     ];
-    for (kind, town, first, status, window) in upcoming {
+    for (guided, (kind, town, first, status, window)) in upcoming.into_iter().enumerate() {
         let (venue_id, town_name, town_en) = if town == usize::MAX {
             (online, "オンライン", "online")
         } else {
@@ -457,7 +458,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
                 })
             })
             .collect::<Result<_>>()?;
-        store
+        let training_id = store
             .create_training(
                 &TrainingInput {
                     title: &title_ja,
@@ -475,7 +476,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
                         8000
                     }),
                     fee_note: "当事者の方は4,000円です。",
-                    fee_note_en: "4,000 yen for people with lived experience.",
+                    fee_note_en: "¥4,000 for people with lived experience.",
                     capacity: Some(if kind == TrainingKind::Lecture {
                         100
                     } else {
@@ -492,10 +493,37 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
                 now,
             )
             .await?;
+        // Trainings to come tell participants how to pay and what to bring; the first has a
+        // contact of its own, the others show the operator's.
+        store
+            .save_training_guide(training_id, &demo_guide(guided == 0), now)
+            .await?;
     }
 
     let groups = fill_groups(store, &venue_ids, online, now).await?;
     Ok((held, groups, last_held))
+}
+
+fn demo_guide(own_contact: bool) -> kizuki_store::TrainingGuide {
+    let (name, name_en, email) = if own_contact {
+        (
+            "研修会事務局 佐藤",
+            "Training office (Sato)",
+            "training@example.jp",
+        )
+    } else {
+        ("", "", "")
+    };
+    kizuki_store::TrainingGuide {
+        contact_name: name.to_owned(),
+        contact_name_en: name_en.to_owned(),
+        contact_email: email.to_owned(),
+        contact_phone: String::new(),
+        payment: "当日、受付で現金でお支払いください。領収書をお渡しします。".to_owned(),
+        payment_en: "Please pay in cash at the reception desk on the first day; you will be given a receipt.".to_owned(),
+        bring: "筆記用具、飲み物。昼食は各自でご用意ください。".to_owned(),
+        bring_en: "Something to write with and a drink. Please bring your own lunch.".to_owned(),
+    }
 }
 
 fn english_town(venue_en: &str) -> &str {

@@ -60,6 +60,24 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
             facilitator = Some(id);
         }
     }
+    store
+        .save_operator_profile(
+            &kizuki_store::OperatorProfile {
+                organisation: "IPS 研修の評価と普及に関する研究班（デモ）".to_owned(),
+                organisation_en: "Research group on IPS training and its evaluation (demo)"
+                    .to_owned(),
+                representative: "研究代表者 山田 花子".to_owned(),
+                representative_en: "Principal investigator: Hanako Yamada".to_owned(),
+                address: "〒100-0001 東京都千代田区千代田 1-1 デモ会館 3 階".to_owned(),
+                address_en: "Demo Hall 3F, 1-1 Chiyoda, Chiyoda-ku, Tokyo 100-0001".to_owned(),
+                email: "office@example.jp".to_owned(),
+                phone: "03-0000-0000".to_owned(),
+                hours: "平日 10時〜17時".to_owned(),
+                hours_en: "weekdays 10:00–17:00".to_owned(),
+            },
+            now,
+        )
+        .await?;
     let (trainings, groups, last_held) = catalogue::fill(store, now).await?;
     // The demo facilitator's account is 森本 和子's, who leads half the trainings: they open
     // those participant lists and no others.

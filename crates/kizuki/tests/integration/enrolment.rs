@@ -24,7 +24,7 @@ async fn open_link(app: &TestApp, link: &str) -> Visitor {
     visitor
 }
 
-async fn set_close(app: &TestApp, training: i64, close: jiff::civil::Date) {
+pub async fn set_close(app: &TestApp, training: i64, close: jiff::civil::Date) {
     let row = app.store.training(training).await.unwrap();
     let input = TrainingInput {
         title: &row.title,
@@ -354,7 +354,8 @@ async fn a_lottery_is_committed_before_and_can_be_repeated_from_its_record() {
         .visitor()
         .get_text(&format!("/trainings/{training}"))
         .await;
-    let hash_start = public.find("<code>").unwrap() + "<code>".len();
+    let marker = "id=\"lottery-hash\">";
+    let hash_start = public.find(marker).unwrap() + marker.len();
     let published_hash = public[hash_start..hash_start + 64].to_owned();
 
     let api = Api::new(&app, None);
@@ -829,7 +830,7 @@ async fn approval_mode_and_the_purge_keep_only_counts() {
 }
 
 #[tokio::test]
-async fn confirmed_participants_are_reminded_once_three_days_before() {
+async fn confirmed_participants_are_reminded_once_the_day_before() {
     let app = TestApp::new().await;
     let training = open_training(&app, 5).await;
     let api = Api::new(&app, None);
@@ -849,13 +850,20 @@ async fn confirmed_participants_are_reminded_once_three_days_before() {
     let reminders = |entries: Vec<kizuki_store::OutboxEntry>| {
         entries.iter().filter(|e| e.kind == "reminder").count()
     };
-    // 137 days on it is 1 June: the training (5 June) is four days away.
+    // 137 days on it is 1 June: the training (5 June) is four days away; on 3 June, two.
     app.advance_clock(137 * 24 * 3600);
     app.tick().await;
     assert_eq!(
         reminders(app.store.outbox(Some(training), 50).await.unwrap()),
         0
     );
+    app.advance_clock(2 * 24 * 3600);
+    app.tick().await;
+    assert_eq!(
+        reminders(app.store.outbox(Some(training), 50).await.unwrap()),
+        0
+    );
+    // 4 June, the day before.
     app.advance_clock(24 * 3600);
     app.tick().await;
     app.tick().await;
@@ -1087,4 +1095,11 @@ async fn a_full_training_says_so_and_offers_the_waitlist_with_its_length() {
         .await;
     assert!(form.contains("id=\"apply-full\""));
     assert!(form.contains(">補欠として申し込む</button>"), "{form}");
+    // The catalogue's card says so too, and the home page's.
+    for path in ["/trainings", "/"] {
+        let list = visitor.get_text(path).await;
+        let card_start = list.find("IPS基礎研修 定員のテスト").unwrap();
+        let card = &list[list[..card_start].rfind("<li").unwrap()..card_start];
+        assert!(card.contains("status-full"), "{path}: {card}");
+    }
 }

@@ -12,6 +12,7 @@ mod api_catalogue;
 mod auth;
 mod catalogue;
 mod cli;
+mod contacts;
 mod enrolment;
 mod hostile;
 mod import;

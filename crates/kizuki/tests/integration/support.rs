@@ -787,9 +787,18 @@ impl Drop for SmtpServer {
     }
 }
 
-/// The private link in a message.
+/// The private link in a message (a message may hold other links: the calendar file's).
 pub fn link_in(body: &str) -> String {
-    let start = body.find("http://").expect("a link in the message");
+    let start = body
+        .match_indices("http://")
+        .map(|(start, _)| start)
+        .find(|start| {
+            body[*start..]
+                .split_whitespace()
+                .next()
+                .is_some_and(|link| link.contains("/application?key="))
+        })
+        .expect("a private link in the message");
     body[start..]
         .split_whitespace()
         .next()

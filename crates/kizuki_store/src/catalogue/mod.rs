@@ -2,6 +2,7 @@
 
 mod args;
 mod groups;
+mod guides;
 mod import;
 mod messages;
 mod people;
@@ -10,6 +11,7 @@ mod trainings;
 mod venues;
 
 pub use groups::{MeetingChange, StudyGroup, StudyGroupFilter, StudyGroupInput};
+pub use guides::{OperatorProfile, TrainingGuide};
 pub use import::{
     ABANDONED_IMPORT_SECONDS, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, VenueRef,
 };

@@ -71,6 +71,8 @@ pub struct Seats {
     pub capacity: i64,
     pub taken: i64,
     pub waitlisted: i64,
+    /// Lottery entries whose address is confirmed: those the draw will be made from.
+    pub lottery_entries: i64,
 }
 
 pub struct NewApplication<'a> {
@@ -211,14 +213,46 @@ impl Store {
     }
 
     /// Seats of a training. With frames, the capacity is theirs together.
+    /// Which of these trainings have every seat taken (confirmed, or held and not lapsed), in
+    /// one query for a page of cards.
+    pub async fn full_trainings(&self, training_ids: &[i64], now: Timestamp) -> Result<Vec<i64>> {
+        if training_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = training_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let capacity = "COALESCE((SELECT CAST(SUM(f.capacity) AS BIGINT) FROM training_frames f \
+                        WHERE f.training_id = t.id), t.capacity, 0)";
+        let sql = format!(
+            "SELECT t.id FROM trainings t WHERE t.id IN ({ids}) AND {capacity} > 0 \
+             AND (SELECT COUNT(*) FROM applications a WHERE a.training_id = t.id AND \
+             (a.status = 'confirmed' OR (a.status = 'held' AND a.hold_expires_at > $1))) >= {capacity}"
+        );
+        Ok(sqlx::query_scalar(&sql)
+            .bind(now.seconds())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn seats(&self, training_id: i64, now: Timestamp) -> Result<Seats> {
-        let (capacity, framed, taken, waitlisted): (Option<i64>, Option<i64>, i64, i64) =
-            sqlx::query_as(
+        #[allow(clippy::type_complexity)]
+        let (capacity, framed, taken, waitlisted, lottery_entries): (
+            Option<i64>,
+            Option<i64>,
+            i64,
+            i64,
+            i64,
+        ) = sqlx::query_as(
                 "SELECT (SELECT capacity FROM trainings WHERE id = $1), \
                  (SELECT CAST(SUM(capacity) AS BIGINT) FROM training_frames WHERE training_id = $1), \
                  (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND \
                  (status = 'confirmed' OR (status = 'held' AND hold_expires_at > $2))), \
-                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND status = 'waitlisted')",
+                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND status = 'waitlisted'), \
+                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND status = 'lottery' \
+                 AND email_verified_at IS NOT NULL)",
             )
             .bind(training_id)
             .bind(now.seconds())
@@ -228,6 +262,7 @@ impl Store {
             capacity: framed.or(capacity).unwrap_or(0),
             taken,
             waitlisted,
+            lottery_entries,
         })
     }
 }

@@ -43,10 +43,7 @@ pub async fn show(
         .await?;
     let view = HomeView {
         page: Chrome::new(&state, &context, "home.title"),
-        trainings: upcoming
-            .iter()
-            .map(|training| catalogue::training_card(context.lang, training))
-            .collect(),
+        trainings: catalogue::training_cards(&state, context.lang, &upcoming).await?,
         areas: catalogue::area_groups(context.lang, catalogue::Area::All),
     };
     let mut response = crate::microcache::cacheable(views::render(&view));

@@ -17,7 +17,9 @@ use kizuki_i18n::Lang;
 use kizuki_store::{StudyGroup, Training, Venue, When};
 use serde::Deserialize;
 
+use crate::error::AppError;
 use crate::format::{self, Localized};
+use crate::state::AppState;
 
 pub const PAGE_SIZE: i64 = 20;
 
@@ -354,10 +356,34 @@ pub struct TrainingCard {
     pub dates: String,
     pub place: String,
     pub venue_name: Localized,
+    /// Taking applications with every seat taken: the card says 満席.
+    pub full: bool,
+}
+
+/// Cards for a page of trainings, those taking applications with no seat left marked full.
+pub async fn training_cards(
+    state: &AppState,
+    lang: Lang,
+    trainings: &[Training],
+) -> Result<Vec<TrainingCard>, AppError> {
+    let open: Vec<i64> = trainings
+        .iter()
+        .filter(|t| t.status == TrainingStatus::ApplicationOpen)
+        .map(|t| t.id)
+        .collect();
+    let full = state.store().full_trainings(&open, state.now()).await?;
+    Ok(trainings
+        .iter()
+        .map(|training| TrainingCard {
+            full: full.contains(&training.id),
+            ..training_card(lang, training)
+        })
+        .collect())
 }
 
 pub fn training_card(lang: Lang, training: &Training) -> TrainingCard {
     TrainingCard {
+        full: false,
         href: lang.localize(&format!("/trainings/{}", training.id)),
         title: Localized::pick(lang, &training.title, &training.title_en),
         kind: kind_label(lang, training.kind),

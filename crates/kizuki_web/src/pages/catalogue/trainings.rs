@@ -4,7 +4,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use kizuki_domain::allocation::Allocation;
 use kizuki_domain::catalogue::TrainingStatus;
+use kizuki_domain::registration::Closed;
 use kizuki_store::{Training, TrainingFilter};
 
 use super::{
@@ -14,6 +16,7 @@ use super::{
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::{self, Localized};
+use crate::guide::{ContactView, Guide};
 use crate::markdown;
 use crate::microcache::cacheable;
 use crate::state::AppState;
@@ -66,10 +69,7 @@ pub async fn list(
     };
     Ok(cacheable(views::render(&TrainingsView {
         page: Chrome::new(&state, &context, title_key),
-        trainings: trainings
-            .iter()
-            .map(|training| training_card(lang, training))
-            .collect(),
+        trainings: super::training_cards(&state, lang, &trainings).await?,
         areas: area_groups(lang, filters.area),
         kinds: kind_choices(lang, filters.kind),
         month: filters.month_value(),
@@ -132,6 +132,9 @@ pub struct TrainingView {
     pub json_ld: String,
     pub calendar_href: String,
     pub list_href: String,
+    pub bring: Localized,
+    pub payment: Localized,
+    pub contact: ContactView,
 }
 
 pub async fn show(
@@ -142,7 +145,8 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let training = super::public_training(&state, &id).await?;
     let origin = structured::origin(&headers, context.https);
-    let mut view = training_view(&state, &context, &training, &origin);
+    let guide = Guide::load(&state, training.id).await?;
+    let mut view = training_view(&state, &context, &training, &origin, &guide);
     view.registration = registration_block(&state, &context, &training).await?;
     Ok(cacheable(views::render(&view)))
 }
@@ -157,8 +161,19 @@ pub struct RegistrationBlock {
     pub closed: Option<&'static str>,
     pub allocation: &'static str,
     pub seats_line: String,
-    pub lottery_hash: Option<String>,
-    pub lottery_seed: Option<String>,
+    /// Applications are not open yet: the day they open.
+    pub opens_on: Option<String>,
+    pub lottery: Option<LotteryBlock>,
+}
+
+/// What a lottery entrant wants to know: how many entered, when the draw is, how they hear,
+/// and (behind 「詳しく」) how anyone can check the draw.
+pub struct LotteryBlock {
+    pub entries: String,
+    pub draw_on: Option<String>,
+    pub drawn: bool,
+    pub hash: String,
+    pub seed: Option<String>,
 }
 
 async fn registration_block(
@@ -168,12 +183,35 @@ async fn registration_block(
 ) -> Result<Option<RegistrationBlock>, AppError> {
     let accepting = crate::registration::accepting(state, training);
     let seats = state.store().seats(training.id, state.now()).await?;
-    // Nothing to say about applying for a training that never took any.
-    if accepting.is_err() && seats.taken == 0 && seats.waitlisted == 0 {
+    let lang = context.lang;
+    let opens_on = match (accepting, training.applications_open_on) {
+        (Err(Closed::NotYet), Some(open)) => Some(kizuki_i18n::format(
+            lang,
+            "guide.not_open_yet",
+            &[("date", &format::date(lang, open))],
+        )),
+        _ => None,
+    };
+    // Nothing to say about applying for a training that never took any and will not.
+    if accepting.is_err() && opens_on.is_none() && seats.taken == 0 && seats.waitlisted == 0 {
         return Ok(None);
     }
     let settings = state.store().registration_settings(training.id).await?;
-    let lang = context.lang;
+    let lottery = settings
+        .lottery
+        .as_ref()
+        .filter(|_| settings.allocation == Allocation::Lottery)
+        .map(|lottery| LotteryBlock {
+            entries: kizuki_i18n::count(lang, "training.lottery_entries", seats.lottery_entries),
+            // The clock draws on the first day after the window closes.
+            draw_on: training
+                .applications_close_on
+                .and_then(|close| close.tomorrow().ok())
+                .map(|day| format::date(lang, day)),
+            drawn: lottery.drawn_at.is_some(),
+            hash: lottery.seed_hash.clone(),
+            seed: lottery.seed_if_drawn.clone(),
+        });
     Ok(Some(RegistrationBlock {
         apply_href: accepting
             .is_ok()
@@ -196,8 +234,8 @@ async fn registration_block(
                 ("waiting", &seats.waitlisted.to_string()),
             ],
         ),
-        lottery_hash: settings.lottery.as_ref().map(|l| l.seed_hash.clone()),
-        lottery_seed: settings.lottery.and_then(|l| l.seed_if_drawn),
+        opens_on,
+        lottery,
     }))
 }
 
@@ -206,6 +244,7 @@ fn training_view(
     context: &RequestContext,
     training: &Training,
     origin: &str,
+    guide: &Guide,
 ) -> TrainingView {
     let lang = context.lang;
     let card = training_card(lang, training);
@@ -240,13 +279,9 @@ fn training_view(
         language_note: Localized::pick(lang, &training.language_note, &training.language_note_en),
         fee: training.fee_yen.map(|fee| format::yen(lang, fee)),
         fee_note: Localized::pick(lang, &training.fee_note, &training.fee_note_en),
-        capacity: training.capacity.map(|capacity| {
-            kizuki_i18n::format(
-                lang,
-                "training.capacity_people",
-                &[("count", &capacity.to_string())],
-            )
-        }),
+        capacity: training
+            .capacity
+            .map(|capacity| kizuki_i18n::count(lang, "training.capacity_people", capacity)),
         window: match (
             training.applications_open_on,
             training.applications_close_on,
@@ -263,12 +298,26 @@ fn training_view(
             )),
             _ => None,
         },
-        programme_version: training.programme_version.clone(),
+        programme_version: programme_version_words(lang, &training.programme_version),
         description_html: markdown::to_safe_html(&description.text),
         json_ld: structured::script_json(&structured::training_event(lang, training, origin)),
         calendar_href: format!("/trainings/{}/calendar.ics", training.id),
         list_href: lang.localize("/trainings"),
+        bring: Localized::pick(lang, &guide.details.bring, &guide.details.bring_en),
+        payment: Localized::pick(lang, &guide.details.payment, &guide.details.payment_en),
+        contact: guide.contact_view(lang),
         card,
         page,
+    }
+}
+
+/// The programme's stage in words ("pilot" → 「試行版」); a version named otherwise is shown
+/// as the organiser wrote it.
+fn programme_version_words(lang: kizuki_i18n::Lang, version: &str) -> String {
+    match version.trim() {
+        stage @ ("pilot" | "provisional" | "final") => {
+            kizuki_i18n::text(lang, &format!("training.programme_stage.{stage}")).to_owned()
+        }
+        other => other.to_owned(),
     }
 }

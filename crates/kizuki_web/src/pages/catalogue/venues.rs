@@ -6,9 +6,7 @@ use axum::response::Response;
 use kizuki_domain::catalogue::GroupStatus;
 use kizuki_store::{StudyGroupFilter, TrainingFilter, When};
 
-use super::{
-    GroupCard, TrainingCard, feature_label, group_card, place_words, today, training_card,
-};
+use super::{GroupCard, TrainingCard, feature_label, group_card, place_words, today};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::Localized;
@@ -82,10 +80,7 @@ pub async fn show(
             &venue.accessibility_notes,
             &venue.accessibility_notes_en,
         ),
-        trainings: trainings
-            .iter()
-            .map(|training| training_card(lang, training))
-            .collect(),
+        trainings: super::training_cards(&state, lang, &trainings).await?,
         past_count,
         groups: groups
             .iter()

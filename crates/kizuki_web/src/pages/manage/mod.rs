@@ -40,6 +40,23 @@ impl FormErrors {
         self.by_field.contains_key(field)
     }
 
+    /// The messages about one field, shown beside it.
+    pub fn for_field(&self, field: &str) -> Vec<String> {
+        self.by_field.get(field).cloned().unwrap_or_default()
+    }
+
+    /// Every message with the field it is about, for the summary's links to the fields.
+    pub fn entries(&self) -> Vec<(String, String)> {
+        self.by_field
+            .iter()
+            .flat_map(|(field, messages)| {
+                messages
+                    .iter()
+                    .map(move |message| (field.clone(), message.clone()))
+            })
+            .collect()
+    }
+
     /// Every message, for the summary at the top of the form.
     pub fn all(&self) -> Vec<String> {
         self.by_field.values().flatten().cloned().collect()

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use kizuki_domain::EmailAddress;
 use kizuki_domain::registration::{
@@ -16,9 +17,11 @@ use serde::Deserialize;
 
 use super::{FrameChoice, QuestionField};
 use crate::context::RequestContext;
+use crate::cookies;
 use crate::error::AppError;
 use crate::format::{self, Localized};
 use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
+use crate::guide::{ContactView, Guide};
 use crate::mail::{self, MailKind};
 use crate::registration::{self, Refusal, accepting, allocation_key, closed_message_key};
 use crate::state::AppState;
@@ -96,6 +99,7 @@ pub struct ApplyView {
     pub invalid: Vec<String>,
     pub privacy_version: &'static str,
     pub hold_minutes: i64,
+    pub contact: ContactView,
 }
 
 impl ApplyView {
@@ -115,6 +119,7 @@ async fn view(
 ) -> Result<ApplyView, AppError> {
     let lang = context.lang;
     let seats = state.store().seats(training.id, state.now()).await?;
+    let contact = Guide::load(state, training.id).await?.contact_view(lang);
     let title = Localized::pick(lang, &training.title, &training.title_en);
     let mut page = Chrome::new(state, context, "apply.title");
     page.title = kizuki_i18n::format(lang, "apply.title_for", &[("training", &title.text)]);
@@ -177,6 +182,7 @@ async fn view(
         invalid,
         privacy_version: PRIVACY_NOTICE_VERSION,
         hold_minutes: settings.hold_minutes,
+        contact,
     })
 }
 
@@ -236,11 +242,13 @@ pub async fn submit(
         .await
         {
             Ok(applied) => {
-                return Ok(see_other(&context.href(&format!(
+                let mut response = see_other(&context.href(&format!(
                     "/trainings/{}/applied?status={}",
                     training.id,
                     applied.status()
-                ))));
+                )));
+                remember_address(&mut response, &context, typed.get("email"));
+                return Ok(response);
             }
             Err(Refusal::Closed(closed)) => (
                 StatusCode::CONFLICT,
@@ -270,6 +278,21 @@ pub struct AppliedQuery {
     status: String,
 }
 
+/// The address the confirmation went to, kept in the applicant's own browser for ten minutes
+/// so the next page can name it (a typo is seen at once). Never in the URL, where history and
+/// logs would keep it.
+const SENT_TO: &str = "kizuki_sent_to";
+
+fn remember_address(response: &mut Response, context: &RequestContext, email: &str) {
+    let Ok(address) = EmailAddress::parse(email) else {
+        return;
+    };
+    let cookie = cookies::build(SENT_TO, address.as_str(), context.secure_cookies, Some(600));
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applied.html")]
 pub struct AppliedView {
@@ -277,12 +300,15 @@ pub struct AppliedView {
     pub training_title: Localized,
     pub training_href: String,
     pub message: String,
+    pub sent_to: Option<String>,
+    pub contact: ContactView,
 }
 
 pub async fn applied(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Query(query): Query<AppliedQuery>,
 ) -> Result<Response, AppError> {
     let training = open_training(&state, &id).await?;
@@ -296,8 +322,19 @@ pub async fn applied(
         "link" => "apply.done.link",
         _ => "apply.done.other",
     };
-    Ok(views::render(&AppliedView {
+    // After "send the link again" the page must not say a message went anywhere: there may
+    // be no application with that address, and the answer must not tell.
+    let sent_to = cookies::read(&headers, SENT_TO)
+        .filter(|_| key != "apply.done.link")
+        .filter(|address| EmailAddress::parse(address).is_ok())
+        .map(|address| {
+            kizuki_i18n::format(lang, "apply.done.sent_to", &[("address", address.as_str())])
+        });
+    let contact = Guide::load(&state, training.id).await?.contact_view(lang);
+    let mut response = views::render(&AppliedView {
         page: Chrome::new(&state, &context, "apply.done.title"),
+        sent_to,
+        contact,
         training_title: Localized::pick(lang, &training.title, &training.title_en),
         training_href: context.href(&format!("/trainings/{}", training.id)),
         message: kizuki_i18n::format(
@@ -305,7 +342,12 @@ pub async fn applied(
             key,
             &[("minutes", &settings.hold_minutes.to_string())],
         ),
-    }))
+    });
+    // It may name the applicant's address: not for any cache.
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 #[derive(Deserialize)]

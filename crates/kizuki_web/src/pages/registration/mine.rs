@@ -18,6 +18,7 @@ use crate::cookies;
 use crate::error::AppError;
 use crate::format::{self, Localized};
 use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
+use crate::guide::{ContactView, Guide, PracticalView};
 use crate::mail::{self, moment};
 use crate::pages::catalogue::today;
 use crate::state::AppState;
@@ -49,6 +50,9 @@ pub struct MineView {
     pub frame: String,
     pub application: ApplicationRecord,
     pub errors: Vec<String>,
+    /// When, where, cost, what to bring: for an application still in play.
+    pub practical: Option<PracticalView>,
+    pub contact: ContactView,
 }
 
 #[derive(Template)]
@@ -183,7 +187,13 @@ async fn view(
     };
     let mut page = Chrome::new(state, context, "mine.title");
     page.description = None;
+    let guide = Guide::load(state, training.id).await?;
     Ok(MineView {
+        practical: application
+            .status
+            .is_active()
+            .then(|| guide.practical_view(lang, training)),
+        contact: guide.contact_view(lang),
         page,
         training_title: Localized::pick(lang, &training.title, &training.title_en),
         training_href: context.href(&format!("/trainings/{}", training.id)),

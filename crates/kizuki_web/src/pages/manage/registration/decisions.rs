@@ -216,7 +216,10 @@ pub async fn message(
         .store()
         .roster(training.id, &RosterFilter::default())
         .await?;
+    let guide = crate::guide::Guide::load(&state, training.id).await?;
     for application in everyone.iter().filter(|a| statuses.contains(&a.status)) {
+        let lang = kizuki_i18n::Lang::from_tag(&application.lang).unwrap_or_default();
+        let body = crate::mail::closing(lang, &guide, &body);
         state
             .store()
             .enqueue_mail(
