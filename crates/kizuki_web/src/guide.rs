@@ -154,8 +154,8 @@ pub struct ContactView {
     pub email: String,
     pub phone: String,
     pub hours: Localized,
-    /// 「研修会の担当」 or 「運営者」: which one the reader will reach.
-    pub role: &'static str,
+    /// Whom the reader will reach, in a sentence: 「…研修会の担当までお寄せください。」
+    pub intro: String,
     pub about_href: String,
 }
 
@@ -167,14 +167,31 @@ impl ContactView {
             email: contact.email.clone(),
             phone: contact.phone.clone(),
             hours: Localized::pick(lang, &contact.hours, &contact.hours_en),
-            role: kizuki_i18n::text(
+            intro: kizuki_i18n::format(
                 lang,
-                match source {
-                    ContactSource::Training => "guide.role.training",
-                    ContactSource::Operator | ContactSource::Nobody => "guide.role.operator",
-                },
+                "guide.intro",
+                &[(
+                    "role",
+                    kizuki_i18n::text(
+                        lang,
+                        match source {
+                            ContactSource::Training => "guide.role.training",
+                            ContactSource::Operator | ContactSource::Nobody => {
+                                "guide.role.operator"
+                            }
+                        },
+                    ),
+                )],
             ),
             about_href: lang.localize("/about"),
+        }
+    }
+
+    /// The operator's own contact, as the operator page introduces it: about the whole site.
+    pub fn for_site(lang: Lang, contact: &ContactPoint, source: ContactSource) -> ContactView {
+        ContactView {
+            intro: kizuki_i18n::text(lang, "guide.intro_site").to_owned(),
+            ..ContactView::new(lang, contact, source)
         }
     }
 

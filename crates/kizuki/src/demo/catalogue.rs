@@ -475,8 +475,16 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
                     } else {
                         8000
                     }),
-                    fee_note: "当事者の方は4,000円です。",
-                    fee_note_en: "¥4,000 for people with lived experience.",
+                    fee_note: if kind == TrainingKind::Lecture {
+                        ""
+                    } else {
+                        "当事者の方は4,000円です。"
+                    },
+                    fee_note_en: if kind == TrainingKind::Lecture {
+                        ""
+                    } else {
+                        "¥4,000 for people with lived experience."
+                    },
                     capacity: Some(if kind == TrainingKind::Lecture {
                         100
                     } else {
@@ -496,7 +504,11 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
         // Trainings to come tell participants how to pay and what to bring; the first has a
         // contact of its own, the others show the operator's.
         store
-            .save_training_guide(training_id, &demo_guide(guided == 0), now)
+            .save_training_guide(
+                training_id,
+                &demo_guide(guided == 0, kind == TrainingKind::Lecture),
+                now,
+            )
             .await?;
     }
 
@@ -504,7 +516,8 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
     Ok((held, groups, last_held))
 }
 
-fn demo_guide(own_contact: bool) -> kizuki_store::TrainingGuide {
+/// A free online lecture has nothing to pay and nothing to bring.
+fn demo_guide(own_contact: bool, online_and_free: bool) -> kizuki_store::TrainingGuide {
     let (name, name_en, email) = if own_contact {
         (
             "研修会事務局 佐藤",
@@ -514,6 +527,16 @@ fn demo_guide(own_contact: bool) -> kizuki_store::TrainingGuide {
     } else {
         ("", "", "")
     };
+    if online_and_free {
+        return kizuki_store::TrainingGuide {
+            contact_name: name.to_owned(),
+            contact_name_en: name_en.to_owned(),
+            contact_email: email.to_owned(),
+            bring: "Zoom が使える端末。静かに話せる場所からご参加ください。".to_owned(),
+            bring_en: "A device that runs Zoom, and a quiet place to talk.".to_owned(),
+            ..kizuki_store::TrainingGuide::default()
+        };
+    }
     kizuki_store::TrainingGuide {
         contact_name: name.to_owned(),
         contact_name_en: name_en.to_owned(),

@@ -48,7 +48,7 @@ pub async fn operator(
         organisation: Localized::pick(lang, &profile.organisation, &profile.organisation_en),
         representative: Localized::pick(lang, &profile.representative, &profile.representative_en),
         address: Localized::pick(lang, &profile.address, &profile.address_en),
-        contact: ContactView::new(lang, &contact, source),
+        contact: ContactView::for_site(lang, &contact, source),
         privacy_href: context.href("/privacy"),
     }))
 }
