@@ -787,18 +787,21 @@ impl Drop for SmtpServer {
     }
 }
 
-/// The private link in a message (a message may hold other links: the calendar file's).
+/// The link a message is about: the applicant's private link when it has one (a message may
+/// hold others, such as the calendar file's), else its first link (a questionnaire's code).
 pub fn link_in(body: &str) -> String {
-    let start = body
-        .match_indices("http://")
-        .map(|(start, _)| start)
+    let links: Vec<usize> = body.match_indices("http://").map(|(start, _)| start).collect();
+    let start = links
+        .iter()
+        .copied()
         .find(|start| {
             body[*start..]
                 .split_whitespace()
                 .next()
                 .is_some_and(|link| link.contains("/application?key="))
         })
-        .expect("a private link in the message");
+        .or_else(|| links.first().copied())
+        .expect("a link in the message");
     body[start..]
         .split_whitespace()
         .next()
