@@ -790,7 +790,10 @@ impl Drop for SmtpServer {
 /// The link a message is about: the applicant's private link when it has one (a message may
 /// hold others, such as the calendar file's), else its first link (a questionnaire's code).
 pub fn link_in(body: &str) -> String {
-    let links: Vec<usize> = body.match_indices("http://").map(|(start, _)| start).collect();
+    let links: Vec<usize> = body
+        .match_indices("http://")
+        .map(|(start, _)| start)
+        .collect();
     let start = links
         .iter()
         .copied()
