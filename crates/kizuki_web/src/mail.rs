@@ -209,11 +209,22 @@ pub async fn send(
     kind: MailKind,
 ) -> Result<(), StoreError> {
     let guide = Guide::load(state, training.id).await?;
+    send_with(state, application, training, &guide, kind).await
+}
+
+/// Writes a message for an applicant to the outbox, with its training's guide already read.
+async fn send_with(
+    state: &AppState,
+    application: &ApplicationRecord,
+    training: &Training,
+    guide: &Guide,
+    kind: MailKind,
+) -> Result<(), StoreError> {
     let (subject, body) = compose(
         &Addressee::of(application),
         training,
         kind,
-        &guide,
+        guide,
         state.public_url(),
     );
     state
@@ -254,16 +265,19 @@ pub async fn deliver(state: &AppState, notices: &[Notice]) {
     }
 }
 
-/// Trainings read once for a batch of messages (a draw tells a whole training at once).
+/// Trainings and their guides read once for a batch of messages (a draw tells a whole
+/// training at once).
 #[derive(Default)]
-struct Trainings(Vec<Training>);
+struct Trainings(Vec<(Training, Guide)>);
 
 impl Trainings {
-    async fn get(&mut self, state: &AppState, id: i64) -> Result<&Training, StoreError> {
-        let index = match self.0.iter().position(|t| t.id == id) {
+    async fn get(&mut self, state: &AppState, id: i64) -> Result<&(Training, Guide), StoreError> {
+        let index = match self.0.iter().position(|(t, _)| t.id == id) {
             Some(index) => index,
             None => {
-                self.0.push(state.store().training(id).await?);
+                let training = state.store().training(id).await?;
+                let guide = Guide::load(state, id).await?;
+                self.0.push((training, guide));
                 self.0.len() - 1
             }
         };
@@ -279,8 +293,8 @@ async fn send_by_id(
     kind: MailKind,
 ) -> Result<(), StoreError> {
     let application = state.store().application(application_id).await?;
-    let training = trainings.get(state, training_id).await?;
-    send(state, &application, training, kind).await
+    let (training, guide) = trainings.get(state, training_id).await?;
+    send_with(state, &application, training, guide, kind).await
 }
 
 /// The clock's work for registration, run every minute by `kizuki serve`: lapsed holds and

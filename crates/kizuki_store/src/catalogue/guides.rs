@@ -118,7 +118,6 @@ impl Store {
         guide: &TrainingGuide,
         now: Timestamp,
     ) -> Result<()> {
-        self.training(training_id).await?;
         sqlx::query(
             "INSERT INTO training_guides (training_id, contact_name, contact_name_en, \
              contact_email, contact_phone, bring, bring_en, payment, payment_en, updated_at) \

@@ -84,6 +84,12 @@ pub struct NewApplication<'a> {
     pub manage_nonce: &'a str,
 }
 
+/// The condition for an application that takes a seat now: confirmed, or held and not lapsed.
+/// `now` names the query's placeholder for the current instant.
+fn takes_a_seat(now: &str) -> String {
+    format!("(status = 'confirmed' OR (status = 'held' AND hold_expires_at > {now}))")
+}
+
 impl Store {
     /// Places a new application and queues the message that tells the applicant where it
     /// went, in the same transaction. `compose` writes that message from the placement.
@@ -228,8 +234,9 @@ impl Store {
                         WHERE f.training_id = t.id), t.capacity, 0)";
         let sql = format!(
             "SELECT t.id FROM trainings t WHERE t.id IN ({ids}) AND {capacity} > 0 \
-             AND (SELECT COUNT(*) FROM applications a WHERE a.training_id = t.id AND \
-             (a.status = 'confirmed' OR (a.status = 'held' AND a.hold_expires_at > $1))) >= {capacity}"
+             AND (SELECT COUNT(*) FROM applications a WHERE a.training_id = t.id AND {}) \
+             >= {capacity}",
+            takes_a_seat("$1")
         );
         Ok(sqlx::query_scalar(&sql)
             .bind(now.seconds())
@@ -245,15 +252,15 @@ impl Store {
             i64,
             i64,
             i64,
-        ) = sqlx::query_as(
+        ) = sqlx::query_as(&format!(
                 "SELECT (SELECT capacity FROM trainings WHERE id = $1), \
                  (SELECT CAST(SUM(capacity) AS BIGINT) FROM training_frames WHERE training_id = $1), \
-                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND \
-                 (status = 'confirmed' OR (status = 'held' AND hold_expires_at > $2))), \
+                 (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND {}), \
                  (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND status = 'waitlisted'), \
                  (SELECT COUNT(*) FROM applications WHERE training_id = $1 AND status = 'lottery' \
                  AND email_verified_at IS NOT NULL)",
-            )
+                takes_a_seat("$2")
+            ))
             .bind(training_id)
             .bind(now.seconds())
             .fetch_one(&self.pool)

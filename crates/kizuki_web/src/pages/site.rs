@@ -131,7 +131,8 @@ pub fn policy(lang: Lang, facts: &PolicyFacts) -> Vec<PolicySection> {
             heading: kizuki_i18n::text(lang, "site.privacy.applications_title"),
             paragraphs: vec![
                 t("site.privacy.applications_what"),
-                t("site.privacy.applications_who"),
+                // The form's notice says it in the same words: one message, so they cannot drift.
+                t("apply.privacy.who"),
                 f(
                     "site.privacy.applications_keep",
                     &[("retention", &retention)],
