@@ -166,12 +166,15 @@ pub fn check_training(draft: &TrainingDraft<'_>) -> Vec<FieldError> {
     if let (Some(open), Some(close)) = (draft.applications_open, draft.applications_close)
         && close < open
     {
-        error("applications_close", "catalogue.error.window_order");
+        error("applications_close_on", "catalogue.error.window_order");
     }
     if let (Some(close), Some(first)) = (draft.applications_close, dates.first())
         && close > *first
     {
-        error("applications_close", "catalogue.error.window_after_start");
+        error(
+            "applications_close_on",
+            "catalogue.error.window_after_start",
+        );
     }
     errors
 }

@@ -18,10 +18,12 @@ pub enum Background {
     Family,
     Researcher,
     Other,
+    /// 「答えたくない」: chosen instead of the others, and counted as itself.
+    PreferNotToSay,
 }
 
 impl Background {
-    pub const ALL: [Background; 8] = [
+    pub const ALL: [Background; 9] = [
         Background::PeerSupporter,
         Background::ServiceUserNow,
         Background::ServiceUserBefore,
@@ -30,6 +32,7 @@ impl Background {
         Background::Family,
         Background::Researcher,
         Background::Other,
+        Background::PreferNotToSay,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,7 +45,13 @@ impl Background {
             Background::Family => "family",
             Background::Researcher => "researcher",
             Background::Other => "other",
+            Background::PreferNotToSay => "prefer_not_to_say",
         }
+    }
+
+    /// The choice that declines the question rather than answering it.
+    pub fn is_refusal(self) -> bool {
+        self == Background::PreferNotToSay
     }
 
     pub fn parse(text: &str) -> Option<Background> {
@@ -195,6 +204,8 @@ pub fn check(form: &ApplicationForm, asks: &Asks) -> Result<Application, Vec<Mis
     backgrounds.sort();
     if backgrounds.is_empty() {
         mistake("backgrounds", "apply.error.no_background");
+    } else if backgrounds.len() > 1 && backgrounds.iter().any(|b| b.is_refusal()) {
+        mistake("backgrounds", "apply.error.background_refusal_alone");
     }
     let background_other = text::normalize_line(&form.background_other);
     let motivation = text::normalize(&form.motivation);
@@ -275,7 +286,7 @@ pub fn count_backgrounds<'a>(
     lists: impl IntoIterator<Item = &'a str>,
     retained: impl IntoIterator<Item = (&'a str, i64)>,
 ) -> Vec<(Background, Option<i64>)> {
-    let mut counts = [0i64; 8];
+    let mut counts = [0i64; Background::ALL.len()];
     for (name, count) in retained {
         if let Some(index) =
             Background::parse(name).and_then(|b| Background::ALL.iter().position(|x| *x == b))
@@ -316,6 +327,35 @@ mod tests {
             consent: true,
             ..ApplicationForm::default()
         }
+    }
+
+    #[test]
+    fn prefer_not_to_say_is_an_answer_on_its_own() {
+        let declined = ApplicationForm {
+            backgrounds: vec!["prefer_not_to_say".into()],
+            ..good()
+        };
+        assert_eq!(
+            check(&declined, &Asks::default())
+                .expect("valid")
+                .backgrounds,
+            vec![Background::PreferNotToSay]
+        );
+        let both = ApplicationForm {
+            backgrounds: vec!["prefer_not_to_say".into(), "family".into()],
+            ..good()
+        };
+        let mistakes = check(&both, &Asks::default()).expect_err("not both");
+        assert_eq!(mistakes[0].field, "backgrounds");
+        assert_eq!(mistakes[0].message, "apply.error.background_refusal_alone");
+    }
+
+    #[test]
+    fn those_who_would_rather_not_say_are_counted_as_such() {
+        let lists = ["prefer_not_to_say"; 6];
+        let counts = count_backgrounds(lists.iter().copied(), [("prefer_not_to_say", 1)]);
+        assert!(counts.contains(&(Background::PreferNotToSay, Some(7))));
+        assert!(counts.contains(&(Background::Family, None)));
     }
 
     #[test]

@@ -36,10 +36,10 @@ mod users;
 
 pub use audit::AuditEntry;
 pub use catalogue::{
-    ABANDONED_IMPORT_SECONDS, GroupMessage, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary,
-    MeetingChange, NewGroupMessage, OperatorProfile, Person, PersonInput, PlaceRow, StudyGroup,
-    StudyGroupFilter, StudyGroupInput, Training, TrainingFilter, TrainingGuide, TrainingInput,
-    Venue, VenueInput, VenueRef, When,
+    ABANDONED_IMPORT_SECONDS, GROUP_MESSAGE_MAIL, GROUP_REPLY_MAIL, GroupMessage, GroupReply,
+    IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, MeetingChange, NewGroupMessage, OperatorProfile,
+    Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput, Training,
+    TrainingFilter, TrainingGuide, TrainingInput, Venue, VenueInput, VenueRef, When,
 };
 pub use error::StoreError;
 pub use invitations::Invitation;

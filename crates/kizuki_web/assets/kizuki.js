@@ -26,11 +26,17 @@ document.addEventListener("DOMContentLoaded", () => {
     // Following a link in the summary puts the cursor in the field, not just the view on it.
     for (const link of summary.querySelectorAll("a[href^='#']")) {
       link.addEventListener("click", (event) => {
-        const field = document.getElementById(link.getAttribute("href").slice(1));
-        if (!field) return;
+        // The link leads to the message beside the field; the field (or the first choice of a
+        // group of them) is what names that message in its aria-describedby.
+        const id = link.getAttribute("href").slice(1);
+        const described = document.querySelector(`[aria-describedby~="${CSS.escape(id)}"]`);
+        const control = described && (described.matches("input, select, textarea, button")
+          ? described
+          : described.querySelector("input, select, textarea, button"));
+        if (!control) return;
         event.preventDefault();
-        field.scrollIntoView({ block: "center" });
-        field.focus();
+        control.scrollIntoView({ block: "center" });
+        control.focus();
       });
     }
   }

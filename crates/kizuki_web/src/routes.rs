@@ -1076,6 +1076,24 @@ fn table() -> RouteTable {
             P::SignedIn,
             manage::groups::change_meeting,
         )
+        .page(
+            M::GET,
+            "/manage/study-groups/{id}/messages",
+            P::SignedIn,
+            manage::group_messages::list,
+        )
+        .page(
+            M::POST,
+            "/manage/study-groups/{id}/messages/{message}/read",
+            P::SignedIn,
+            manage::group_messages::mark_read,
+        )
+        .page(
+            M::POST,
+            "/manage/study-groups/{id}/messages/{message}/reply",
+            P::SignedIn,
+            manage::group_messages::reply,
+        )
         .page(M::GET, "/admin/users", P::ManageUsers, pages::admin::users)
         .page(
             M::GET,

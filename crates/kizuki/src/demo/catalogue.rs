@@ -253,7 +253,12 @@ fn first_sunday_of_next_month(today: Date) -> Result<Date> {
 
 /// Fills the catalogue; answers the number of held trainings and study groups, and the id of
 /// the last held training.
-pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option<i64>)> {
+/// `host` is the demo host's account, which hosts the Sapporo group (and has mail waiting).
+pub async fn fill(
+    store: &Store,
+    host: Option<i64>,
+    now: Timestamp,
+) -> Result<(usize, usize, Option<i64>)> {
     let mut venue_ids = Vec::new();
     for (index, (code, town, name, name_en)) in TOWNS.iter().enumerate() {
         let position = kizuki_geo::locate(*code, town).map(|p| (p.lat, p.lon));
@@ -512,7 +517,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<(usize, usize, Option
             .await?;
     }
 
-    let groups = fill_groups(store, &venue_ids, online, now).await?;
+    let groups = fill_groups(store, &venue_ids, online, host, now).await?;
     Ok((held, groups, last_held))
 }
 
@@ -567,6 +572,7 @@ async fn fill_groups(
     store: &Store,
     venue_ids: &[i64],
     online: i64,
+    host: Option<i64>,
     now: Timestamp,
 ) -> Result<usize> {
     // (town index or online, name, English name, rule in words, first meeting, status)
@@ -655,7 +661,11 @@ async fn fill_groups(
     let mut count = 0;
     for (town, name, name_en, words, first, status) in groups {
         let recurrence = Recurrence::parse_words(words).map_err(|error| anyhow!("{error}"))?;
-        store
+        let hosts: Vec<i64> = host
+            .filter(|_| name == "IPS勉強会さっぽろ")
+            .into_iter()
+            .collect();
+        let id = store
             .create_study_group(
                 &StudyGroupInput {
                     name,
@@ -667,16 +677,58 @@ async fn fill_groups(
                     host_name_en: "The hosts",
                     recurrence,
                     first_meeting_on: first,
-                    contact_note: "参加を希望される方は、事務局までお問い合わせください。世話人の連絡先は公開していません。",
-                    contact_note_en: "If you would like to join, please contact the programme office. Hosts' own contact details are not published.",
+                    contact_note: "見学だけの参加も歓迎します。はじめての方は、下のボタンから世話人にひとことお知らせください。",
+                    contact_note_en: "You are welcome to come just to watch. If it is your first time, please send the hosts a short note with the button below.",
                     status,
-                    host_user_ids: &[],
+                    host_user_ids: &hosts,
                 },
                 None,
                 now,
             )
             .await?;
+        if !hosts.is_empty() {
+            fill_messages(store, id, hosts[0], now).await?;
+        }
         count += 1;
     }
     Ok(count)
+}
+
+/// Two messages to the demo host's group: one answered, one waiting to be read.
+async fn fill_messages(store: &Store, group_id: i64, host: i64, now: Timestamp) -> Result<()> {
+    let answered = store
+        .add_group_message(
+            &kizuki_store::NewGroupMessage {
+                group_id,
+                sender_name: "みどり",
+                sender_email: "midori@example.jp",
+                body: "はじめまして。研修会にはまだ出たことがないのですが、参加してもよいでしょうか。",
+                lang: "ja",
+                client_digest: "demo",
+            },
+            now.minus_seconds(5 * 24 * 3600),
+        )
+        .await?;
+    store
+        .add_group_reply(
+            answered,
+            host,
+            "みどりさん、メッセージをありがとうございます。研修会に出ていない方も歓迎しています。当日は会場の入口でお声がけください。",
+            now.minus_seconds(4 * 24 * 3600),
+        )
+        .await?;
+    store
+        .add_group_message(
+            &kizuki_store::NewGroupMessage {
+                group_id,
+                sender_name: "Alex",
+                sender_email: "alex@example.jp",
+                body: "Hello. I am moving to Sapporo next month. Is the group held in Japanese only, and can I just listen at first?",
+                lang: "en",
+                client_digest: "demo",
+            },
+            now.minus_seconds(3 * 3600),
+        )
+        .await?;
+    Ok(())
 }

@@ -42,6 +42,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
     let hash = password::hash(DEMO_PASSWORD, &salt).map_err(|error| anyhow!("{error}"))?;
     let mut researcher = None;
     let mut facilitator = None;
+    let mut host = None;
     for (email, name, role) in DEMO_ACCOUNTS {
         let email = EmailAddress::parse(email).map_err(|error| anyhow!("{error}"))?;
         let id = store
@@ -58,6 +59,9 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
         }
         if role == Role::Facilitator {
             facilitator = Some(id);
+        }
+        if role == Role::Host {
+            host = Some(id);
         }
     }
     store
@@ -78,7 +82,7 @@ pub async fn fill(store: &Store, now: Timestamp) -> Result<DemoOutcome> {
             now,
         )
         .await?;
-    let (trainings, groups, last_held) = catalogue::fill(store, now).await?;
+    let (trainings, groups, last_held) = catalogue::fill(store, host, now).await?;
     // The demo facilitator's account is 森本 和子's, who leads half the trainings: they open
     // those participant lists and no others.
     if let Some(person) = store

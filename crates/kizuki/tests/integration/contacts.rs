@@ -76,7 +76,7 @@ async fn administrators_keep_the_operator_profile_and_every_page_shows_how_to_re
         "the message sits beside the field"
     );
     assert!(
-        page.contains("<a href=\"#email\">"),
+        page.contains("<a href=\"#email-error\">"),
         "the summary links to the field"
     );
 

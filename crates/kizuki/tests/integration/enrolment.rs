@@ -662,7 +662,7 @@ async fn organisers_decide_with_reasons_export_and_take_attendance_while_facilit
         "a BOM, so Excel reads UTF-8"
     );
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.starts_with("番号,状態,補欠順,枠,お名前"));
+    assert!(text.starts_with("番号,状態,補欠順,枠,氏名"));
     assert!(text.contains("参加者 2,さんかしゃ 2,p2@example.jp"));
     let confirmed_only = organiser
         .get_text(&format!(

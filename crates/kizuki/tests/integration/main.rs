@@ -14,6 +14,7 @@ mod catalogue;
 mod cli;
 mod contacts;
 mod enrolment;
+mod form_errors;
 mod hostile;
 mod import;
 mod jobs;

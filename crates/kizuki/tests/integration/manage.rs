@@ -52,7 +52,10 @@ async fn an_organiser_creates_edits_and_deletes_a_training_in_the_browser_forms(
         .await;
     assert_eq!(mistake.status(), 422);
     let page = mistake.text().await.unwrap();
-    assert!(page.contains(&text(Lang::Ja, "manage.error.number")));
+    assert!(
+        page.contains("定員は数字で入力してください。"),
+        "the message names the field"
+    );
     assert!(page.contains(&text(Lang::Ja, "catalogue.error.day_times")));
     assert!(
         page.contains("value=\"IPS基礎研修 松江\"")
@@ -275,7 +278,7 @@ async fn visitors_write_to_hosts_without_seeing_their_addresses() {
         .unwrap();
     let group = groups
         .iter()
-        .find(|g| g.name == "IPS勉強会さっぽろ")
+        .find(|g| g.name == "せんだいIPS勉強会")
         .unwrap();
     let input = kizuki_store::StudyGroupInput {
         name: &group.name,
@@ -304,6 +307,10 @@ async fn visitors_write_to_hosts_without_seeing_their_addresses() {
     assert!(
         !page.contains("sapporo-host@example.jp"),
         "the host's address is never shown"
+    );
+    assert!(
+        !page.contains("事務局まで"),
+        "the button that writes to the hosts is not undercut by a note sending people elsewhere"
     );
     let contact = format!("/study-groups/{}/contact", group.id);
     assert!(page.contains(&format!("href=\"{contact}\"")));
@@ -353,11 +360,91 @@ async fn visitors_write_to_hosts_without_seeing_their_addresses() {
             .contains(&text(Lang::Ja, "flash.message_sent"))
     );
 
+    // The host is told by mail, with the message but not the sender's address.
+    let outbox = app.store.outbox(None, 20).await.unwrap();
+    let notice = outbox
+        .iter()
+        .find(|mail| mail.kind == "group_message")
+        .expect("the hosts are told");
+    assert_eq!(notice.recipient, "sapporo-host@example.jp");
+    assert!(notice.body.contains("見学だけでも大丈夫ですか？"));
+    assert!(
+        notice
+            .body
+            .contains(&format!("/manage/study-groups/{}/messages", group.id))
+    );
+    assert!(!notice.body.contains("sakura@example.jp"));
+
     let host = app.signed_in("sapporo-host@example.jp").await;
-    let inbox = host
+    let edit = host
         .get_text(&format!("/manage/study-groups/{}/edit", group.id))
         .await;
-    assert!(inbox.contains("sakura@example.jp") && inbox.contains("見学だけでも大丈夫ですか？"));
+    assert!(edit.contains("未読のメッセージが 1 件あります。"));
+    let messages = format!("/manage/study-groups/{}/messages", group.id);
+    let inbox = host.get_text(&messages).await;
+    assert!(inbox.contains("見学だけでも大丈夫ですか？") && inbox.contains("さくら"));
+    assert!(
+        !inbox.contains("sakura@example.jp"),
+        "hosts answer through the site, not from their own mail"
+    );
+    let message = app.store.group_messages(group.id).await.unwrap()[0].clone();
+    let reply = format!("{messages}/{}/reply", message.id);
+
+    // An empty reply is refused beside its box; a real one goes to the sender's address.
+    let empty = host.submit(&messages, &reply, &[("body", "  ")]).await;
+    assert_eq!(empty.status(), 422);
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("id=\"reply-{}-error\"", message.id))
+    );
+    let answered = host
+        .submit(
+            &messages,
+            &reply,
+            &[(
+                "body",
+                "見学だけでも大歓迎です。当日は入口でお声がけください。",
+            )],
+        )
+        .await;
+    assert_eq!(answered.status(), 303);
+    let outbox = app.store.outbox(None, 20).await.unwrap();
+    let answer = outbox
+        .iter()
+        .find(|mail| mail.kind == "group_reply")
+        .expect("the answer is mailed");
+    assert_eq!(answer.recipient, "sakura@example.jp");
+    assert!(answer.body.contains("見学だけでも大歓迎です。"));
+    assert!(
+        answer.body.contains("> 見学だけでも大丈夫ですか？"),
+        "the message is quoted"
+    );
+    assert!(!answer.body.contains("sapporo-host@example.jp"));
+    let inbox = host.get_text(&messages).await;
+    assert!(
+        inbox.contains("未読のメッセージはありません。"),
+        "answering reads it"
+    );
+    assert!(
+        inbox.contains("見学だけでも大歓迎です。"),
+        "the answer is kept beside it"
+    );
+
+    // Nobody but its hosts and the organisers reads a group's messages.
+    app.create_user("other-host@example.jp", Role::Host).await;
+    let other = app.signed_in("other-host@example.jp").await;
+    assert_eq!(other.get(&messages).await.status(), 403);
+    let refused = other
+        .submit(
+            "/manage/study-groups",
+            &reply,
+            &[("body", "横から失礼します")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
 
     for _ in 0..4 {
         visitor

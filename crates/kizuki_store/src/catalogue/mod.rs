@@ -15,7 +15,9 @@ pub use guides::{OperatorProfile, TrainingGuide};
 pub use import::{
     ABANDONED_IMPORT_SECONDS, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, VenueRef,
 };
-pub use messages::{GroupMessage, NewGroupMessage};
+pub use messages::{
+    GROUP_MESSAGE_MAIL, GROUP_REPLY_MAIL, GroupMessage, GroupReply, NewGroupMessage,
+};
 pub use people::{Person, PersonInput};
 pub use places::PlaceRow;
 pub use trainings::{Training, TrainingFilter, TrainingInput, When};

@@ -25,7 +25,8 @@ pub struct ApplicationBody {
     #[serde(default)]
     phone: String,
     /// peer_supporter, service_user_now, service_user_before, service_provider_now,
-    /// service_provider_before, family, researcher, other (several may apply).
+    /// service_provider_before, family, researcher, other (several may apply), or
+    /// prefer_not_to_say alone.
     backgrounds: Vec<String>,
     #[serde(default)]
     background_other: String,

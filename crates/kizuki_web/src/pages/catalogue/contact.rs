@@ -140,6 +140,12 @@ pub async fn send(
                     now,
                 )
                 .await?;
+            // The message is kept either way; a failure to queue the notice must not lose it
+            // or tell the sender something went wrong with theirs.
+            if let Err(error) = crate::group_mail::tell_hosts(&state, &group, &name, &message).await
+            {
+                tracing::warn!(%error, group = group.id, "could not queue the hosts' notice");
+            }
             Ok(redirect_with_flash(
                 &context,
                 &format!("/study-groups/{}", group.id),

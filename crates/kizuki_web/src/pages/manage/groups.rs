@@ -30,7 +30,11 @@ fn is_organiser(user: &User) -> bool {
 }
 
 /// The group, if this person may edit it.
-async fn editable(state: &AppState, user: &User, id: &str) -> Result<StudyGroup, AppError> {
+pub(super) async fn editable(
+    state: &AppState,
+    user: &User,
+    id: &str,
+) -> Result<StudyGroup, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let group = state.store().study_group(id).await?;
     if is_organiser(user) || group.host_user_ids.contains(&user.id) {
@@ -109,23 +113,13 @@ pub struct FormView {
     pub meetings: Vec<MeetingRow>,
     pub meetings_action: Option<String>,
     pub public_href: Option<String>,
-    pub messages: Vec<MessageLine>,
-}
-
-pub struct MessageLine {
-    pub from: String,
-    pub email: String,
-    pub sent: String,
-    pub body: String,
+    /// The group's messages page, with how many wait unread and how many there are.
+    pub messages: Option<(String, i64, i64)>,
 }
 
 impl FormView {
     pub fn value(&self, name: &str) -> &str {
         self.fields.get(name).map_or("", String::as_str)
-    }
-
-    pub fn invalid(&self, name: &str) -> bool {
-        self.errors.has(name)
     }
 }
 
@@ -177,22 +171,19 @@ async fn view(
     };
     let today = today(state.now());
     let messages = match group {
-        Some(group) => state.store().group_messages(group.id).await?,
-        None => Vec::new(),
+        Some(group) => {
+            let all = state.store().group_messages(group.id).await?;
+            let unread = all.iter().filter(|m| m.read_at.is_none()).count();
+            Some((
+                context.href(&format!("/manage/study-groups/{}/messages", group.id)),
+                i64::try_from(unread).unwrap_or(i64::MAX),
+                i64::try_from(all.len()).unwrap_or(i64::MAX),
+            ))
+        }
+        None => None,
     };
     Ok(FormView {
-        messages: messages
-            .into_iter()
-            .map(|message| MessageLine {
-                sent: crate::views::format_datetime(
-                    lang,
-                    kizuki_domain::Timestamp(message.sent_at),
-                ),
-                from: message.sender_name,
-                email: message.sender_email,
-                body: message.body,
-            })
-            .collect(),
+        messages,
         page: Chrome::new(
             state,
             context,
@@ -312,7 +303,11 @@ fn parse(
         .ok();
     let first = get("first_meeting_on")
         .parse::<Date>()
-        .inspect_err(|_| errors.add(lang, "first_meeting_on", "manage.error.date"))
+        .inspect_err(|_| {
+            let label = kizuki_i18n::text(lang, "manage.field.first_meeting");
+            let message = kizuki_i18n::format(lang, "manage.error.date", &[("field", label)]);
+            errors.add_text("first_meeting_on", message);
+        })
         .ok();
     let venue = match get("venue_id") {
         "" => None,

@@ -1,6 +1,7 @@
 //! The organisers' workspace for the catalogue: trainings, venues, study groups (approval), and
 //! hosts' editing of their own groups.
 
+pub mod group_messages;
 pub mod groups;
 pub mod import;
 pub mod people;
@@ -10,58 +11,7 @@ pub mod registration;
 pub mod trainings;
 pub mod venues;
 
-use std::collections::BTreeMap;
-
-use kizuki_i18n::Lang;
-
-/// Mistakes in a submitted form, by field name, as messages in the visitor's language.
-#[derive(Default)]
-pub struct FormErrors {
-    by_field: BTreeMap<String, Vec<String>>,
-}
-
-impl FormErrors {
-    pub fn add(&mut self, lang: Lang, field: &str, message_key: &str) {
-        self.add_text(field, kizuki_i18n::text(lang, message_key).to_owned());
-    }
-
-    pub fn add_text(&mut self, field: &str, message: String) {
-        self.by_field
-            .entry(field.to_owned())
-            .or_default()
-            .push(message);
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_field.is_empty()
-    }
-
-    pub fn has(&self, field: &str) -> bool {
-        self.by_field.contains_key(field)
-    }
-
-    /// The messages about one field, shown beside it.
-    pub fn for_field(&self, field: &str) -> Vec<String> {
-        self.by_field.get(field).cloned().unwrap_or_default()
-    }
-
-    /// Every message with the field it is about, for the summary's links to the fields.
-    pub fn entries(&self) -> Vec<(String, String)> {
-        self.by_field
-            .iter()
-            .flat_map(|(field, messages)| {
-                messages
-                    .iter()
-                    .map(move |message| (field.clone(), message.clone()))
-            })
-            .collect()
-    }
-
-    /// Every message, for the summary at the top of the form.
-    pub fn all(&self) -> Vec<String> {
-        self.by_field.values().flatten().cloned().collect()
-    }
-}
+pub use crate::form_errors::FormErrors;
 
 /// A `<select>` choice.
 pub struct Choice {

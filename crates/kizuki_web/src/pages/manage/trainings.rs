@@ -218,10 +218,6 @@ impl FormView {
     pub fn value(&self, name: &str) -> &str {
         self.form.get(name)
     }
-
-    pub fn invalid(&self, name: &str) -> bool {
-        self.errors.has(name)
-    }
 }
 
 async fn form_view(
@@ -369,24 +365,32 @@ fn parse_form(lang: Lang, form: &TrainingForm, errors: &mut FormErrors) -> Optio
             .inspect_err(|_| errors.add(lang, "venue_id", "manage.error.choose"))
             .ok(),
     };
-    let mut number = |field: &str| {
+    // Each message names its field (「定員は数字で…」), so it reads right in the summary too.
+    let mut named = |field: &str, label_key: &str, message_key: &str| {
+        let label = kizuki_i18n::text(lang, label_key);
+        errors.add_text(
+            field,
+            kizuki_i18n::format(lang, message_key, &[("field", label)]),
+        );
+    };
+    let mut number = |field: &str, label_key: &str| {
         optional_number(form.get(field)).unwrap_or_else(|()| {
-            errors.add(lang, field, "manage.error.number");
+            named(field, label_key, "manage.error.number");
             None
         })
     };
-    let fee_yen = number("fee_yen");
-    let capacity = number("capacity");
-    let attendance_count = number("attendance_count");
-    let mut date = |field: &str| match form.get(field).trim() {
+    let fee_yen = number("fee_yen", "manage.field.fee_yen");
+    let capacity = number("capacity", "training.capacity");
+    let attendance_count = number("attendance_count", "manage.field.attendance");
+    let mut date = |field: &str, label_key: &str| match form.get(field).trim() {
         "" => None,
         text => text
             .parse::<Date>()
-            .inspect_err(|_| errors.add(lang, field, "manage.error.date"))
+            .inspect_err(|_| named(field, label_key, "manage.error.date"))
             .ok(),
     };
-    let open = date("applications_open_on");
-    let close = date("applications_close_on");
+    let open = date("applications_open_on", "manage.field.open");
+    let close = date("applications_close_on", "manage.field.close");
     let mut days = Vec::new();
     for index in 0..DAY_ROWS {
         let (day, start, end) = (

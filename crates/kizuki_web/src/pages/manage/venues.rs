@@ -74,10 +74,6 @@ impl FormView {
         self.fields.get(name).map_or("", String::as_str)
     }
 
-    pub fn invalid(&self, name: &str) -> bool {
-        self.errors.has(name)
-    }
-
     pub fn online(&self) -> bool {
         self.value("online") == "1"
     }

@@ -19,6 +19,7 @@ use super::{FrameChoice, QuestionField};
 use crate::context::RequestContext;
 use crate::cookies;
 use crate::error::AppError;
+use crate::form_errors::FormErrors;
 use crate::format::{self, Localized};
 use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
 use crate::guide::{ContactView, Guide};
@@ -31,6 +32,8 @@ pub struct BackgroundChoice {
     pub value: &'static str,
     pub label: &'static str,
     pub checked: bool,
+    /// Set apart from the others: 「答えたくない」 is chosen instead of them, not with them.
+    pub apart: bool,
 }
 
 /// The form as typed.
@@ -95,17 +98,12 @@ pub struct ApplyView {
     pub backgrounds: Vec<BackgroundChoice>,
     pub frames: Vec<FrameChoice>,
     pub questions: Vec<QuestionField>,
-    pub errors: Vec<String>,
-    pub invalid: Vec<String>,
+    pub errors: FormErrors,
     pub privacy_version: &'static str,
+    /// How long this training keeps personal data, in the notice's own sentence.
+    pub privacy_keep: String,
     pub hold_minutes: i64,
     pub contact: ContactView,
-}
-
-impl ApplyView {
-    pub fn is_invalid(&self, field: &str) -> bool {
-        self.invalid.iter().any(|f| f == field)
-    }
 }
 
 async fn view(
@@ -114,8 +112,7 @@ async fn view(
     training: &Training,
     settings: &RegistrationSettings,
     form: Typed,
-    errors: Vec<String>,
-    invalid: Vec<String>,
+    errors: FormErrors,
 ) -> Result<ApplyView, AppError> {
     let lang = context.lang;
     let seats = state.store().seats(training.id, state.now()).await?;
@@ -143,7 +140,6 @@ async fn view(
                 label: Localized::pick(lang, &question.label, &question.label_en),
                 required: question.required,
                 value: form.get(&field).to_owned(),
-                invalid: invalid.contains(&field),
                 field,
             }
         })
@@ -173,14 +169,19 @@ async fn view(
                 value: background.as_str(),
                 label: kizuki_i18n::text(lang, &format!("background.{}", background.as_str())),
                 checked: form.backgrounds.iter().any(|b| b == background.as_str()),
+                apart: background.is_refusal(),
             })
             .collect(),
         frames,
         questions,
         form,
         errors,
-        invalid,
         privacy_version: PRIVACY_NOTICE_VERSION,
+        privacy_keep: kizuki_i18n::format(
+            lang,
+            "apply.privacy.keep",
+            &[("months", &settings.retention_months.to_string())],
+        ),
         hold_minutes: settings.hold_minutes,
         contact,
     })
@@ -203,8 +204,7 @@ pub async fn form(
         &training,
         &settings,
         Typed::default(),
-        Vec::new(),
-        Vec::new(),
+        FormErrors::with_summary("apply.error.summary"),
     )
     .await?;
     Ok(views::render(&view))
@@ -220,17 +220,14 @@ pub async fn submit(
     let settings = state.store().registration_settings(training.id).await?;
     let typed = Typed::from_pairs(pairs);
     let lang = context.lang;
-    let text = |key: &str| kizuki_i18n::text(lang, key).to_owned();
+    let mut errors = FormErrors::with_summary("apply.error.summary");
     let over = match crate::rate::refuse_if_over(&state, &context, "applications").await? {
         Some(refused) => Some(refused),
         None => crate::rate::refuse_if_holding(&state, &context, training.id, &settings).await?,
     };
-    let (status, errors, invalid) = if over.is_some() {
-        (
-            StatusCode::TOO_MANY_REQUESTS,
-            vec![text("apply.error.too_many")],
-            Vec::new(),
-        )
+    let status = if over.is_some() {
+        errors.add(lang, FormErrors::WHOLE_FORM, "apply.error.too_many");
+        StatusCode::TOO_MANY_REQUESTS
     } else {
         match registration::submit(
             &state,
@@ -250,25 +247,20 @@ pub async fn submit(
                 remember_address(&mut response, &context, typed.get("email"));
                 return Ok(response);
             }
-            Err(Refusal::Closed(closed)) => (
-                StatusCode::CONFLICT,
-                vec![text(closed_message_key(closed))],
-                Vec::new(),
-            ),
-            Err(Refusal::Mistakes(mistakes)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                mistakes.iter().map(|m| text(m.message)).collect(),
-                mistakes.into_iter().map(|m| m.field).collect(),
-            ),
+            Err(Refusal::Closed(closed)) => {
+                errors.add(lang, FormErrors::WHOLE_FORM, closed_message_key(closed));
+                StatusCode::CONFLICT
+            }
+            Err(Refusal::Mistakes(mistakes)) => {
+                for mistake in mistakes {
+                    errors.add(lang, &mistake.field, mistake.message);
+                }
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Err(Refusal::Failed(error)) => return Err(error),
         }
     };
-    let mut errors = errors;
-    errors.dedup();
-    let view = view(
-        &state, &context, &training, &settings, typed, errors, invalid,
-    )
-    .await?;
+    let view = view(&state, &context, &training, &settings, typed, errors).await?;
     Ok(with_status(status, views::render(&view)))
 }
 

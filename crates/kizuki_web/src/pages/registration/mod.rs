@@ -23,7 +23,6 @@ pub struct QuestionField {
     pub label: Localized,
     pub required: bool,
     pub value: String,
-    pub invalid: bool,
 }
 
 pub fn frame_name(lang: Lang, frames: &[Frame], id: Option<i64>) -> String {

@@ -354,6 +354,13 @@ pub struct SortCard {
     pub place: String,
 }
 
+impl SortCard {
+    /// The field its mistakes are filed under, which is also its input's id.
+    pub fn field(&self) -> String {
+        format!("card-{}", self.id)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "research/sorting.html")]
 pub struct SortingView {
@@ -518,7 +525,7 @@ pub async fn save_sorting(
             }
             Err(StoreError::Refused(_)) => {
                 let mut errors = FormErrors::default();
-                errors.add(context.lang, "cards", "qda.sorting.stale");
+                errors.add(context.lang, FormErrors::WHOLE_FORM, "qda.sorting.stale");
                 errors
             }
             Err(other) => return Err(other.into()),

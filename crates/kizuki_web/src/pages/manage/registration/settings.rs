@@ -36,6 +36,13 @@ pub struct FrameRow {
     pub capacity: String,
 }
 
+impl FrameRow {
+    /// The field its mistakes are filed under (its name, which a mistake always involves).
+    pub fn field(&self) -> String {
+        format!("frame_name_{}", self.index)
+    }
+}
+
 pub struct QuestionRow {
     pub index: usize,
     pub id: String,
@@ -177,7 +184,17 @@ fn read(fields: &Fields, lang: kizuki_i18n::Lang) -> Result<SettingsInput, FormE
     let mut number = |field: &str, low: i64, high: i64| match optional_number(get(fields, field)) {
         Ok(Some(value)) if (low..=high).contains(&value) => value,
         _ => {
-            errors.add(lang, field, "registration.settings.error_range");
+            let label = kizuki_i18n::text(lang, &format!("registration.settings.{field}"));
+            let message = kizuki_i18n::format(
+                lang,
+                "registration.settings.error_range",
+                &[
+                    ("field", label),
+                    ("low", &low.to_string()),
+                    ("high", &high.to_string()),
+                ],
+            );
+            errors.add_text(field, message);
             low
         }
     };
