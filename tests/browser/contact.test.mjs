@@ -206,3 +206,43 @@ describe("contact and what happens next", () => {
     await admin.context.close();
   });
 });
+
+describe("a study group's hosts and the people who write to them", () => {
+  test("a visitor on a phone writes to the Sapporo group and its host answers from the site", async () => {
+    const { page, context, problems } = await watchedPage(browser, server.base, { viewport: { width: 390, height: 844 } });
+    await page.goto(`${server.base}/study-groups`);
+    await page.getByRole("link", { name: "IPS勉強会さっぽろ" }).first().click();
+    assert.doesNotMatch(await page.locator("main").innerText(), /事務局まで/);
+    await page.getByRole("link", { name: "この勉強会の世話人に連絡する" }).click();
+    assert.deepEqual(await axeViolations(page), [], "the contact form");
+    await page.getByLabel("お名前（ニックネームでもかまいません）").fill("ひかり");
+    await page.getByLabel("メールアドレス").fill("hikari@example.jp");
+    await page.getByLabel("メッセージ").fill("来月から札幌に住みます。見学だけでも参加できますか。");
+    await page.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "送信する" }).click();
+    await page.waitForURL(/\/study-groups\/\d+$/);
+    assert.match(await page.locator("main").innerText(), /世話人からの返事は、入力されたメールアドレスに届きます/);
+    assert.deepEqual(problems, []);
+    await context.close();
+
+    const host = await signIn(browser, server.base, "host@example.jp");
+    await host.page.goto(`${server.base}/manage/study-groups`);
+    await host.page.getByRole("link", { name: "IPS勉強会さっぽろ" }).first().click();
+    assert.match(await host.page.locator("#group-messages").innerText(), /未読のメッセージが 2 件あります/);
+    await host.page.getByRole("link", { name: "メッセージを読む・返事を書く" }).click();
+    assert.deepEqual(await axeViolations(host.page), [], "the messages page");
+    const newest = host.page.locator("article.message").first();
+    assert.match(await newest.innerText(), /ひかり/);
+    assert.doesNotMatch(await host.page.locator("main").innerText(), /hikari@example\.jp/);
+    await newest.getByLabel("返事を書く").fill("ひかりさん、ようこそ。見学だけでも大歓迎です。");
+    await newest.getByRole("button", { name: "返事を送る" }).click();
+    await host.page.waitForLoadState();
+    assert.match(await host.page.locator("#unread-count").innerText(), /未読のメッセージが 1 件あります/);
+    assert.match(await host.page.locator("main").innerText(), /ひかりさん、ようこそ。/);
+    await host.page.goto(host.page.url().replace(server.base, `${server.base}/en`));
+    assert.match(await host.page.locator("#unread-count").innerText(), /1 unread message\./);
+    assert.deepEqual(await axeViolations(host.page), [], "the messages page in English");
+    assert.deepEqual(host.problems, []);
+    await host.context.close();
+  });
+});

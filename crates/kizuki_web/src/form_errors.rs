@@ -1,15 +1,15 @@
 //! Mistakes in a submitted form, kept by field so that each message can sit beside its field
 //! and in the summary at the top, whose links lead to it.
 
-use std::collections::BTreeMap;
-
 use kizuki_i18n::Lang;
 
 /// The messages of a form sent back, by field name, in the visitor's language. A message not
 /// about one field (the form is closed, too many tries) is kept under [`FormErrors::WHOLE_FORM`]
 /// and shown in the summary only.
 pub struct FormErrors {
-    by_field: BTreeMap<String, Vec<String>>,
+    /// In the order the form asks (mistakes are found in that order), so the summary reads
+    /// top to bottom as the form does.
+    by_field: Vec<(String, Vec<String>)>,
     summary_key: &'static str,
 }
 
@@ -26,7 +26,7 @@ impl FormErrors {
     /// that what they typed is still there; organisers need less).
     pub fn with_summary(summary_key: &'static str) -> FormErrors {
         FormErrors {
-            by_field: BTreeMap::new(),
+            by_field: Vec::new(),
             summary_key,
         }
     }
@@ -36,7 +36,18 @@ impl FormErrors {
     }
 
     pub fn add_text(&mut self, field: &str, message: String) {
-        let messages = self.by_field.entry(field.to_owned()).or_default();
+        let index = match self.by_field.iter().position(|(name, _)| name == field) {
+            Some(index) => index,
+            None if field == Self::WHOLE_FORM => {
+                self.by_field.insert(0, (field.to_owned(), Vec::new()));
+                0
+            }
+            None => {
+                self.by_field.push((field.to_owned(), Vec::new()));
+                self.by_field.len() - 1
+            }
+        };
+        let messages = &mut self.by_field[index].1;
         if !messages.contains(&message) {
             messages.push(message);
         }
@@ -47,7 +58,7 @@ impl FormErrors {
     }
 
     pub fn has(&self, field: &str) -> bool {
-        self.by_field.contains_key(field)
+        self.by_field.iter().any(|(name, _)| name == field)
     }
 
     pub fn summary_key(&self) -> &'static str {
@@ -56,14 +67,13 @@ impl FormErrors {
 
     /// The messages about one field, shown beside it.
     pub fn for_field(&self, field: &str) -> Vec<String> {
-        self.by_field.get(field).cloned().unwrap_or_default()
+        self.messages(field).cloned().unwrap_or_default()
     }
 
     /// The messages about one field as one sentence, for the paragraph beside it (one
     /// paragraph, so that its id is unique and the field can point at it).
     pub fn beside(&self, field: &str) -> Option<String> {
-        self.by_field
-            .get(field)
+        self.messages(field)
             .filter(|_| field != Self::WHOLE_FORM)
             .map(|messages| messages.join(" "))
     }
@@ -83,7 +93,18 @@ impl FormErrors {
 
     /// Every message, for the summary at the top of the form.
     pub fn all(&self) -> Vec<String> {
-        self.by_field.values().flatten().cloned().collect()
+        self.by_field
+            .iter()
+            .flat_map(|(_, messages)| messages)
+            .cloned()
+            .collect()
+    }
+
+    fn messages(&self, field: &str) -> Option<&Vec<String>> {
+        self.by_field
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, messages)| messages)
     }
 }
 
@@ -97,10 +118,16 @@ mod tests {
         errors.add_text("capacity", "a".into());
         errors.add_text("capacity", "a".into());
         errors.add_text("capacity", "b".into());
+        errors.add_text("applications_close_on", "c".into());
         errors.add_text(FormErrors::WHOLE_FORM, "closed".into());
         assert_eq!(errors.beside("capacity").as_deref(), Some("a b"));
         assert_eq!(errors.beside(FormErrors::WHOLE_FORM), None);
         assert_eq!(errors.entries()[0], (String::new(), "closed".to_owned()));
-        assert_eq!(errors.all().len(), 3);
+        assert_eq!(
+            errors.entries()[3].0,
+            "applications_close_on",
+            "in the form's order"
+        );
+        assert_eq!(errors.all().len(), 4);
     }
 }

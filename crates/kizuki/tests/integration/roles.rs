@@ -62,6 +62,8 @@ struct Records {
     training: i64,
     group: i64,
     other_group: i64,
+    /// A message to `group`'s hosts.
+    message: i64,
     venue: i64,
     person: i64,
     questionnaire: i64,
@@ -99,6 +101,7 @@ impl Records {
         .map(|(_, id)| id.to_string());
         let path = pattern
             .replace("{question}", &self.question.to_string())
+            .replace("{message}", &self.message.to_string())
             .replace("{token}", "x")
             .replace("{name}", "x");
         let path = match &id {
@@ -190,10 +193,26 @@ async fn records(app: &TestApp) -> Records {
         .await
         .unwrap();
     assert_eq!(applied.status(), 201);
+    let message = app
+        .store
+        .add_group_message(
+            &kizuki_store::NewGroupMessage {
+                group_id: group,
+                sender_name: "役割 確認",
+                sender_email: "walk@example.jp",
+                body: "見学できますか。",
+                lang: "ja",
+                client_digest: "roles",
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
     Records {
         training,
         group,
         other_group,
+        message,
         venue: scalar(app, "SELECT MIN(id) FROM venues").await,
         person: scalar(app, "SELECT MIN(id) FROM people").await,
         questionnaire,
@@ -263,8 +282,14 @@ fn record_rule(role: Role, method: &Method, path: &str) -> Option<u16> {
     let organiser = matches!(role, Role::Admin | Role::Organizer);
     match (method.as_str(), japanese(path)) {
         // Organisers, and the hosts of this group (the demo host hosts it).
-        ("GET", "/manage/study-groups/{id}/edit")
-        | ("POST", "/manage/study-groups/{id}" | "/manage/study-groups/{id}/meetings")
+        ("GET", "/manage/study-groups/{id}/edit" | "/manage/study-groups/{id}/messages")
+        | (
+            "POST",
+            "/manage/study-groups/{id}"
+            | "/manage/study-groups/{id}/meetings"
+            | "/manage/study-groups/{id}/messages/{message}/read"
+            | "/manage/study-groups/{id}/messages/{message}/reply",
+        )
         | ("PUT", "/api/v1/study-groups/{id}") => (!organiser && role != Role::Host).then_some(403),
         // Names of the confirmed participants: organisers, and the facilitators of this training
         // (the demo facilitator is made one above).
@@ -405,6 +430,11 @@ async fn a_host_edits_only_the_groups_they_host() {
     assert_eq!(host.request(&Method::POST, &form).await, 403);
     let api = format!("/api/v1/study-groups/{}", records.other_group);
     assert_eq!(host.request(&Method::PUT, &api).await, 403);
+    // Their messages too: read only by the group's own hosts and the organisers.
+    let mine = format!("/manage/study-groups/{}/messages", records.group);
+    let theirs = format!("/manage/study-groups/{}/messages", records.other_group);
+    assert_eq!(host.request(&Method::GET, &mine).await, 200);
+    assert_eq!(host.request(&Method::GET, &theirs).await, 403);
 }
 
 #[tokio::test]

@@ -32,6 +32,8 @@ pub struct MessageCard {
     pub from: String,
     pub sent: String,
     pub body: String,
+    /// The language the sender wrote in, for the text's `lang`.
+    pub lang: String,
     pub unread: bool,
     pub replies: Vec<ReplyLine>,
     /// The reply as typed, when it was sent back with a mistake.
@@ -95,6 +97,7 @@ fn cards(
             from: message.sender_name,
             sent: format_datetime(lang, Timestamp(message.sent_at)),
             body: message.body,
+            lang: message.lang,
             unread: message.read_at.is_none(),
         })
         .collect()
