@@ -216,8 +216,8 @@ describe("a study group's hosts and the people who write to them", () => {
     await page.getByRole("link", { name: "この勉強会の世話人に連絡する" }).click();
     assert.deepEqual(await axeViolations(page), [], "the contact form");
     await page.getByLabel("お名前（ニックネームでもかまいません）").fill("ひかり");
-    await page.getByLabel("メールアドレス").fill("hikari@example.jp");
-    await page.getByLabel("メッセージ").fill("来月から札幌に住みます。見学だけでも参加できますか。");
+    await page.getByLabel("メールアドレス", { exact: true }).fill("hikari@example.jp");
+    await page.getByLabel("メッセージ", { exact: true }).fill("来月から札幌に住みます。見学だけでも参加できますか。");
     await page.getByRole("checkbox").check();
     await page.getByRole("button", { name: "送信する" }).click();
     await page.waitForURL(/\/study-groups\/\d+$/);
