@@ -83,43 +83,69 @@ pub async fn tell_hosts(
     sender_name: &str,
     body: &str,
 ) -> Result<usize, StoreError> {
-    let users = state.store().list_users().await?;
-    let hosts: Vec<_> = users
-        .iter()
-        .filter(|user| user.is_active() && group.host_user_ids.contains(&user.id))
-        .collect();
-    let readers: Vec<_> = if hosts.is_empty() {
-        users
-            .iter()
+    // The hosts are read one by one (a group has a few); everyone is read only for a group
+    // without host accounts, to find its organisers.
+    let mut readers = Vec::new();
+    for id in &group.host_user_ids {
+        let user = state.store().user(*id).await?;
+        if user.is_active() {
+            readers.push(user);
+        }
+    }
+    if readers.is_empty() {
+        readers = state
+            .store()
+            .list_users()
+            .await?
+            .into_iter()
             .filter(|user| {
                 user.is_active()
                     && kizuki_domain::Permission::ManageEvents.check(Some(user.role))
                         == kizuki_domain::Access::Granted
             })
-            .collect()
-    } else {
-        hosts
-    };
+            .collect();
+    }
     for user in &readers {
         let lang = Lang::from_tag(&user.preferred_lang).unwrap_or(Lang::Ja);
         let (subject, text) = arrival(lang, group, sender_name, body, state.public_url());
-        state
-            .store()
-            .enqueue_mail(
-                &OutgoingMail {
-                    training_id: None,
-                    application_id: None,
-                    recipient: &user.email,
-                    lang: lang.tag(),
-                    kind: GROUP_MESSAGE_MAIL,
-                    subject: &subject,
-                    body: &text,
-                },
-                state.now(),
-            )
-            .await?;
+        enqueue(
+            state,
+            &user.email,
+            lang,
+            GROUP_MESSAGE_MAIL,
+            &subject,
+            &text,
+        )
+        .await?;
     }
     Ok(readers.len())
+}
+
+/// Writes one of these messages to the outbox; it belongs to no training or application.
+async fn enqueue(
+    state: &AppState,
+    recipient: &str,
+    lang: Lang,
+    kind: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), StoreError> {
+    state
+        .store()
+        .enqueue_mail(
+            &OutgoingMail {
+                training_id: None,
+                application_id: None,
+                recipient,
+                lang: lang.tag(),
+                kind,
+                subject,
+                body,
+            },
+            state.now(),
+        )
+        .await?;
+    Ok(())
 }
 
 /// Mails a host's answer to the sender.
@@ -131,22 +157,15 @@ pub async fn send_answer(
 ) -> Result<(), StoreError> {
     let (subject, body) = answer(group, message, reply, state.public_url());
     let lang = Lang::from_tag(&message.lang).unwrap_or(Lang::Ja);
-    state
-        .store()
-        .enqueue_mail(
-            &OutgoingMail {
-                training_id: None,
-                application_id: None,
-                recipient: &message.sender_email,
-                lang: lang.tag(),
-                kind: GROUP_REPLY_MAIL,
-                subject: &subject,
-                body: &body,
-            },
-            state.now(),
-        )
-        .await?;
-    Ok(())
+    enqueue(
+        state,
+        &message.sender_email,
+        lang,
+        GROUP_REPLY_MAIL,
+        &subject,
+        &body,
+    )
+    .await
 }
 
 #[cfg(test)]

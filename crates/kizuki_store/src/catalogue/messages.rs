@@ -150,30 +150,15 @@ impl Store {
         .await?)
     }
 
-    /// Unread messages per group, for the groups `user_id` hosts (or every group, for
-    /// `None`: the organisers' view). Only groups with some are listed.
-    pub async fn unread_group_messages(&self, user_id: Option<i64>) -> Result<Vec<(i64, i64)>> {
-        let counts = match user_id {
-            Some(user_id) => {
-                sqlx::query_as(
-                    "SELECT group_id, COUNT(*) FROM study_group_messages WHERE read_at IS NULL \
-                     AND group_id IN (SELECT group_id FROM study_group_hosts WHERE user_id = $1) \
-                     GROUP BY group_id ORDER BY group_id",
-                )
-                .bind(user_id)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query_as(
-                    "SELECT group_id, COUNT(*) FROM study_group_messages WHERE read_at IS NULL \
-                     GROUP BY group_id ORDER BY group_id",
-                )
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        Ok(counts)
+    /// (unread, all) messages of one group, for the line on its edit page.
+    pub async fn group_message_counts(&self, group_id: i64) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*) \
+             FROM study_group_messages WHERE group_id = $1",
+        )
+        .bind(group_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Deletes messages older than `before`; run from the periodic job.

@@ -43,8 +43,13 @@ pub struct MessageCard {
 impl MessageCard {
     /// The reply box's id, which its mistakes are filed under.
     pub fn field(&self) -> String {
-        format!("reply-{}", self.id)
+        reply_field(self.id)
     }
+}
+
+/// The reply box of a message, by the message's id.
+fn reply_field(message_id: i64) -> String {
+    format!("reply-{message_id}")
 }
 
 #[derive(Template)]
@@ -196,7 +201,7 @@ pub async fn reply(
         let mut errors = FormErrors::default();
         errors.add(
             context.lang,
-            &format!("reply-{}", message.id),
+            &reply_field(message.id),
             "host_messages.error_reply",
         );
         let page = view(

@@ -172,12 +172,11 @@ async fn view(
     let today = today(state.now());
     let messages = match group {
         Some(group) => {
-            let all = state.store().group_messages(group.id).await?;
-            let unread = all.iter().filter(|m| m.read_at.is_none()).count();
+            let (unread, total) = state.store().group_message_counts(group.id).await?;
             Some((
                 context.href(&format!("/manage/study-groups/{}/messages", group.id)),
-                i64::try_from(unread).unwrap_or(i64::MAX),
-                i64::try_from(all.len()).unwrap_or(i64::MAX),
+                unread,
+                total,
             ))
         }
         None => None,
