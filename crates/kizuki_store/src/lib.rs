@@ -37,9 +37,9 @@ mod users;
 pub use audit::AuditEntry;
 pub use catalogue::{
     ABANDONED_IMPORT_SECONDS, GROUP_MESSAGE_MAIL, GROUP_REPLY_MAIL, GroupMessage, GroupReply,
-    IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, MeetingChange, NewGroupMessage, OperatorProfile,
-    Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput, Training,
-    TrainingFilter, TrainingGuide, TrainingInput, Venue, VenueInput, VenueRef, When,
+    HostInbox, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, MeetingChange, NewGroupMessage,
+    OperatorProfile, Person, PersonInput, PlaceRow, StudyGroup, StudyGroupFilter, StudyGroupInput,
+    Training, TrainingFilter, TrainingGuide, TrainingInput, Venue, VenueInput, VenueRef, When,
 };
 pub use error::StoreError;
 pub use invitations::Invitation;
@@ -56,9 +56,9 @@ pub use questionnaires::{
 };
 pub use registration::{
     Actor, ApplicationRecord, Applied, AttendanceMark, ContactDetails, Frame, FrameInput, LogEntry,
-    LotteryRecord, LotteryState, MAX_MAIL_ATTEMPTS, MailDraft, NewApplication, Notice, NoticeKind,
-    OutboxEntry, OutgoingMail, Placement, QuestionDef, QuestionInput, QueuedMail,
-    RegistrationSettings, RosterFilter, Seats, SettingsInput,
+    LotteryRecord, LotteryState, MAX_MAIL_ATTEMPTS, MailBacklog, MailDraft, NewApplication, Notice,
+    NoticeKind, OutboxEntry, OutgoingMail, Placement, QuestionDef, QuestionInput, QueuedMail,
+    RegistrationSettings, RosterFilter, Seats, SettingsInput, TrainingWorkload,
 };
 pub use tokens::ApiTokenSummary;
 pub use users::{NewUser, User};

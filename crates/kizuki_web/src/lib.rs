@@ -8,6 +8,7 @@ mod assets;
 mod charts;
 pub mod clock;
 mod config;
+mod confirm;
 mod context;
 mod cookies;
 mod csrf;

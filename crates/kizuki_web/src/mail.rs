@@ -12,12 +12,12 @@ use kizuki_i18n::Lang;
 use kizuki_store::{
     ApplicationRecord, Notice, NoticeKind, OutgoingMail, QueuedMail, Store, StoreError, Training,
 };
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::format::{self, Localized};
 use crate::guide::Guide;
-use crate::pages::catalogue::today;
+use crate::pages::catalogue::{feeds, today};
 use crate::state::AppState;
 
 /// What a message to an applicant says.
@@ -344,17 +344,68 @@ fn connect(settings: &SmtpSettings) -> Result<(Transport, Mailbox), String> {
     Ok((transport, from))
 }
 
-fn message(from: &Mailbox, to: &str, subject: &str, body: String) -> Result<Message, String> {
+/// A file sent with a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub body: String,
+}
+
+/// The calendar's type, as mail programs expect it to offer "add to calendar".
+const CALENDAR_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";
+
+fn message(
+    from: &Mailbox,
+    to: &str,
+    subject: &str,
+    body: String,
+    attachment: Option<Attachment>,
+) -> Result<Message, String> {
     let to: Mailbox = to
         .parse()
         .map_err(|error: lettre::address::AddressError| error.to_string())?;
-    Message::builder()
+    let builder = Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
-        .map_err(|error| error.to_string())
+        .subject(subject);
+    let built = match attachment {
+        None => builder.header(ContentType::TEXT_PLAIN).body(body),
+        Some(attachment) => {
+            let calendar = ContentType::parse(CALENDAR_TYPE).map_err(|error| error.to_string())?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(body))
+                    .singlepart(
+                        lettre::message::Attachment::new(attachment.file_name)
+                            .body(attachment.body, calendar),
+                    ),
+            )
+        }
+    };
+    built.map_err(|error| error.to_string())
+}
+
+/// The calendar file that a message confirming a place (and the reminder) carries. It is made
+/// as the message is sent, so it holds the training's days as they are then.
+async fn calendar_attachment(
+    store: &Store,
+    links: &PrivateLinks,
+    mail: &QueuedMail,
+) -> Result<Option<Attachment>, String> {
+    let carries_calendar =
+        mail.kind == MailKind::Confirmed.name() || mail.kind == MailKind::Reminder.name();
+    let Some(training_id) = mail.training_id.filter(|_| carries_calendar) else {
+        return Ok(None);
+    };
+    let training = store
+        .training(training_id)
+        .await
+        .map_err(|error| error.to_string())?;
+    let lang = Lang::from_tag(&mail.lang).unwrap_or(Lang::Ja);
+    Ok(Some(Attachment {
+        file_name: feeds::training_calendar_file_name(&training),
+        body: feeds::training_calendar(lang, &training, &links.public_url),
+    }))
 }
 
 /// Sends messages at once, without the outbox, for mail that must not be stored (a
@@ -367,7 +418,7 @@ pub async fn send_unstored(
     let (transport, from) = connect(settings)?;
     let mut sent = Vec::with_capacity(messages.len());
     for (to, subject, body) in messages {
-        let outcome = match message(&from, to, subject, body.clone()) {
+        let outcome = match message(&from, to, subject, body.clone(), None) {
             Ok(message) => transport
                 .send(message)
                 .await
@@ -438,9 +489,15 @@ async fn send_waiting(
     clock: &crate::Clock,
 ) -> Result<(), StoreError> {
     for mail in store.claim_mail(clock(), 20).await? {
-        let message = with_link(store, links, &mail)
-            .await
-            .and_then(|body| message(from, &mail.recipient, &mail.subject, body));
+        let message = match (
+            with_link(store, links, &mail).await,
+            calendar_attachment(store, links, &mail).await,
+        ) {
+            (Ok(body), Ok(attachment)) => {
+                message(from, &mail.recipient, &mail.subject, body, attachment)
+            }
+            (Err(error), _) | (_, Err(error)) => Err(error),
+        };
         let outcome = match message {
             Ok(message) => transport
                 .send(message)

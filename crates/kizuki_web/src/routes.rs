@@ -350,13 +350,13 @@ fn table() -> RouteTable {
         .page(
             M::GET,
             "/manage/trainings/{id}/attendance",
-            P::ManageEvents,
+            P::SignedIn,
             enrol::attendance::show,
         )
         .page(
             M::POST,
             "/manage/trainings/{id}/attendance",
-            P::ManageEvents,
+            P::SignedIn,
             enrol::attendance::record,
         )
         .page(

@@ -218,12 +218,44 @@ pub struct DashboardView {
     pub led: Vec<LedTraining>,
     /// And those already held, latest first.
     pub led_before: Vec<LedTraining>,
+    /// For organisers: the trainings to come, with their registration at a glance.
+    pub organised: Vec<OrganisedTraining>,
+    /// For organisers: what needs doing, most pressing first.
+    pub actions: Vec<ActionItem>,
+    /// The study groups this person hosts, with their messages.
+    pub hosted: Vec<HostedGroup>,
 }
 
 pub struct LedTraining {
     pub title: crate::format::Localized,
     pub dates: String,
     pub href: String,
+    pub attendance_href: String,
+    /// "12 participants".
+    pub participants: String,
+}
+
+pub struct OrganisedTraining {
+    pub title: crate::format::Localized,
+    pub dates: String,
+    pub href: String,
+    pub applications: i64,
+    /// "12 of 20", when the training has a capacity.
+    pub seats: Option<String>,
+    pub full: bool,
+    pub waitlisted: i64,
+}
+
+pub struct ActionItem {
+    pub text: String,
+    pub href: String,
+}
+
+pub struct HostedGroup {
+    pub name: crate::format::Localized,
+    pub href: String,
+    pub unread: i64,
+    pub total: i64,
 }
 
 #[derive(Template)]

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::api_catalogue::Api;
 use crate::registration::open_training;
-use crate::support::{TestApp, html_escape, link_in, location};
+use crate::support::{TestApp, form_value, html_escape, link_in, location};
 
 const ADMIN: &str = "admin@example.jp";
 const ORGANISER: &str = "organiser@example.jp";
@@ -254,6 +254,27 @@ async fn every_message_says_how_to_reach_someone_and_a_confirmed_place_gets_the_
             .contains(&format!("/trainings/{training}/calendar.ics"))
     );
     assert!(confirmed.body.contains("メール：office@example.jp"));
+    // The calendar comes with the message, made from the training's days as they are now.
+    let [calendar] = confirmed.attachments.as_slice() else {
+        panic!("one calendar file attached: {:?}", confirmed.attachments);
+    };
+    assert_eq!(calendar.file_name, format!("training-{training}.ics"));
+    assert_eq!(calendar.mime_type, "text/calendar");
+    assert_eq!(
+        calendar.parameters.get("method").map(String::as_str),
+        Some("PUBLISH")
+    );
+    assert!(calendar.body.contains("BEGIN:VEVENT"));
+    assert!(
+        calendar
+            .body
+            .contains("DTSTART;TZID=Asia/Tokyo:20270605T100000")
+    );
+    assert!(
+        calendar
+            .body
+            .contains(&format!("/trainings/{training}\r\n"))
+    );
     assert_eq!(
         link_in(&confirmed.body),
         link,
@@ -268,30 +289,83 @@ async fn every_message_says_how_to_reach_someone_and_a_confirmed_place_gets_the_
     // A message that asks people to tell the organisers says how.
     let id = app.application_id(training, "hanako@example.jp").await;
     let roster = format!("/manage/trainings/{training}/applications");
+    let application = format!("/manage/applications/{id}");
+    let decision = [("decision", "cancel"), ("reason", "本人からの電話")];
+    // Cancelling cannot be undone: the first post only asks, saying what will happen.
+    let question = organiser
+        .submit(&application, &application, &decision)
+        .await;
+    assert_eq!(question.status(), 200);
+    let question = question.text().await.unwrap();
+    assert!(
+        question.contains("申し込みを取り消しますか？"),
+        "{question}"
+    );
+    assert!(
+        question.contains("山田 花子 さんの申し込みを取り消し"),
+        "{question}"
+    );
+    assert!(question.contains("name=\"reason\" value=\"本人からの電話\""));
+    assert_eq!(
+        app.store.application(id).await.unwrap().status.as_str(),
+        "confirmed",
+        "nothing changed yet"
+    );
+    let mut confirmed = decision.to_vec();
+    confirmed.push(("confirmed", "yes"));
     let decision = organiser
-        .submit(
-            &format!("/manage/applications/{id}"),
-            &format!("/manage/applications/{id}"),
-            &[("decision", "cancel"), ("reason", "本人からの電話")],
-        )
+        .submit(&application, &application, &confirmed)
         .await;
     assert_eq!(decision.status(), 303);
     let cancelled = smtp.wait_for("hanako@example.jp", "取り消しました").await;
     assert!(cancelled.body.contains("運営担当までお知らせください"));
     assert!(cancelled.body.contains("メール：office@example.jp"));
+    assert!(
+        cancelled.attachments.is_empty(),
+        "no calendar for a place given up"
+    );
 
-    // An organiser's own message ends the same way, with the applicant's page.
-    organiser
-        .submit(
-            &roster,
-            &format!("/manage/trainings/{training}/messages"),
-            &[
-                ("audience", "all"),
-                ("subject", "会場のご案内"),
-                ("body", "会場は 3 階です。"),
-            ],
-        )
-        .await;
+    // An organiser's own message ends the same way, with the applicant's page. It is
+    // shown first: who it reaches, and the message as they will read it.
+    let messages = format!("/manage/trainings/{training}/messages");
+    let fields = [
+        ("audience", "all"),
+        ("subject", "会場のご案内"),
+        ("body", "会場は 3 階です。"),
+    ];
+    let preview = organiser.submit(&roster, &messages, &fields).await;
+    assert_eq!(preview.status(), 200);
+    let preview = preview.text().await.unwrap();
+    assert!(preview.contains("id=\"message-preview\""), "{preview}");
+    assert!(
+        preview.contains("1 人に送ります"),
+        "only the one still applying: {preview}"
+    );
+    assert!(
+        preview.contains("メール：office@example.jp"),
+        "the closing is shown"
+    );
+    assert!(preview.contains("申込者ごとの確認ページのリンク"));
+    assert!(
+        smtp.messages().iter().all(|m| m.subject != "会場のご案内"),
+        "nothing is sent from the preview"
+    );
+    // A stale preview (someone applied since) is shown again, not sent.
+    let mut stale = fields.to_vec();
+    stale.extend([("step", "send"), ("expected", "5")]);
+    let again = organiser.submit(&roster, &messages, &stale).await;
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"recipients-changed\"")
+    );
+    let expected = form_value(&preview, "expected").expect("the count it was shown for");
+    let mut send = fields.to_vec();
+    send.extend([("step", "send"), ("expected", expected.as_str())]);
+    let sent = organiser.submit(&roster, &messages, &send).await;
+    assert_eq!(sent.status(), 303);
     let message = smtp.wait_for("early@example.jp", "会場のご案内").await;
     assert!(message.body.starts_with("会場は 3 階です。"));
     assert!(message.body.contains("メール：office@example.jp"));

@@ -631,6 +631,7 @@ async fn organisers_decide_with_reasons_export_and_take_attendance_while_facilit
             &[
                 ("decision", "cancel"),
                 ("reason", "ご本人から電話で取り消し"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -980,8 +981,34 @@ async fn a_facilitator_opens_the_lists_of_the_trainings_they_lead_only() {
                 assert_eq!(status, 403, "{email} on training {training}");
                 assert!(!page.contains(&format!("参加 share{training}")));
             }
+            // Who came: the same people may see it and record it, and no one else.
+            let attendance = format!("/manage/trainings/{training}/attendance");
+            let sheet = visitor.get(&attendance).await;
+            let expected = if leads(email, training) { 200 } else { 403 };
+            assert_eq!(sheet.status().as_u16(), expected, "{email} on {attendance}");
+            let share = app
+                .application_id(training, &format!("share{training}@example.jp"))
+                .await;
+            let recorded = visitor
+                .submit(
+                    "/dashboard",
+                    &attendance,
+                    &[("day", "2027-06-05"), ("present", &share.to_string())],
+                )
+                .await;
+            let expected = if leads(email, training) { 303 } else { 403 };
+            assert_eq!(
+                recorded.status().as_u16(),
+                expected,
+                "{email} records on {attendance}"
+            );
         }
     }
+    let marks = app.store.attendance(trainings[0]).await.unwrap();
+    assert!(
+        marks.iter().any(|mark| mark.present),
+        "a facilitator's record is kept"
+    );
     // The facilitator's dashboard lists the trainings they lead, with their lists.
     let dashboard = app
         .signed_in("fac1@example.jp")
@@ -990,6 +1017,8 @@ async fn a_facilitator_opens_the_lists_of_the_trainings_they_lead_only() {
         .await;
     assert!(dashboard.contains(&format!("/manage/trainings/{}/participants", trainings[0])));
     assert!(!dashboard.contains(&format!("/manage/trainings/{}/participants", trainings[1])));
+    assert!(dashboard.contains(&format!("/manage/trainings/{}/attendance", trainings[0])));
+    assert!(dashboard.contains("参加者 2 人"), "{dashboard}");
 }
 
 #[tokio::test]

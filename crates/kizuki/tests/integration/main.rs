@@ -13,6 +13,7 @@ mod auth;
 mod catalogue;
 mod cli;
 mod contacts;
+mod dashboard;
 mod enrolment;
 mod form_errors;
 mod hostile;

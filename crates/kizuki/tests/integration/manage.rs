@@ -104,8 +104,26 @@ async fn an_organiser_creates_edits_and_deletes_a_training_in_the_browser_forms(
         form.contains("value=\"2027-06-06\""),
         "the edit form shows the stored days"
     );
+    let delete = format!("/manage/trainings/{id}/delete");
+    let asked = organiser.submit(&edit, &delete, &[]).await;
+    assert_eq!(asked.status(), 200, "deleting asks first");
+    assert!(
+        asked
+            .text()
+            .await
+            .unwrap()
+            .contains("研修会を削除しますか？")
+    );
+    assert_eq!(
+        app.visitor()
+            .get(&format!("/trainings/{id}"))
+            .await
+            .status(),
+        200,
+        "and deletes nothing yet"
+    );
     let deleted = organiser
-        .submit(&edit, &format!("/manage/trainings/{id}/delete"), &[])
+        .submit(&edit, &delete, &[("confirmed", "yes")])
         .await;
     assert_eq!(deleted.status(), 303);
     assert_eq!(

@@ -61,11 +61,21 @@ async fn failures_on_one_server_count_on_the_other() {
     let servers = [app.serve_process(&[]).await, app.serve_process(&[]).await];
     let first = app.visitor_at(&servers[0].base);
     let second = app.visitor_at(&servers[1].base);
-    for _ in 0..3 {
-        first.sign_in("host@example.jp", "wrong password!").await;
-    }
-    for _ in 0..2 {
-        second.sign_in("host@example.jp", "wrong password!").await;
+    // Each mistake must be refused as a mistake (and so counted), or the lockout below would
+    // prove nothing; the assertion says which one was not.
+    for (attempt, visitor) in [&first, &first, &first, &second, &second]
+        .into_iter()
+        .enumerate()
+    {
+        assert_eq!(
+            visitor
+                .sign_in("host@example.jp", "wrong password!")
+                .await
+                .status(),
+            422,
+            "wrong password number {}",
+            attempt + 1
+        );
     }
     assert_eq!(
         first.sign_in("host@example.jp", PASSWORD).await.status(),

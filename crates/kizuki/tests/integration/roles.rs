@@ -291,9 +291,10 @@ fn record_rule(role: Role, method: &Method, path: &str) -> Option<u16> {
             | "/manage/study-groups/{id}/messages/{message}/reply",
         )
         | ("PUT", "/api/v1/study-groups/{id}") => (!organiser && role != Role::Host).then_some(403),
-        // Names of the confirmed participants: organisers, and the facilitators of this training
-        // (the demo facilitator is made one above).
-        ("GET", "/manage/trainings/{id}/participants") => {
+        // Names of the confirmed participants, and who came: organisers, and the facilitators
+        // of this training (the demo facilitator is made one above).
+        ("GET", "/manage/trainings/{id}/participants" | "/manage/trainings/{id}/attendance")
+        | ("POST", "/manage/trainings/{id}/attendance") => {
             matches!(role, Role::Host | Role::Researcher).then_some(403)
         }
         // No lottery is drawn for the demo's training: there is nothing to show yet.

@@ -690,6 +690,19 @@ pub struct ReceivedMail {
     pub to: String,
     pub from: String,
     pub subject: String,
+    /// The text, the whole body of a plain message or the first plain part of a mixed one.
+    pub body: String,
+    pub attachments: Vec<ReceivedAttachment>,
+}
+
+/// A file sent with a message.
+#[derive(Clone, Debug)]
+pub struct ReceivedAttachment {
+    pub file_name: String,
+    /// The MIME type alone, such as `text/calendar`.
+    pub mime_type: String,
+    /// Its parameters, such as `method` for a calendar.
+    pub parameters: std::collections::BTreeMap<String, String>,
     pub body: String,
 }
 
@@ -749,11 +762,37 @@ impl SmtpServer {
                     mailparse::MailHeaderMap::get_first_value(parsed.headers.as_slice(), name)
                         .unwrap_or_default()
                 };
+                let (body, attachments) = if parsed.subparts.is_empty() {
+                    (parsed.get_body().expect("a body"), Vec::new())
+                } else {
+                    let text = parsed
+                        .subparts
+                        .iter()
+                        .find(|part| part.ctype.mimetype == "text/plain")
+                        .map(|part| part.get_body().expect("a text part"))
+                        .unwrap_or_default();
+                    let files = parsed
+                        .subparts
+                        .iter()
+                        .filter_map(|part| {
+                            let disposition = part.get_content_disposition();
+                            let file_name = disposition.params.get("filename")?.clone();
+                            Some(ReceivedAttachment {
+                                file_name,
+                                mime_type: part.ctype.mimetype.clone(),
+                                parameters: part.ctype.params.clone().into_iter().collect(),
+                                body: part.get_body().expect("an attachment"),
+                            })
+                        })
+                        .collect();
+                    (text, files)
+                };
                 found.push(ReceivedMail {
                     to: header("To"),
                     from: header("From"),
                     subject: header("Subject"),
-                    body: parsed.get_body().expect("a body"),
+                    body,
+                    attachments,
                 });
             }
         }

@@ -161,6 +161,21 @@ impl Store {
         .await?)
     }
 
+    /// The groups `user_id` hosts, each with its unread and all messages, for the dashboard.
+    pub async fn host_inboxes(&self, user_id: i64) -> Result<Vec<HostInbox>> {
+        Ok(sqlx::query_as(
+            "SELECT g.id AS group_id, g.name, g.name_en, \
+             (SELECT COUNT(*) FROM study_group_messages m WHERE m.group_id = g.id \
+             AND m.read_at IS NULL) AS unread, \
+             (SELECT COUNT(*) FROM study_group_messages m WHERE m.group_id = g.id) AS total \
+             FROM study_groups g JOIN study_group_hosts h ON h.group_id = g.id \
+             WHERE h.user_id = $1 ORDER BY g.name, g.id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Deletes messages older than `before`; run from the periodic job.
     /// The mail that carried them (to hosts, and hosts' answers to senders) goes too: the
     /// outbox must not keep a message, or an address, longer than the message itself.
@@ -179,4 +194,14 @@ impl Store {
         tx.commit().await?;
         Ok(deleted.rows_affected())
     }
+}
+
+/// A hosted group's messages at a glance.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct HostInbox {
+    pub group_id: i64,
+    pub name: String,
+    pub name_en: String,
+    pub unread: i64,
+    pub total: i64,
 }

@@ -16,7 +16,7 @@ pub use import::{
     ABANDONED_IMPORT_SECONDS, IMPORT_CHUNK_ROWS, ImportItem, ImportSummary, VenueRef,
 };
 pub use messages::{
-    GROUP_MESSAGE_MAIL, GROUP_REPLY_MAIL, GroupMessage, GroupReply, NewGroupMessage,
+    GROUP_MESSAGE_MAIL, GROUP_REPLY_MAIL, GroupMessage, GroupReply, HostInbox, NewGroupMessage,
 };
 pub use people::{Person, PersonInput};
 pub use places::PlaceRow;

@@ -86,7 +86,7 @@ pub struct NewApplication<'a> {
 
 /// The condition for an application that takes a seat now: confirmed, or held and not lapsed.
 /// `now` names the query's placeholder for the current instant.
-fn takes_a_seat(now: &str) -> String {
+pub(super) fn takes_a_seat(now: &str) -> String {
     format!("(status = 'confirmed' OR (status = 'held' AND hold_expires_at > {now}))")
 }
 

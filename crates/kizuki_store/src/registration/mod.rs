@@ -15,6 +15,7 @@ mod outbox;
 mod records;
 mod retention;
 mod settings;
+mod workload;
 
 use jiff::civil::Date;
 use kizuki_domain::Timestamp;
@@ -32,6 +33,7 @@ pub use settings::{
     Frame, FrameInput, LotteryState, QuestionDef, QuestionInput, RegistrationSettings,
     SettingsInput,
 };
+pub use workload::{MailBacklog, TrainingWorkload};
 
 use crate::{Backend, Result, Store, StoreError, parse_date};
 

@@ -50,8 +50,11 @@ pub struct OutgoingMail<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct QueuedMail {
     pub id: i64,
+    pub training_id: Option<i64>,
     pub application_id: Option<i64>,
     pub recipient: String,
+    pub lang: String,
+    pub kind: String,
     pub subject: String,
     pub body: String,
     pub attempts: i64,
@@ -108,7 +111,7 @@ impl Store {
             let mail: Option<QueuedMail> = sqlx::query_as(
                 "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND sent_at IS NULL \
                  AND (claimed_until IS NULL OR claimed_until < $3) \
-                 RETURNING id, application_id, recipient, subject, body, attempts",
+                 RETURNING id, training_id, application_id, recipient, lang, kind, subject, body, attempts",
             )
             .bind(now.seconds() + CLAIM_SECONDS)
             .bind(id)

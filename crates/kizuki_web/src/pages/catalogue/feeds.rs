@@ -203,22 +203,30 @@ pub async fn training(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let training = super::public_training(&state, &id).await?;
-    let id = training.id;
-    let lang = context.lang;
-    let mut calendar = Calendar::new(
-        &Localized::pick(lang, &training.title, &training.title_en).text,
-        lang.tag(),
-    );
-    training_events(
-        &mut calendar,
-        lang,
+    let body = training_calendar(
+        context.lang,
         &training,
         &structured::origin(&headers, context.https),
     );
     Ok(calendar_response(
-        calendar.finish(),
-        &format!("training-{id}.ics"),
+        body,
+        &training_calendar_file_name(&training),
     ))
+}
+
+/// One training's days as an iCalendar file: the page's download and the attachment of the
+/// messages that confirm a place.
+pub fn training_calendar(lang: Lang, training: &Training, origin: &str) -> String {
+    let mut calendar = Calendar::new(
+        &Localized::pick(lang, &training.title, &training.title_en).text,
+        lang.tag(),
+    );
+    training_events(&mut calendar, lang, training, origin);
+    calendar.finish()
+}
+
+pub fn training_calendar_file_name(training: &Training) -> String {
+    format!("training-{}.ics", training.id)
 }
 
 pub async fn group(

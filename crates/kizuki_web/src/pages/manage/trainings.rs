@@ -16,6 +16,7 @@ use kizuki_i18n::Lang;
 use kizuki_store::{Training, TrainingFilter, TrainingInput, When};
 
 use super::{Choice, FormErrors, optional_number};
+use crate::confirm::{self, Confirmation, Question};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::{self, Localized};
@@ -571,9 +572,29 @@ pub async fn delete(
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
+    CleanForm(form): CleanForm<Confirmation>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let training = state.store().training(id).await?;
+    if !form.given() {
+        let title = Localized::pick(context.lang, &training.title, &training.title_en).text;
+        return Ok(confirm::ask(
+            &state,
+            &context,
+            Question {
+                title_key: "confirm.delete_training.title",
+                consequence: kizuki_i18n::format(
+                    context.lang,
+                    "confirm.delete_training.consequence",
+                    &[("title", &title)],
+                ),
+                button_key: "manage.trainings.delete",
+                action: format!("/manage/trainings/{id}/delete"),
+                back: format!("/manage/trainings/{id}/edit"),
+                fields: Vec::new(),
+            },
+        ));
+    }
     state.store().delete_training(id).await?;
     state
         .store()

@@ -11,6 +11,7 @@ use kizuki_domain::text;
 use kizuki_store::{StoreError, Venue, VenueInput};
 
 use super::{Choice, FormErrors};
+use crate::confirm::{self, Confirmation, Question};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::Localized;
@@ -404,8 +405,29 @@ pub async fn delete(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
+    CleanForm(form): CleanForm<Confirmation>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    if !form.given() {
+        let venue = state.store().venue(id).await?;
+        let name = Localized::pick(context.lang, &venue.name, &venue.name_en).text;
+        return Ok(confirm::ask(
+            &state,
+            &context,
+            Question {
+                title_key: "confirm.delete_venue.title",
+                consequence: kizuki_i18n::format(
+                    context.lang,
+                    "confirm.delete_venue.consequence",
+                    &[("name", &name)],
+                ),
+                button_key: "manage.venues.delete",
+                action: format!("/manage/venues/{id}/delete"),
+                back: format!("/manage/venues/{id}/edit"),
+                fields: Vec::new(),
+            },
+        ));
+    }
     match state.store().delete_venue(id).await {
         Ok(()) => Ok(redirect_with_flash(
             &context,

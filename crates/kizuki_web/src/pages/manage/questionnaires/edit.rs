@@ -11,6 +11,7 @@ use kizuki_store::{Questionnaire, QuestionnaireInput, StoreError};
 use serde::Deserialize;
 
 use super::{id_of, load, local_input, parse_local, phase_label};
+use crate::confirm::{self, Confirmation, Question};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::format::Localized;
@@ -362,10 +363,30 @@ pub async fn close(
     State(state): State<AppState>,
     context: RequestContext,
     Path(id): Path<String>,
+    CleanForm(form): CleanForm<Confirmation>,
 ) -> Result<Response, AppError> {
     let q = load(&state, &id).await?;
     if q.training_id.is_none() {
         return Err(AppError::NotFound);
+    }
+    if !form.given() {
+        let title = Localized::pick(context.lang, &q.title, &q.title_en).text;
+        return Ok(confirm::ask(
+            &state,
+            &context,
+            Question {
+                title_key: "confirm.close_questionnaire.title",
+                consequence: kizuki_i18n::format(
+                    context.lang,
+                    "confirm.close_questionnaire.consequence",
+                    &[("title", &title)],
+                ),
+                button_key: "questionnaire.close.button",
+                action: format!("/manage/questionnaires/{}/close", q.id),
+                back: format!("/manage/questionnaires/{}", q.id),
+                fields: Vec::new(),
+            },
+        ));
     }
     crate::questionnaire::close(&state, q.id).await?;
     Ok(redirect_with_flash(

@@ -6,7 +6,7 @@ use axum::response::Response;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::context::RequestContext;
+use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::{self, Localized};
 use crate::forms::{CleanForm, redirect_with_flash};
@@ -38,7 +38,9 @@ pub struct PersonRow {
 pub struct AttendanceView {
     pub page: Chrome,
     pub training_title: Localized,
-    pub roster_href: String,
+    /// The whole roster, for organisers; a facilitator goes back to the participant list.
+    pub roster_href: Option<String>,
+    pub participants_href: String,
     pub days: Vec<DayTab>,
     pub day: String,
     pub day_label: String,
@@ -48,10 +50,12 @@ pub struct AttendanceView {
 pub async fn show(
     State(state): State<AppState>,
     context: RequestContext,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
     Query(query): Query<DayQuery>,
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
+    super::roster::refuse_unless_in_the_room(&state, &user, &training).await?;
     let lang = context.lang;
     let day: Date = query
         .day
@@ -66,7 +70,10 @@ pub async fn show(
     Ok(views::render(&AttendanceView {
         page: Chrome::new(&state, &context, "registration.attendance.title"),
         training_title: Localized::pick(lang, &training.title, &training.title_en),
-        roster_href: context.href(&format!("/manage/trainings/{}/applications", training.id)),
+        roster_href: (kizuki_domain::Permission::ManageEvents.check(Some(user.role))
+            == kizuki_domain::Access::Granted)
+            .then(|| context.href(&format!("/manage/trainings/{}/applications", training.id))),
+        participants_href: context.href(&format!("/manage/trainings/{}/participants", training.id)),
         days: training
             .days
             .iter()
@@ -99,10 +106,12 @@ pub async fn show(
 pub async fn record(
     State(state): State<AppState>,
     context: RequestContext,
+    CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
     CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
+    super::roster::refuse_unless_in_the_room(&state, &user, &training).await?;
     let day: Date = pairs
         .iter()
         .find(|(k, _)| k == "day")

@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::allocation::Status;
 use kizuki_domain::text;
@@ -13,11 +14,13 @@ use kizuki_store::{OutgoingMail, RosterFilter, StoreError};
 use serde::Deserialize;
 
 use super::{backgrounds_label, status_label};
+use crate::confirm::{self, Confirmation, Question};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::format::Localized;
-use crate::forms::{CleanForm, redirect_with_flash};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::mail::moment;
+use crate::pages::manage::FormErrors;
 use crate::pages::registration::{frame_name, question_label};
 use crate::registration::{self, Decision, DecisionError};
 use crate::state::AppState;
@@ -42,6 +45,7 @@ pub struct ApplicationView {
     pub training_title: Localized,
     pub roster_href: String,
     pub action: String,
+    pub message_action: String,
     pub application: kizuki_store::ApplicationRecord,
     pub status: &'static str,
     pub frame: String,
@@ -75,6 +79,7 @@ pub async fn show(
         training_title: Localized::pick(lang, &training.title, &training.title_en),
         roster_href: context.href(&format!("/manage/trainings/{}/applications", training.id)),
         action: context.href(&format!("/manage/applications/{id}")),
+        message_action: context.href(&format!("/manage/trainings/{}/messages", training.id)),
         status: status_label(lang, status),
         frame: frame_name(lang, &settings.frames, application.frame_id),
         backgrounds: backgrounds_label(lang, &application.backgrounds),
@@ -132,6 +137,8 @@ pub struct DecisionForm {
     reason: String,
     #[serde(default)]
     rank: String,
+    #[serde(default)]
+    confirmed: String,
 }
 
 pub async fn decide(
@@ -155,6 +162,42 @@ pub async fn decide(
         }
         Err(DecisionError::Unknown) => return Err(AppError::BadRequest),
     };
+    // Ending an application cannot be undone, and its applicant is told at once: ask first.
+    let ending = match decision {
+        Decision::Cancel => Some("cancel"),
+        Decision::Decline => Some("decline"),
+        _ => None,
+    };
+    if let Some(which) = ending.filter(|_| !confirm::given(&form.confirmed)) {
+        return Ok(confirm::ask(
+            &state,
+            &context,
+            Question {
+                title_key: if which == "cancel" {
+                    "confirm.cancel.title"
+                } else {
+                    "confirm.decline.title"
+                },
+                consequence: kizuki_i18n::format(
+                    context.lang,
+                    &format!("confirm.{which}.consequence"),
+                    &[("name", &application.name)],
+                ),
+                button_key: if which == "cancel" {
+                    "confirm.cancel.button"
+                } else {
+                    "confirm.decline.button"
+                },
+                action: back.clone(),
+                back,
+                fields: vec![
+                    ("decision".to_owned(), form.decision.clone()),
+                    ("reason".to_owned(), reason.clone()),
+                    ("rank".to_owned(), form.rank.clone()),
+                ],
+            },
+        ));
+    }
     match registration::decide(&state, &application, decision, user.id, &reason).await {
         Ok(()) => Ok(redirect_with_flash(&context, &back, "flash.saved")),
         Err(StoreError::Refused(reason)) => Ok(redirect_with_flash(
@@ -174,9 +217,63 @@ pub struct MessageForm {
     subject: String,
     #[serde(default)]
     body: String,
+    /// One application, for a message to one applicant (its page's form).
+    #[serde(default)]
+    to: String,
+    /// `send` on the preview's button; anything else shows the preview.
+    #[serde(default)]
+    step: String,
+    /// How many the preview said it would reach: if that changed, the preview is shown again.
+    #[serde(default)]
+    expected: String,
 }
 
-/// Writes one message to everyone, the confirmed, or the waitlisted, as the organiser wrote it.
+/// Who may be written to together: those whose application is still in play.
+const AUDIENCES: [(&str, &[Status]); 3] = [
+    ("confirmed", &[Status::Confirmed]),
+    ("waitlisted", &[Status::Waitlisted]),
+    (
+        "all",
+        &[
+            Status::Confirmed,
+            Status::Held,
+            Status::Waitlisted,
+            Status::PendingApproval,
+            Status::Lottery,
+        ],
+    ),
+];
+
+pub struct Recipient {
+    pub name: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "manage/message_preview.html")]
+pub struct MessagePreviewView {
+    pub page: Chrome,
+    pub training_title: Localized,
+    pub roster_href: String,
+    pub action: String,
+    pub errors: FormErrors,
+    pub audience: String,
+    pub audiences: Vec<crate::pages::manage::Choice>,
+    /// Set for a message to one applicant.
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub recipients: Vec<Recipient>,
+    pub count: i64,
+    /// The message as its first recipient will read it (their private link shown as a mark).
+    pub sample: String,
+    /// The number of recipients changed since the preview the organiser confirmed.
+    pub changed: bool,
+}
+
+/// Writes a message to one applicant, or to everyone, the confirmed or the waitlisted, as the
+/// organiser wrote it. The first post shows who it will reach and the message as they will
+/// read it; only the preview's button sends.
 pub async fn message(
     State(state): State<AppState>,
     context: RequestContext,
@@ -184,42 +281,104 @@ pub async fn message(
     CleanForm(form): CleanForm<MessageForm>,
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
-    let back = format!("/manage/trainings/{}/applications", training.id);
+    let lang = context.lang;
     let subject = text::normalize_line(&form.subject);
     let body = text::normalize(&form.body);
-    if subject.is_empty() || body.is_empty() || body.chars().count() > 10_000 {
-        return Ok(redirect_with_flash(
-            &context,
-            &back,
-            "flash.message_incomplete",
-        ));
-    }
-    let statuses: &[Status] = match form.audience.as_str() {
-        "confirmed" => &[Status::Confirmed],
-        "waitlisted" => &[Status::Waitlisted],
-        "all" => &[
-            Status::Confirmed,
-            Status::Held,
-            Status::Waitlisted,
-            Status::PendingApproval,
-            Status::Lottery,
-        ],
-        _ => {
-            return Ok(redirect_with_flash(
-                &context,
-                &back,
-                "flash.message_incomplete",
-            ));
-        }
-    };
+    let mut errors = FormErrors::default();
     let everyone = state
         .store()
         .roster(training.id, &RosterFilter::default())
         .await?;
+    let to: Option<i64> = form.to.parse().ok();
+    let recipients: Vec<&kizuki_store::ApplicationRecord> = match to {
+        Some(one) => everyone.iter().filter(|a| a.id == one).collect(),
+        None => match AUDIENCES.iter().find(|(name, _)| *name == form.audience) {
+            Some((_, statuses)) => everyone
+                .iter()
+                .filter(|a| statuses.contains(&a.status))
+                .collect(),
+            None => {
+                errors.add(lang, "audience", "registration.message.error_audience");
+                Vec::new()
+            }
+        },
+    };
+    if !form.to.is_empty() && recipients.is_empty() {
+        // An application of another training, or one deleted since.
+        return Err(AppError::NotFound);
+    }
+    if recipients.is_empty() && !errors.has("audience") {
+        errors.add(lang, "audience", "registration.message.error_nobody");
+    }
+    if subject.is_empty() {
+        errors.add(lang, "subject", "registration.message.error_subject");
+    }
+    if body.is_empty() {
+        errors.add(lang, "body", "registration.message.error_body");
+    } else if body.chars().count() > MAX_MESSAGE_CHARS {
+        errors.add_text(
+            "body",
+            kizuki_i18n::format(
+                lang,
+                "registration.message.error_long",
+                &[("max", &MAX_MESSAGE_CHARS.to_string())],
+            ),
+        );
+    }
+    let changed = form.step == "send" && form.expected != recipients.len().to_string();
+    if form.step != "send" || changed || !errors.is_empty() {
+        let guide = crate::guide::Guide::load(&state, training.id).await?;
+        let sample = recipients
+            .first()
+            .map(|first| {
+                let their_lang = kizuki_i18n::Lang::from_tag(&first.lang).unwrap_or_default();
+                crate::mail::closing(their_lang, &guide, &body).replace(
+                    crate::mail::LINK_MARK,
+                    kizuki_i18n::text(lang, "registration.message.link_mark"),
+                )
+            })
+            .unwrap_or_default();
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        let view = MessagePreviewView {
+            page: Chrome::new(&state, &context, "registration.message.preview_title"),
+            training_title: Localized::pick(lang, &training.title, &training.title_en),
+            roster_href: context.href(&format!("/manage/trainings/{}/applications", training.id)),
+            action: context.href(&format!("/manage/trainings/{}/messages", training.id)),
+            errors,
+            audiences: AUDIENCES
+                .iter()
+                .map(|(name, _)| crate::pages::manage::Choice {
+                    value: (*name).to_owned(),
+                    label: kizuki_i18n::text(lang, &format!("registration.message.{name}"))
+                        .to_owned(),
+                    selected: *name == form.audience,
+                })
+                .collect(),
+            audience: form.audience.clone(),
+            to: form.to.clone(),
+            subject,
+            body,
+            recipients: recipients
+                .iter()
+                .map(|a| Recipient {
+                    name: a.name.clone(),
+                    status: status_label(lang, a.status),
+                })
+                .collect(),
+            count: i64::try_from(recipients.len()).unwrap_or(i64::MAX),
+            sample,
+            changed,
+        };
+        return Ok(with_status(status, views::render(&view)));
+    }
     let guide = crate::guide::Guide::load(&state, training.id).await?;
-    for application in everyone.iter().filter(|a| statuses.contains(&a.status)) {
-        let lang = kizuki_i18n::Lang::from_tag(&application.lang).unwrap_or_default();
-        let body = crate::mail::closing(lang, &guide, &body);
+    for application in &recipients {
+        let their_lang = kizuki_i18n::Lang::from_tag(&application.lang).unwrap_or_default();
+        let body = crate::mail::closing(their_lang, &guide, &body);
         state
             .store()
             .enqueue_mail(
@@ -236,6 +395,10 @@ pub async fn message(
             )
             .await?;
     }
+    let back = match to {
+        Some(one) => format!("/manage/applications/{one}"),
+        None => format!("/manage/trainings/{}/applications", training.id),
+    };
     Ok(redirect_with_flash(
         &context,
         &back,
@@ -243,14 +406,40 @@ pub async fn message(
     ))
 }
 
+/// The longest message an organiser may send.
+const MAX_MESSAGE_CHARS: usize = 10_000;
+
 pub async fn draw(
     State(state): State<AppState>,
     context: RequestContext,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
+    CleanForm(form): CleanForm<Confirmation>,
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
     let back = format!("/manage/trainings/{}/applications", training.id);
+    if !form.given() {
+        let seats = state.store().seats(training.id, state.now()).await?;
+        return Ok(confirm::ask(
+            &state,
+            &context,
+            Question {
+                title_key: "confirm.draw.title",
+                consequence: kizuki_i18n::format(
+                    context.lang,
+                    "confirm.draw.consequence",
+                    &[
+                        ("entries", &seats.lottery_entries.to_string()),
+                        ("seats", &(seats.capacity - seats.taken).max(0).to_string()),
+                    ],
+                ),
+                button_key: "registration.lottery.draw",
+                action: format!("/manage/trainings/{}/lottery", training.id),
+                back,
+                fields: Vec::new(),
+            },
+        ));
+    }
     match registration::draw(&state, training.id, user.id).await {
         Ok(_) => Ok(redirect_with_flash(&context, &back, "flash.lottery_drawn")),
         Err(StoreError::Refused(reason)) => Ok(redirect_with_flash(

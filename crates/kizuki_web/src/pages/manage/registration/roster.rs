@@ -257,6 +257,26 @@ pub struct ParticipantsView {
     pub rows: Vec<NameRow>,
 }
 
+/// Organisers, and the facilitators of this training (their account is linked to a facilitator
+/// on it), may see who is coming and record who came; no one else, not even another training's
+/// facilitator.
+pub async fn refuse_unless_in_the_room(
+    state: &AppState,
+    user: &kizuki_store::User,
+    training: &kizuki_store::Training,
+) -> Result<(), AppError> {
+    let allowed = match user.role {
+        Role::Admin | Role::Organizer => true,
+        Role::Facilitator => state.store().leads_training(user.id, training.id).await?,
+        _ => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Facilitators of a training see who is coming, by name only (no contact details, no
 /// backgrounds), with the access needs of those who agreed to share them with facilitators.
 pub async fn names(
@@ -266,15 +286,7 @@ pub async fn names(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let training = super::training(&state, &id).await?;
-    let allowed = match user.role {
-        Role::Admin | Role::Organizer => true,
-        // Only the trainings they lead: their account is linked to a facilitator on it.
-        Role::Facilitator => state.store().leads_training(user.id, training.id).await?,
-        _ => false,
-    };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
+    refuse_unless_in_the_room(&state, &user, &training).await?;
     let lang = context.lang;
     let confirmed = state.store().confirmed_participants(training.id).await?;
     Ok(views::render(&ParticipantsView {
