@@ -66,31 +66,67 @@ describe("public catalogue pages", () => {
     await context.close();
   });
 
-  test("map markers are links a keyboard can reach", async () => {
+  test("map pins are links a keyboard can reach, from the country to a town", async () => {
     const { page, context } = await watchedPage(browser, server.base, { viewport: { width: 1100, height: 1500 } });
     await page.goto(`${server.base}/map`);
-    const marker = page.getByRole("link", { name: "札幌市（北海道）：研修会 4 回" });
-    await marker.focus();
+    const hokkaido = page.getByRole("link", { name: /^北海道 5：北海道地方（札幌市）の研修会 4 回・勉強会 1 つ/ });
+    await hokkaido.focus();
     await page.keyboard.press("Enter");
-    await page.waitForURL(/\/trainings\?area=01/);
-    assert.match(await page.getByRole("status").innerText(), /4 件/);
+    await page.waitForURL(/region=hokkaido/);
+    await page.getByRole("link", { name: "札幌市 5：研修会 4 回・勉強会 1 つ" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/area=01&town=/);
+    assert.match(await page.locator("#focus-title").innerText(), /札幌市（北海道）/);
+    // The map is drawn at a size a person can use, and each pin sits on it, uncovered.
     await page.goto(`${server.base}/map`);
-    // The map is drawn at a size a person can use, and the marker sits on it, inside the
-    // figure and not hidden under anything.
     const figure = await page.locator(".map-figure").boundingBox();
     assert.ok(figure.width >= 600 && figure.height >= 500, `the map is ${figure.width}×${figure.height}`);
-    const spot = await marker.boundingBox();
-    assert.ok(spot.width >= 12 && spot.height >= 12, "a marker big enough to hit");
-    assert.ok(
-      spot.x >= figure.x && spot.x + spot.width <= figure.x + figure.width && spot.y >= figure.y && spot.y + spot.height <= figure.y + figure.height,
-      "the marker is inside the map",
-    );
-    const centre = { x: spot.x + spot.width / 2, y: spot.y + spot.height / 2 };
-    const topmost = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest("a")?.getAttribute("aria-label"), centre);
-    assert.equal(topmost, "札幌市（北海道）：研修会 4 回", "nothing covers the marker");
+    await assertTappable(page, hokkaido, /^北海道 5/, 36);
     if (process.env.KIZUKI_MAP_SCREENSHOT) {
       await page.locator(".map-figure").screenshot({ path: process.env.KIZUKI_MAP_SCREENSHOT });
     }
     await context.close();
   });
+
+  for (const [prefix, names] of [
+    ["", { region: /^北海道 \d+：/, town: /^札幌市 \d+：/, group: "IPS勉強会さっぽろ", heading: /札幌市（北海道）/ }],
+    ["/en", { region: /^Hokkaido \d+: /, town: /^Sapporo \d+: /, group: /IPS/, heading: /Sapporo, Hokkaido/ }],
+  ]) {
+    test(`on a 390 px phone a visitor finds a study group near Sapporo on the map${prefix ? " (English)" : ""}`, async () => {
+      const { page, context, problems } = await watchedPage(browser, server.base, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+      await page.goto(`${server.base}${prefix}/map`);
+      assert.deepEqual(await axeViolations(page), [], "the country's map");
+      const region = page.getByRole("link", { name: names.region });
+      await assertTappable(page, region, names.region, 44);
+      await region.tap();
+      await page.waitForURL(/region=hokkaido/);
+      assert.deepEqual(await axeViolations(page), [], "the region's map");
+      const town = page.getByRole("link", { name: names.town });
+      await assertTappable(page, town, names.town, 44);
+      await town.tap();
+      await page.waitForURL(/area=01&town=/);
+      assert.match(await page.locator("#focus-title").innerText(), names.heading);
+      assert.deepEqual(await axeViolations(page), [], "the town");
+      // The town's trainings and study groups are one tap away, and the group one more.
+      await page.locator("#focus-groups").getByRole("link", { name: names.group }).first().tap();
+      await page.waitForURL(/\/study-groups\/\d+$/);
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
 });
+
+/** The pin is at least `least` CSS px across, inside the map, and nothing covers its middle. */
+async function assertTappable(page, pin, name, least) {
+  await pin.scrollIntoViewIfNeeded();
+  const figure = await page.locator(".map-figure svg.map-view").boundingBox();
+  const box = await pin.boundingBox();
+  assert.ok(box.width >= least && box.height >= least, `the pin is ${box.width}×${box.height} px`);
+  assert.ok(
+    box.x >= figure.x - 1 && box.x + box.width <= figure.x + figure.width + 1 && box.y >= figure.y - 1 && box.y + box.height <= figure.y + figure.height + 1,
+    "the pin is inside the map",
+  );
+  const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const topmost = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest("a")?.getAttribute("aria-label"), centre);
+  assert.match(topmost ?? "", name, "nothing covers the pin");
+}

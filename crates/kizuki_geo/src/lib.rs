@@ -7,10 +7,16 @@ mod map;
 mod municipalities;
 mod outlines;
 mod prefectures;
+mod romaji;
+mod view;
 
 pub use map::{MapLabels, MapMarker, MarkerKind, escape, render_map_svg};
-pub use municipalities::{municipalities_of, municipality_position};
+pub use municipalities::{municipalities_of, municipality_position, municipality_romaji};
 pub use prefectures::{PREFECTURES, Prefecture, Region, prefecture, prefecture_by_name};
+pub use view::{
+    Cluster, PIN_RADIUS, Pin, PinKind, Place, ViewLabels, ViewProjection, Viewport, cluster,
+    render_view, spread,
+};
 
 /// A point on the earth, in degrees.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -90,11 +90,11 @@ impl Projection {
     }
 }
 
-fn index_code(index: usize) -> u8 {
+pub(crate) fn index_code(index: usize) -> u8 {
     u8::try_from(index + 1).unwrap_or(0)
 }
 
-fn shifted(prefecture_code: u8, position: LatLon) -> LatLon {
+pub(crate) fn shifted(prefecture_code: u8, position: LatLon) -> LatLon {
     if prefecture_code == OKINAWA_CODE {
         LatLon {
             lat: position.lat + OKINAWA_SHIFT.lat,
@@ -107,7 +107,7 @@ fn shifted(prefecture_code: u8, position: LatLon) -> LatLon {
 
 /// Equirectangular with the standard parallel's scale: simple, and close enough for a country
 /// this narrow that no one will measure distances on it.
-fn raw(position: LatLon) -> (f64, f64) {
+pub(crate) fn raw(position: LatLon) -> (f64, f64) {
     (
         position.lon * STANDARD_PARALLEL.to_radians().cos(),
         position.lat,

@@ -52,6 +52,12 @@ pub fn municipalities_of(prefecture_code: u8) -> Vec<&'static str> {
     names
 }
 
+/// A municipality's name in romaji, without its 市・区・町・村 ("Sapporo", "Shinjuku"), when
+/// the bundled readings know it.
+pub fn municipality_romaji(prefecture_code: u8, municipality: &str) -> Option<&'static str> {
+    crate::romaji::of(prefecture_code, municipality.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

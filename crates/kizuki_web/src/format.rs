@@ -176,6 +176,16 @@ pub fn prefecture_name(lang: Lang, code: u8) -> String {
     })
 }
 
+/// A municipality's name in the page's language. English has the romaji where the bundled list
+/// knows it ("Sapporo"); otherwise the name as written.
+pub fn municipality_name(lang: Lang, prefecture_code: u8, municipality: &str) -> String {
+    match lang {
+        Lang::Ja => municipality.to_owned(),
+        Lang::En => kizuki_geo::municipality_romaji(prefecture_code, municipality)
+            .map_or_else(|| municipality.to_owned(), str::to_owned),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

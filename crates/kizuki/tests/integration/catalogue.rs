@@ -63,28 +63,70 @@ async fn the_map_marks_training_towns_and_study_group_towns_apart() {
     let app = TestApp::builder().demo().build().await;
     let page = app.visitor().get_text("/map").await;
     let svg = &page[page.find("<svg").unwrap()..page.find("</svg>").unwrap()];
-    let circles = svg.matches("<circle").count();
-    let markers = svg.matches("<a href=\"/trainings?").count();
-    assert_eq!(markers, 20, "20 demo towns held trainings");
-    assert!(circles >= 20, "training markers and the legend are circles");
-    let group_markers = svg.matches("<a href=\"/study-groups?").count();
+    // The country's map has one pin per region, each leading to that region's map.
+    let pins = svg.matches("<a href=\"/map?region=").count();
+    assert_eq!(pins, 8, "the demo has towns in all eight regions");
+    assert!(svg.contains(
+        "aria-label=\"北海道 5：北海道地方（札幌市）の研修会 4 回・勉強会 1 つ。この地方を拡大して表示します\""
+    ));
+    assert!(svg.contains(">北海道</text>"), "the pin is labelled");
+    // The towns as text, for screen readers and for finding one by name.
+    let list = &page[page.find("id=\"towns\"").unwrap()..];
     assert_eq!(
-        group_markers, 7,
+        list.matches("<a href=\"/trainings?").count(),
+        20,
+        "20 demo towns held trainings"
+    );
+    assert_eq!(
+        list.matches("<a href=\"/study-groups?").count(),
+        7,
         "active and paused groups in 7 towns (the online one has no town)"
     );
+    assert!(list.contains("<h3>北海道</h3>"));
     assert!(
         page.contains(&text(Lang::Ja, "map.legend_trainings"))
             && page.contains(&text(Lang::Ja, "map.legend_groups"))
+            && page.contains(&text(Lang::Ja, "map.legend_both"))
     );
-    assert!(page.contains("aria-label=\"札幌市（北海道）：研修会 4 回\""));
     assert!(page.contains(&text(Lang::Ja, "map.attribution")));
-    // The same towns as text, for screen readers.
-    assert!(page.contains("<h3>北海道</h3>"));
+
+    // A region's map: its towns, each a pin that opens the town.
+    let hokkaido = app.visitor().get_text("/map?region=hokkaido").await;
+    let svg = &hokkaido[hokkaido.find("<svg").unwrap()..hokkaido.find("</svg>").unwrap()];
+    assert!(
+        svg.contains("href=\"/map?area=01&amp;town=%E6%9C%AD%E5%B9%8C%E5%B8%82\""),
+        "{svg}"
+    );
+    assert!(svg.contains("aria-label=\"札幌市 5：研修会 4 回・勉強会 1 つ\""));
+    assert!(hokkaido.contains("<span aria-current=\"page\">北海道地方</span>"));
+
+    // The town: its trainings and study groups in one place, and the towns nearest it.
+    let sapporo = app.visitor().get_text("/map?area=01&town=札幌市").await;
+    let focus = &sapporo[sapporo.find("id=\"focus\"").unwrap()..];
+    assert!(focus.contains("札幌市（北海道）"));
+    assert!(focus.contains("id=\"focus-trainings\""));
+    assert!(focus.contains("IPS勉強会さっぽろ"), "{focus}");
+    let nearby = &focus[focus.find("id=\"focus-nearby\"").unwrap()..];
+    assert!(nearby.contains("km"), "{nearby}");
+    assert!(
+        sapporo.contains("aria-current=\"location\""),
+        "its pin is marked"
+    );
+    let english = app.visitor().get_text("/en/map?area=01&town=札幌市").await;
+    assert!(english.contains("Sapporo, Hokkaido"), "romaji in English");
+    assert!(english.contains(">Sapporo</text>"));
+
+    // Near me: a town with nothing yet shows the nearest; an unknown name says so.
+    let otaru = app.visitor().get_text("/map?area=01&town=小樽市").await;
+    assert!(otaru.contains("「小樽市」には、まだ研修会や勉強会の記録がありません。"));
+    assert!(otaru[otaru.find("id=\"focus-nearby\"").unwrap()..].contains("札幌市"));
+    let unknown = app.visitor().get_text("/map?area=01&town=どこでも市").await;
+    assert!(unknown.contains("「どこでも市」という市区町村が見つかりませんでした。"));
 
     let in_2008 = app.visitor().get_text("/map?year=2008").await;
-    let svg_2008 = &in_2008[in_2008.find("<svg").unwrap()..in_2008.find("</svg>").unwrap()];
+    let list_2008 = &in_2008[in_2008.find("id=\"towns\"").unwrap()..];
     assert_eq!(
-        svg_2008.matches("<a href=\"/trainings?").count(),
+        list_2008.matches("<a href=\"/trainings?").count(),
         1,
         "one town in 2008"
     );

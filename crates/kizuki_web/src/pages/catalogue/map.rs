@@ -7,8 +7,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::catalogue::TrainingKind;
-use kizuki_geo::{LatLon, MapLabels, MapMarker, MarkerKind};
+use kizuki_domain::catalogue::{GroupStatus, TrainingKind};
+use kizuki_geo::{
+    LatLon, MapLabels, MapMarker, MarkerKind, Pin, PinKind, Place, Region, ViewLabels,
+    ViewProjection, Viewport,
+};
 use kizuki_i18n::Lang;
 use kizuki_store::PlaceRow;
 use serde::Deserialize;
@@ -16,7 +19,7 @@ use serde::Deserialize;
 use super::{KindChoice, kind_choices};
 use crate::context::RequestContext;
 use crate::error::AppError;
-use crate::format;
+use crate::format::{self, Localized};
 use crate::microcache::cacheable;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
@@ -27,11 +30,57 @@ pub struct MapQuery {
     year: String,
     #[serde(default)]
     kind: String,
+    /// A region to zoom into, by its slug.
+    #[serde(default)]
+    region: String,
+    /// A prefecture to zoom into, by its two-digit code.
+    #[serde(default)]
+    area: String,
+    /// A town in that prefecture, to show what happens there and what is near.
+    #[serde(default)]
+    town: String,
 }
 
 struct MapFilters {
     year: Option<i16>,
     kind: Option<TrainingKind>,
+}
+
+/// Where the map looks: the whole country, a region, a prefecture, or a town in one.
+#[derive(Clone, Debug, PartialEq)]
+struct Focus {
+    viewport: Viewport,
+    town: Option<String>,
+}
+
+impl Focus {
+    fn parse(query: &MapQuery) -> Focus {
+        let area = query
+            .area
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|code| kizuki_geo::prefecture(*code).is_some());
+        let town = kizuki_domain::text::normalize_line(&query.town);
+        match area {
+            Some(code) => Focus {
+                viewport: Viewport::Prefecture(code),
+                town: (!town.is_empty()).then_some(town),
+            },
+            None => Focus {
+                viewport: Region::from_slug(query.region.trim())
+                    .map_or(Viewport::Japan, Viewport::Region),
+                town: None,
+            },
+        }
+    }
+
+    fn prefecture(&self) -> Option<u8> {
+        match self.viewport {
+            Viewport::Prefecture(code) => Some(code),
+            _ => None,
+        }
+    }
 }
 
 impl MapFilters {
@@ -130,7 +179,7 @@ fn town_name(lang: Lang, town: &Town) -> String {
     let prefecture = format::prefecture_name(lang, town.prefecture_code);
     match lang {
         Lang::Ja => format!("{}（{}）", town.municipality, prefecture),
-        Lang::En => format!("{} ({prefecture})", town.municipality),
+        Lang::En => format!("{}, {prefecture}", short_name(lang, town)),
     }
 }
 
@@ -203,6 +252,8 @@ fn svg(lang: Lang, towns: &[Town], filters: &MapFilters, id: &str) -> String {
 
 pub struct TownLine {
     pub name: String,
+    /// The town's own view on the map: its trainings and groups together.
+    pub href: String,
     pub trainings: Option<(String, String)>,
     pub groups: Option<(String, String)>,
 }
@@ -217,6 +268,45 @@ pub struct YearChoice {
     pub selected: bool,
 }
 
+/// One step of the way back out: 日本全体 › 北海道地方 › 北海道.
+pub struct ZoomStep {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+pub struct RegionChoices {
+    pub label: String,
+    pub prefectures: Vec<super::super::manage::Choice>,
+}
+
+pub struct PanelItem {
+    pub title: Localized,
+    pub href: String,
+    pub when: String,
+}
+
+pub struct NearbyTown {
+    pub name: String,
+    pub href: String,
+    pub distance: String,
+    pub what: String,
+}
+
+/// What the page says about the town (or prefecture) chosen.
+pub struct FocusPanel {
+    pub heading: String,
+    /// Set when the town has nothing recorded, or is not known.
+    pub notice: Option<String>,
+    pub trainings: Vec<PanelItem>,
+    pub trainings_href: Option<String>,
+    pub groups: Vec<PanelItem>,
+    pub groups_href: Option<String>,
+    /// The towns of the prefecture, for a prefecture without a town chosen.
+    pub towns: Vec<TownLine>,
+    pub nearby: Vec<NearbyTown>,
+}
+
 #[derive(Template)]
 #[template(path = "map.html")]
 pub struct MapView {
@@ -228,6 +318,460 @@ pub struct MapView {
     pub training_towns: usize,
     pub group_towns: usize,
     pub download_href: String,
+    pub zoom: Vec<ZoomStep>,
+    pub regions: Vec<RegionChoices>,
+    pub town_value: String,
+    pub town_suggestions: Vec<String>,
+    pub panel: Option<FocusPanel>,
+    /// The filters, as hidden fields of the "near me" form.
+    pub year_value: String,
+    pub kind_value: String,
+}
+
+/// A town's name in the page's language: 「札幌市」, "Sapporo".
+fn short_name(lang: Lang, town: &Town) -> String {
+    format::municipality_name(lang, town.prefecture_code, &town.municipality)
+}
+
+fn map_href(lang: Lang, filters: &MapFilters, place: &[(&str, String)]) -> String {
+    let mut pairs: Vec<(&str, String)> = place.to_vec();
+    if let Some(year) = filters.year {
+        pairs.push(("year", year.to_string()));
+    }
+    if let Some(kind) = filters.kind {
+        pairs.push(("kind", kind.as_str().to_owned()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!(
+        "{}{}{query}",
+        lang.localize("/map"),
+        if query.is_empty() { "" } else { "?" }
+    )
+}
+
+fn town_href(lang: Lang, filters: &MapFilters, code: u8, municipality: &str) -> String {
+    map_href(
+        lang,
+        filters,
+        &[
+            ("area", format!("{code:02}")),
+            ("town", municipality.to_owned()),
+        ],
+    )
+}
+
+fn region_of(code: u8) -> Option<Region> {
+    kizuki_geo::prefecture(code).map(|p| p.region)
+}
+
+fn region_name(lang: Lang, region: Region) -> String {
+    kizuki_i18n::format(
+        lang,
+        "map.region_name",
+        &[(
+            "region",
+            kizuki_i18n::text(lang, &format!("region.{}", region.slug())),
+        )],
+    )
+}
+
+/// "研修会 2 回・勉強会 1 つ", leaving out what is none.
+fn what_happened(lang: Lang, trainings: usize, groups: usize) -> String {
+    let mut parts = Vec::new();
+    if trainings > 0 {
+        parts.push(kizuki_i18n::count(
+            lang,
+            "map.trainings_n",
+            i64::try_from(trainings).unwrap_or(i64::MAX),
+        ));
+    }
+    if groups > 0 {
+        parts.push(kizuki_i18n::count(
+            lang,
+            "map.groups_n",
+            i64::try_from(groups).unwrap_or(i64::MAX),
+        ));
+    }
+    parts.join(kizuki_i18n::text(lang, "map.and"))
+}
+
+fn pins(
+    lang: Lang,
+    towns: &[Town],
+    filters: &MapFilters,
+    focus: &Focus,
+    projection: &ViewProjection,
+) -> Vec<Pin> {
+    let places: Vec<Place> = towns
+        .iter()
+        .map(|town| Place {
+            prefecture_code: town.prefecture_code,
+            position: town.position,
+            trainings: town.trainings,
+            groups: town.groups,
+        })
+        .collect();
+    let separator = kizuki_i18n::text(lang, "map.list_separator");
+    let clusters = if focus.viewport == Viewport::Japan {
+        by_region(&places, projection)
+    } else {
+        kizuki_geo::cluster(&places, projection)
+    };
+    let by_region = focus.viewport == Viewport::Japan;
+    clusters
+        .into_iter()
+        .filter_map(|cluster| {
+            let members: Vec<&Town> = cluster.members.iter().map(|&i| &towns[i]).collect();
+            let first = *members.first()?;
+            let trainings: usize = members.iter().map(|t| t.trainings).sum();
+            let groups: usize = members.iter().map(|t| t.groups).sum();
+            let names: Vec<String> = members.iter().map(|t| short_name(lang, t)).collect();
+            let what = what_happened(lang, trainings, groups);
+            let count = (trainings + groups).to_string();
+            let (label, href, accessible_name) = if by_region {
+                let region = region_of(first.prefecture_code)?;
+                let label = kizuki_i18n::text(lang, &format!("region.{}", region.slug()));
+                (
+                    label.to_owned(),
+                    map_href(lang, filters, &[("region", region.slug().to_owned())]),
+                    kizuki_i18n::format(
+                        lang,
+                        "map.pin_region",
+                        &[
+                            ("label", label),
+                            ("count", &count),
+                            ("region", &region_name(lang, region)),
+                            ("towns", &names.join(separator)),
+                            ("what", &what),
+                        ],
+                    ),
+                )
+            } else if members.len() == 1 {
+                (
+                    names[0].clone(),
+                    town_href(lang, filters, first.prefecture_code, &first.municipality),
+                    kizuki_i18n::format(
+                        lang,
+                        "map.pin_town",
+                        &[("label", &names[0]), ("count", &count), ("what", &what)],
+                    ),
+                )
+            } else {
+                let closer = match focus.viewport {
+                    Viewport::Japan => region_of(first.prefecture_code).map(|region| {
+                        map_href(lang, filters, &[("region", region.slug().to_owned())])
+                    }),
+                    Viewport::Region(_) => Some(map_href(
+                        lang,
+                        filters,
+                        &[("area", format!("{:02}", first.prefecture_code))],
+                    )),
+                    Viewport::Prefecture(code) => Some(format!(
+                        "{}#area-towns",
+                        map_href(lang, filters, &[("area", format!("{code:02}"))])
+                    )),
+                };
+                let label = kizuki_i18n::format(
+                    lang,
+                    "map.pin_more",
+                    &[
+                        ("town", &names[0]),
+                        ("count", &(members.len() - 1).to_string()),
+                    ],
+                );
+                let accessible = kizuki_i18n::format(
+                    lang,
+                    "map.pin_cluster",
+                    &[
+                        ("label", &label),
+                        ("count", &count),
+                        ("towns", &names.join(separator)),
+                        ("what", &what),
+                    ],
+                );
+                (label, closer.unwrap_or_default(), accessible)
+            };
+            let current = !by_region
+                && members.len() == 1
+                && focus.prefecture() == Some(first.prefecture_code)
+                && focus.town.as_deref() == Some(first.municipality.as_str());
+            Some(Pin {
+                x: cluster.x,
+                y: cluster.y,
+                kind: PinKind::of(trainings, groups),
+                count: trainings + groups,
+                label,
+                accessible_name,
+                href,
+                current,
+            })
+        })
+        .collect()
+}
+
+/// The country's map has one pin per region, at the middle of its towns (moved aside where
+/// two regions' pins would overlap), leading to that region's map.
+fn by_region(places: &[Place], projection: &ViewProjection) -> Vec<kizuki_geo::Cluster> {
+    let mut clusters: Vec<kizuki_geo::Cluster> = Vec::new();
+    for region in Region::ALL {
+        let mut members: Vec<usize> = (0..places.len())
+            .filter(|&i| region_of(places[i].prefecture_code) == Some(region))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        members.sort_by_key(|&i| std::cmp::Reverse(places[i].trainings + places[i].groups));
+        let points: Vec<(f64, f64)> = members
+            .iter()
+            .map(|&i| projection.point(places[i].prefecture_code, places[i].position))
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let n = points.len() as f64;
+        clusters.push(kizuki_geo::Cluster {
+            members,
+            x: points.iter().map(|p| p.0).sum::<f64>() / n,
+            y: points.iter().map(|p| p.1).sum::<f64>() / n,
+        });
+    }
+    let mut points: Vec<(f64, f64)> = clusters.iter().map(|c| (c.x, c.y)).collect();
+    kizuki_geo::spread(&mut points, projection);
+    for (cluster, (x, y)) in clusters.iter_mut().zip(points) {
+        (cluster.x, cluster.y) = (x, y);
+    }
+    clusters
+}
+
+/// Great-circle distance in kilometres.
+fn kilometres(a: LatLon, b: LatLon) -> f64 {
+    let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = lat2 - lat1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// The towns with something on the map nearest to `from`, nearest first.
+fn nearby(
+    lang: Lang,
+    towns: &[Town],
+    filters: &MapFilters,
+    from: LatLon,
+    except: Option<(u8, &str)>,
+    limit: usize,
+) -> Vec<NearbyTown> {
+    let mut found: Vec<(f64, &Town)> = towns
+        .iter()
+        .filter(|t| except != Some((t.prefecture_code, t.municipality.as_str())))
+        .map(|t| (kilometres(from, t.position), t))
+        .collect();
+    found.sort_by(|a, b| a.0.total_cmp(&b.0));
+    found
+        .into_iter()
+        .take(limit)
+        .map(|(km, town)| NearbyTown {
+            name: town_name(lang, town),
+            href: town_href(lang, filters, town.prefecture_code, &town.municipality),
+            distance: kizuki_i18n::format(
+                lang,
+                "map.distance",
+                &[("km", &format!("{:.0}", km.max(1.0)))],
+            ),
+            what: what_happened(lang, town.trainings, town.groups),
+        })
+        .collect()
+}
+
+fn town_line(lang: Lang, filters: &MapFilters, town: &Town) -> TownLine {
+    TownLine {
+        name: short_name(lang, town),
+        href: town_href(lang, filters, town.prefecture_code, &town.municipality),
+        trainings: (town.trainings > 0).then(|| {
+            (
+                kizuki_i18n::count(
+                    lang,
+                    "map.trainings_n",
+                    i64::try_from(town.trainings).unwrap_or(i64::MAX),
+                ),
+                list_href(lang, "/trainings", town, &[("when", "all".to_owned())]),
+            )
+        }),
+        groups: (town.groups > 0).then(|| {
+            (
+                kizuki_i18n::count(
+                    lang,
+                    "map.groups_n",
+                    i64::try_from(town.groups).unwrap_or(i64::MAX),
+                ),
+                list_href(lang, "/study-groups", town, &[]),
+            )
+        }),
+    }
+}
+
+async fn focus_panel(
+    state: &AppState,
+    lang: Lang,
+    towns: &[Town],
+    filters: &MapFilters,
+    focus: &Focus,
+) -> Result<Option<FocusPanel>, AppError> {
+    let Some(code) = focus.prefecture() else {
+        return Ok(None);
+    };
+    let prefecture = format::prefecture_name(lang, code);
+    let Some(municipality) = focus.town.as_deref() else {
+        let in_prefecture: Vec<TownLine> = towns
+            .iter()
+            .filter(|t| t.prefecture_code == code)
+            .map(|t| town_line(lang, filters, t))
+            .collect();
+        let nearby = if in_prefecture.is_empty() {
+            kizuki_geo::locate(code, "")
+                .map(|middle| nearby(lang, towns, filters, middle, None, 5))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        return Ok(Some(FocusPanel {
+            notice: in_prefecture
+                .is_empty()
+                .then(|| kizuki_i18n::text(lang, "map.nothing_in_prefecture").to_owned()),
+            heading: prefecture,
+            trainings: Vec::new(),
+            trainings_href: None,
+            groups: Vec::new(),
+            groups_href: None,
+            towns: in_prefecture,
+            nearby,
+        }));
+    };
+    let town = towns
+        .iter()
+        .find(|t| t.prefecture_code == code && t.municipality == municipality);
+    let display = town.map_or_else(
+        || format::municipality_name(lang, code, municipality),
+        |t| short_name(lang, t),
+    );
+    let heading = kizuki_i18n::format(
+        lang,
+        "map.town_heading",
+        &[("town", &display), ("prefecture", &prefecture)],
+    );
+    let position = town
+        .map(|t| t.position)
+        .or_else(|| kizuki_geo::municipality_position(code, municipality));
+    let near = position
+        .map(|from| nearby(lang, towns, filters, from, Some((code, municipality)), 4))
+        .unwrap_or_default();
+    let Some(town) = town else {
+        let key = if position.is_some() {
+            "map.nothing_in_town"
+        } else {
+            "map.unknown_town"
+        };
+        return Ok(Some(FocusPanel {
+            heading,
+            notice: Some(kizuki_i18n::format(lang, key, &[("town", municipality)])),
+            trainings: Vec::new(),
+            trainings_href: None,
+            groups: Vec::new(),
+            groups_href: None,
+            towns: Vec::new(),
+            nearby: near,
+        }));
+    };
+    let (trainings, _) = state
+        .store()
+        .trainings(&kizuki_store::TrainingFilter {
+            prefectures: vec![code],
+            municipality: Some(town.municipality.clone()),
+            when: kizuki_store::When::All,
+            kind: filters.kind,
+            year: filters.year,
+            limit: 8,
+            ..kizuki_store::TrainingFilter::default()
+        })
+        .await?;
+    let (groups, _) = state
+        .store()
+        .study_groups(&kizuki_store::StudyGroupFilter {
+            prefectures: vec![code],
+            municipality: Some(town.municipality.clone()),
+            statuses: vec![GroupStatus::Active, GroupStatus::Paused],
+            limit: 8,
+            ..kizuki_store::StudyGroupFilter::default()
+        })
+        .await?;
+    Ok(Some(FocusPanel {
+        heading,
+        notice: None,
+        trainings: trainings
+            .iter()
+            .map(|t| PanelItem {
+                title: Localized::pick(lang, &t.title, &t.title_en),
+                href: lang.localize(&format!("/trainings/{}", t.id)),
+                when: format::training_dates(lang, t),
+            })
+            .collect(),
+        trainings_href: (town.trainings > 0)
+            .then(|| list_href(lang, "/trainings", town, &[("when", "all".to_owned())])),
+        groups: groups
+            .iter()
+            .map(|g| PanelItem {
+                title: Localized::pick(lang, &g.name, &g.name_en),
+                href: lang.localize(&format!("/study-groups/{}", g.id)),
+                when: super::schedule_words(lang, g),
+            })
+            .collect(),
+        groups_href: (town.groups > 0).then(|| list_href(lang, "/study-groups", town, &[])),
+        towns: Vec::new(),
+        nearby: near,
+    }))
+}
+
+fn zoom_steps(lang: Lang, filters: &MapFilters, focus: &Focus) -> Vec<ZoomStep> {
+    let mut steps = vec![ZoomStep {
+        label: kizuki_i18n::text(lang, "map.zoom_japan").to_owned(),
+        href: map_href(lang, filters, &[]),
+        current: focus.viewport == Viewport::Japan,
+    }];
+    let region = match focus.viewport {
+        Viewport::Japan => None,
+        Viewport::Region(region) => Some(region),
+        Viewport::Prefecture(code) => region_of(code),
+    };
+    if let Some(region) = region {
+        steps.push(ZoomStep {
+            label: region_name(lang, region),
+            href: map_href(lang, filters, &[("region", region.slug().to_owned())]),
+            current: focus.viewport == Viewport::Region(region),
+        });
+    }
+    if let Some(code) = focus.prefecture() {
+        steps.push(ZoomStep {
+            label: format::prefecture_name(lang, code),
+            href: map_href(lang, filters, &[("area", format!("{code:02}"))]),
+            current: focus.town.is_none(),
+        });
+    }
+    steps
+}
+
+fn region_choices(lang: Lang, selected: Option<u8>) -> Vec<RegionChoices> {
+    Region::ALL
+        .into_iter()
+        .map(|region| RegionChoices {
+            label: kizuki_i18n::text(lang, &format!("region.{}", region.slug())).to_owned(),
+            prefectures: region
+                .prefectures()
+                .map(|p| super::super::manage::Choice {
+                    value: p.code_text(),
+                    label: format::prefecture_name(lang, p.code),
+                    selected: selected == Some(p.code),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 pub async fn show(
@@ -237,6 +781,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let lang = context.lang;
     let filters = MapFilters::parse(&query);
+    let focus = Focus::parse(&query);
     let rows = state.store().public_places().await?;
     let towns = towns(&rows, filters.year, filters.kind);
     let mut years: Vec<i16> = rows
@@ -258,31 +803,8 @@ pub async fn show(
                 towns: Vec::new(),
             });
         }
-        let line = TownLine {
-            name: town.municipality.clone(),
-            trainings: (town.trainings > 0).then(|| {
-                (
-                    kizuki_i18n::format(
-                        lang,
-                        "map.count_trainings",
-                        &[("count", &town.trainings.to_string())],
-                    ),
-                    list_href(lang, "/trainings", town, &[("when", "all".to_owned())]),
-                )
-            }),
-            groups: (town.groups > 0).then(|| {
-                (
-                    kizuki_i18n::format(
-                        lang,
-                        "map.count_groups",
-                        &[("count", &town.groups.to_string())],
-                    ),
-                    list_href(lang, "/study-groups", town, &[]),
-                )
-            }),
-        };
         if let Some(last) = prefectures.last_mut() {
-            last.towns.push(line);
+            last.towns.push(town_line(lang, &filters, town));
         }
     }
     let query_text = filters.query();
@@ -292,9 +814,32 @@ pub async fn show(
         if query_text.is_empty() { "" } else { "?" },
         query_text
     );
+    let projection = ViewProjection::fit(focus.viewport);
+    let t = |key: &str| kizuki_i18n::text(lang, key);
+    let svg = kizuki_geo::render_view(
+        &projection,
+        &pins(lang, &towns, &filters, &focus, &projection),
+        &ViewLabels {
+            title: t("map.svg_title"),
+            description: t("map.view_description"),
+            lang: lang.tag(),
+        },
+        "japan-map",
+    );
+    let panel = focus_panel(&state, lang, &towns, &filters, &focus).await?;
+    let mut town_suggestions: Vec<String> = towns
+        .iter()
+        .filter(|t| {
+            focus
+                .prefecture()
+                .is_none_or(|code| code == t.prefecture_code)
+        })
+        .map(|t| t.municipality.clone())
+        .collect();
+    town_suggestions.dedup();
     Ok(cacheable(views::render(&MapView {
         page: Chrome::new(&state, &context, "map.title"),
-        svg: svg(lang, &towns, &filters, "japan-map"),
+        svg,
         years: years
             .into_iter()
             .map(|value| YearChoice {
@@ -307,6 +852,16 @@ pub async fn show(
         group_towns: towns.iter().filter(|town| town.groups > 0).count(),
         prefectures,
         download_href,
+        zoom: zoom_steps(lang, &filters, &focus),
+        regions: region_choices(lang, focus.prefecture()),
+        town_value: focus.town.clone().unwrap_or_default(),
+        town_suggestions,
+        panel,
+        year_value: filters.year.map(|y| y.to_string()).unwrap_or_default(),
+        kind_value: filters
+            .kind
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default(),
     })))
 }
 

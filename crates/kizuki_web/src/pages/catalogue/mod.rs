@@ -341,7 +341,13 @@ pub fn place_words(lang: Lang, venue: Option<&Venue>) -> String {
             match lang {
                 Lang::Ja => format!("{}{}", prefecture, venue.municipality),
                 Lang::En if venue.municipality.is_empty() => prefecture,
-                Lang::En => format!("{} ({})", venue.municipality, prefecture),
+                Lang::En => format!(
+                    "{}, {prefecture}",
+                    venue.prefecture_code.map_or_else(
+                        || venue.municipality.clone(),
+                        |code| format::municipality_name(lang, code, &venue.municipality)
+                    )
+                ),
             }
         }
     }
