@@ -157,6 +157,9 @@ describe("registration", () => {
       assert.equal(response.status(), 200);
       await page.locator("#participants").waitFor({ state: "attached" });
       assert.deepEqual(await axeViolations(page), [], `${prefix} participants`);
+      // They record who came on the day, on the same terms.
+      await page.goto(`${server.base}${prefix}${led[0].replace(/^\/en/, "").replace(/participants$/, "attendance")}`);
+      assert.deepEqual(await axeViolations(page), [], `${prefix} attendance`);
     }
     const ledIds = led.map((href) => href.match(/trainings\/(\d+)/)[1]);
     let other = null;
@@ -169,7 +172,62 @@ describe("registration", () => {
     assert.ok(other !== null, "a training the facilitator does not lead");
     const refused = await page.goto(`${server.base}/manage/trainings/${other}/participants`);
     assert.equal(refused.status(), 403);
+    const notTheirs = await page.goto(`${server.base}/manage/trainings/${other}/attendance`);
+    assert.equal(notTheirs.status(), 403);
     assert.deepEqual(problems.filter((p) => !/403|Forbidden/.test(p)), []);
+    await context.close();
+  });
+
+  test("an organiser sees what needs doing, checks a message before it goes, and is asked before cancelling", async () => {
+    const training = await (async () => {
+      const { page, context } = await watchedPage(browser, server.base);
+      const href = await openTraining(page);
+      await context.close();
+      return href.match(/trainings\/(\d+)/)[1];
+    })();
+    for (const n of [1, 2]) {
+      const response = await fetch(`${server.base}/api/v1/trainings/${training}/applications`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: `確認 ${n}`, email: `check${n}@example.jp`, backgrounds: ["family"], consent: true }),
+      });
+      assert.equal(response.status, 201);
+    }
+    const { page, context, problems } = await signedIn("organizer@example.jp");
+    for (const prefix of ["", "/en"]) {
+      await page.goto(`${server.base}${prefix}/dashboard`);
+      await page.locator("#organised-trainings").waitFor();
+      assert.deepEqual(await axeViolations(page), [], `${prefix}/dashboard`);
+    }
+    await page.goto(`${server.base}/manage/trainings/${training}/applications`);
+    await page.getByLabel("宛先").selectOption("all");
+    await page.getByLabel("件名").fill("会場のご案内");
+    await page.getByLabel("本文").fill("会場は 3 階です。");
+    await page.getByRole("button", { name: "この内容で確認する" }).click();
+    await page.locator("#message-preview").waitFor();
+    // Everyone still applying: the two just now, and any the walks above left.
+    const reaches = Number((await page.locator("#preview-title").innerText()).match(/(\d+) 人に送ります/)[1]);
+    assert.ok(reaches >= 2, `${reaches} recipients`);
+    assert.equal(await page.locator("#preview-recipients li").count(), reaches);
+    assert.match(await page.locator("#preview-body").innerText(), /会場は 3 階です。/);
+    assert.deepEqual(await axeViolations(page), [], "the message's preview");
+    await page.getByRole("button", { name: `この内容で ${reaches} 人に送る` }).click();
+    await page.waitForURL(/\/applications$/);
+    assert.match(await page.getByRole("status").first().innerText(), /送信待ち/);
+
+    // Cancelling asks first, and going back changes nothing.
+    const first = await page.locator("#roster tbody a").first().getAttribute("href");
+    await page.goto(`${server.base}${first}`);
+    await page.getByLabel("取り消す", { exact: true }).check();
+    await page.getByLabel("理由", { exact: true }).fill("ご本人から電話");
+    await page.getByRole("button", { name: "実行する" }).click();
+    await page.locator("#confirm-consequence").waitFor();
+    assert.match(await page.locator("h1").innerText(), /申し込みを取り消しますか？/);
+    assert.deepEqual(await axeViolations(page), [], "the confirmation");
+    await page.getByRole("link", { name: "やめて戻る" }).click();
+    await page.waitForURL(new RegExp(`${first}$`));
+    assert.doesNotMatch(await page.locator("#application-status").innerText(), /取り消/);
+    assert.deepEqual(problems, []);
     await context.close();
   });
 });

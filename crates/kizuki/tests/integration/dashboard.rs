@@ -69,7 +69,7 @@ async fn an_organiser_sees_seats_waitlists_and_what_needs_doing() {
         .find("id=\"organised-trainings\"")
         .expect("the trainings table")..];
     assert!(table.contains(&format!("/manage/trainings/{training}/applications")));
-    let row = &table[..table.find("</tr>\n    </tbody>").unwrap_or(table.len())];
+    let row = &table[..table.find("</ul>").unwrap_or(table.len())];
     assert!(row.contains("2 / 2"), "seats taken of the capacity: {row}");
     assert!(row.contains("満席"), "{row}");
     let actions = &page[page.find("id=\"action-items\"").expect("what needs doing")..];
