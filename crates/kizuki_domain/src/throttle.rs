@@ -56,9 +56,13 @@ pub fn pair_wait_seconds(failures: u32) -> i64 {
 /// Whether `client` may try to sign in to the account now, given the pair's failures and the
 /// client's across accounts.
 pub fn assess(pair: RecentFailures, client: RecentFailures, now: Timestamp) -> ThrottleDecision {
+    // A pair with free attempts left never waits, even when its latest failure is stamped a
+    // little after `now`: another server's clock may run a few seconds ahead of this one's.
+    let wait = pair_wait_seconds(pair.count);
     let pair_until = pair
         .latest
-        .map(|latest| latest.plus_seconds(pair_wait_seconds(pair.count)))
+        .filter(|_| wait > 0)
+        .map(|latest| latest.plus_seconds(wait))
         .filter(|until| *until > now);
     let client_until = (client.count >= MAX_FAILURES_PER_CLIENT)
         .then_some(client.oldest)
@@ -97,6 +101,15 @@ mod tests {
             ThrottleDecision::Allow
         );
         assert_eq!(assess(NONE, NONE, now), ThrottleDecision::Allow);
+    }
+
+    #[test]
+    fn another_servers_clock_running_ahead_does_not_use_up_free_attempts() {
+        // Three failures, the latest stamped by a server two seconds ahead of this one.
+        assert_eq!(
+            assess(failures(3, 100, 202), failures(3, 100, 202), Timestamp(200)),
+            ThrottleDecision::Allow
+        );
     }
 
     #[test]
