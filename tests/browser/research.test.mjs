@@ -38,6 +38,24 @@ after(async () => {
   await server?.stop();
 });
 
+/** Where the words are drawn in the transcript, for a pointer to drag across them. */
+async function wordsBox(page, words) {
+  return page.evaluate((words) => {
+    const text = document.getElementById("transcript");
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(words);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + words.length);
+      const rect = range.getBoundingClientRect();
+      return { left: rect.left, right: rect.right, middle: rect.top + rect.height / 2 };
+    }
+    throw new Error(`no ${words} in the transcript`);
+  }, words);
+}
+
 describe("research", () => {
   test("a researcher builds a group from a transcript with the keyboard", async () => {
     const { page, context, problems } = await signIn(browser, server.base, "researcher@example.jp");
@@ -54,13 +72,57 @@ describe("research", () => {
     await page.waitForURL(/\/research\/transcripts\/\d+$/);
     assert.deepEqual(await axeViolations(page), [], "the transcript");
 
-    for (const passage of ["自分の思い込みに気付きました。", "相手の背景に目がいくようになりました。"]) {
-      await page.getByLabel("カードにする部分").fill(passage);
-      await page.getByRole("button", { name: "カードを作る" }).click();
-      await page.waitForURL(/#card-\d+$/);
-    }
+    // With the mouse: drag across the words, then make the card.
+    const box = await wordsBox(page, "自分の思い込みに気付きました。");
+    await page.mouse.move(box.left + 1, box.middle);
+    await page.mouse.down();
+    await page.mouse.move(box.right - 1, box.middle, { steps: 8 });
+    await page.mouse.up();
+    assert.match(await page.locator("#selection-preview").innerText(), /自分の思い込みに気付きました。/);
+    await page.getByRole("button", { name: "選んだ部分をカードにする" }).click();
+    await page.waitForURL(/#card-\d+$/);
+    assert.match(await page.getByRole("status").first().innerText(), /カードを作りました/);
+    assert.equal(await page.locator("#cards li").first().locator("a").first().innerText(), "自分の思い込みに気付きました。");
+
+    // With the keyboard: into the text, to its end, select back to the line's start (the
+    // speaker's name falls away), Enter.
+    await page.locator("#transcript").focus();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.press("Shift+Home");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/#card-\d+$/);
+    await page.locator("#cards li:nth-child(2)").waitFor();
+    assert.equal(await page.locator("#cards li").nth(1).locator("a").first().innerText(), "相手の背景に目がいくようになりました。");
     assert.equal(await page.locator("#transcript mark").count(), 2);
+    assert.equal(await page.locator("#transcript").innerText(), "【司会】はじめます。\nP01：自分の思い込みに気付きました。\nP02：相手の背景に目がいくようになりました。", "typing changes nothing");
     assert.deepEqual(await axeViolations(page), [], "the transcript with cards");
+    // A card marked in the text leads to its entry, which says it is in no group yet.
+    await page.locator("#transcript mark").first().click();
+    assert.match(await page.locator("#cards li.current").innerText(), /まだグループに入っていません/);
+
+    // By touch (emulated, in English): the words chosen as a long press would, then a tap.
+    const touch = await browser.newContext({ locale: "en-GB", hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 }, storageState: await context.storageState() });
+    const phone = await touch.newPage();
+    await phone.goto(page.url().replace(/#.*$/, "").replace("/research/", "/en/research/"));
+    await phone.evaluate(() => {
+      const text = document.getElementById("transcript");
+      const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf("思い込み");
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 4);
+        document.getSelection().removeAllRanges();
+        document.getSelection().addRange(range);
+        return;
+      }
+    });
+    await phone.getByRole("button", { name: "Make a card of the selection" }).tap();
+    await phone.waitForURL(/#card-\d+$/);
+    assert.equal(await phone.locator("#cards li").nth(2).locator("a").first().innerText(), "思い込み");
+    assert.deepEqual(await axeViolations(phone), [], "the transcript in English on a phone");
+    await touch.close();
 
     await page.getByRole("link", { name: "研修会の評価 2013" }).click();
     await page.waitForLoadState();

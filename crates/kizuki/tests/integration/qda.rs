@@ -1164,3 +1164,130 @@ async fn a_real_name_in_the_key_is_stored_nowhere_and_the_scan_would_see_it() {
     }
     assert_eq!(rows_with_name, 2, "the unkeyed transcript and its card");
 }
+
+#[tokio::test]
+async fn a_selection_becomes_cards_exactly_one_per_turn_and_a_loose_paste_still_finds_its_words() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let visitor = app.signed_in("res@example.jp").await;
+    let response = visitor
+        .submit(
+            "/research/projects",
+            "/research/projects",
+            &[("name", "選んで作る")],
+        )
+        .await;
+    let project = crate::support::location(&response);
+    let text = "【司会】はじめます。\r\nP01：😀 つながりを感じた。\n  支えられていると思う。\nP02：私もです。";
+    let response = visitor
+        .submit(
+            &project,
+            &format!("{project}/transcripts"),
+            &[
+                ("name", "C市 1"),
+                ("kind", "group"),
+                ("format", "text"),
+                ("text", text),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let transcript = crate::support::location(&response);
+    let id: i64 = transcript.rsplit('/').next().unwrap().parse().unwrap();
+    let body = app.store.transcript(id).await.unwrap().body;
+    let at = |words: &str| body[..body.find(words).unwrap()].chars().count();
+    let cards = format!("{transcript}/cards");
+
+    // Exactly the code points chosen (the emoji before them counts as one).
+    let start = at("つながり");
+    let made = visitor
+        .submit(
+            &transcript,
+            &cards,
+            &[
+                ("start", &start.to_string()),
+                ("end", &(start + 5).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    assert!(crate::support::location(&made).contains("#card-"));
+    let quotes = |cards: &[kizuki_store::QdaNode]| -> Vec<String> {
+        cards.iter().filter_map(|c| c.quote.clone()).collect()
+    };
+    assert_eq!(
+        quotes(&app.store.transcript_cards(id).await.unwrap()),
+        ["つながりを"]
+    );
+
+    // Across two turns: one card each, the second speaker's name left out.
+    let start = at("支えられて");
+    let end = at("私もです") + 4;
+    let made = visitor
+        .submit(
+            &transcript,
+            &cards,
+            &[("start", &start.to_string()), ("end", &end.to_string())],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    let page = visitor.get_text(&transcript).await;
+    assert!(
+        page.contains("発言ごとにカードを作りました"),
+        "the flash says so"
+    );
+    let all = app.store.transcript_cards(id).await.unwrap();
+    assert_eq!(quotes(&all)[1..], ["支えられていると思う。", "私もです"]);
+    assert!(
+        page.contains("まだグループに入っていません"),
+        "lone cards say so"
+    );
+    assert!(page.contains(&format!("data-card=\"{}\"", all[2].id)));
+
+    // A name alone, or only spaces, makes nothing and says why.
+    let name = at("P02");
+    let refused = visitor
+        .submit(
+            &transcript,
+            &cards,
+            &[
+                ("start", &name.to_string()),
+                ("end", &(name + 4).to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("発言者の名前だけでした")
+    );
+    let refused = visitor
+        .submit(&transcript, &cards, &[("start", "0"), ("end", "99999")])
+        .await;
+    assert_eq!(refused.status(), 422);
+
+    // Without script: a paste with its speaker's name and other line breaks finds its words.
+    let made = visitor
+        .submit(
+            &transcript,
+            &cards,
+            &[("passage", "P01： 😀 つながりを感じた。 支えられている")],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    let page = visitor.get_text(&transcript).await;
+    assert!(
+        page.contains("空白や発言者名の違いを除いて"),
+        "the flash says how it matched"
+    );
+    let last = app.store.transcript_cards(id).await.unwrap();
+    assert_eq!(
+        last.last().and_then(|c| c.quote.clone()).as_deref(),
+        Some("😀 つながりを感じた。\n  支えられている")
+    );
+}

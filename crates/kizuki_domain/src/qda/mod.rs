@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod diagram;
 pub mod pseudonyms;
 pub mod search;
+pub mod selection;
 pub mod transcript;
 pub mod tree;
 pub mod webvtt;

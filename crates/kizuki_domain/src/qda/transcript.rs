@@ -194,6 +194,12 @@ fn speaker_of(line: &str) -> Option<(String, usize)> {
     Some((name.to_owned(), indent + skipped))
 }
 
+/// How many code points a line's speaker's name takes, with the mark and space after it
+/// (「P01：」, 「【司会】」); 0 for a line that does not open with a speaker.
+pub fn speaker_prefix_length(line: &str) -> usize {
+    speaker_of(line).map_or(0, |(_, offset)| offset)
+}
+
 /// The speaker turns of a transcript. A turn runs from its speaker's words to the line before
 /// the next speaker; lines before the first speaker belong to no turn.
 pub fn turns(text: &str) -> Vec<Turn> {

@@ -6,13 +6,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use kizuki_domain::qda;
+use kizuki_domain::qda::selection::{self, SelectionError};
 use kizuki_store::{QdaProject, Transcript};
 use serde::Deserialize;
 
 use super::transcript as member_transcript;
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
-use crate::forms::{CleanForm, see_other, with_status};
+use crate::forms::{CleanForm, redirect_with_flash, with_status};
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -30,6 +31,8 @@ pub struct CardLine {
     pub speaker: String,
     pub position: String,
     pub board_href: String,
+    /// The 表札 of the group the card is in; none for a lone card.
+    pub group: Option<String>,
 }
 
 #[derive(Template)]
@@ -140,6 +143,12 @@ async fn view(
         })
         .collect();
     let project_href = lang.localize(&format!("/research/projects/{}", project.id));
+    let nodes = state.store().qda_nodes(project.id).await?;
+    let group_of = |parent: Option<i64>| {
+        parent
+            .and_then(|id| nodes.iter().find(|node| node.id == id))
+            .map(|group| group.label.clone())
+    };
     let mut speakers = crate::qda::Speakers::default();
     let mut page = Chrome::new(state, context, "qda.transcript.title");
     page.title = transcript.name.clone();
@@ -168,6 +177,7 @@ async fn view(
                     speaker: speakers.at(transcript, start),
                     position: format!("{start}–{}", c.end.unwrap_or(0)),
                     board_href: format!("{project_href}#node-{}", c.id),
+                    group: group_of(c.parent_id),
                 }
             })
             .collect(),
@@ -204,11 +214,26 @@ pub struct CardForm {
     passage: String,
     #[serde(default)]
     label: String,
+    /// A selection's first code point and the one after its last, from the page's script.
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
 }
 
-/// Makes a card from a passage copied from the transcript: the passage is found in the text
-/// (the first place it occurs after the cards already made from it), and the card keeps
-/// exactly those code points.
+/// Why no card was made, as a message key.
+fn refusal(error: SelectionError) -> &'static str {
+    match error {
+        SelectionError::Empty => "qda.error.selection_empty",
+        SelectionError::NoSpeech => "qda.error.selection_names",
+        SelectionError::OutOfRange => "qda.error.selection_range",
+    }
+}
+
+/// Makes cards from a selection (its code points, sent by the page's script) or, without
+/// script, from a passage copied from the transcript, found leniently (whitespace and speakers'
+/// names aside; see `kizuki_domain::qda::selection`). A selection across turns makes one card
+/// per turn, each with its own speaker.
 pub async fn create_card(
     State(state): State<AppState>,
     context: RequestContext,
@@ -217,62 +242,81 @@ pub async fn create_card(
     CleanForm(form): CleanForm<CardForm>,
 ) -> Result<Response, AppError> {
     let (transcript, project) = member_transcript(&state, &id, user.id).await?;
-    let passage = kizuki_domain::qda::transcript::normalize(&form.passage);
-    let passage = passage.trim();
-    let cards = state.store().transcript_cards(transcript.id).await?;
-    let taken: Vec<i64> = cards
-        .iter()
-        .filter(|n| n.quote.as_deref() == Some(passage))
-        .filter_map(|n| n.start)
-        .collect();
-    let found = (!passage.is_empty())
-        .then(|| {
-            transcript
-                .body
-                .match_indices(passage)
-                .map(|(byte, _)| transcript.body[..byte].chars().count())
-                .find(|start| !taken.contains(&(*start as i64)))
-        })
-        .flatten();
-    let made = match found {
-        Some(start) => {
-            crate::qda::card(
-                &state,
-                &project,
-                &transcript,
-                start,
-                start + qda::length(passage),
-                &form.label,
-                user.id,
-            )
-            .await?
-        }
-        None => None,
-    };
-    match made {
-        Some((card, _)) => Ok(see_other(&format!(
-            "{}#card-{card}",
-            context.href(&format!("/research/transcripts/{}", transcript.id))
-        ))),
+    let body = &transcript.body;
+    let selected = form
+        .start
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .zip(form.end.trim().parse::<usize>().ok());
+    let (spans, loosely) = match selected {
+        Some((start, end)) => (
+            selection::cards_for(body, start, end).map_err(refusal),
+            false,
+        ),
         None => {
-            let error = Some(kizuki_i18n::text(context.lang, "qda.error.passage").to_owned());
-            let view = view(
-                &state,
-                &context,
-                &transcript,
-                &project,
-                CardDraft {
-                    passage: form.passage,
-                    label: form.label,
-                    error,
-                },
-                None,
-            )
-            .await?;
-            Ok(with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                views::render(&view),
-            ))
+            let passage = kizuki_domain::qda::transcript::normalize(&form.passage);
+            let passage = passage.trim();
+            let cards = state.store().transcript_cards(transcript.id).await?;
+            let taken: Vec<usize> = cards
+                .iter()
+                .filter_map(|card| usize::try_from(card.start?).ok())
+                .collect();
+            match selection::find_passage(body, passage, &taken) {
+                Some(span) => (
+                    selection::cards_for(body, span.start, span.end).map_err(refusal),
+                    qda::slice(body, span.start, span.end) != Some(passage),
+                ),
+                None => (Err("qda.error.passage"), false),
+            }
+        }
+    };
+    let mut made = Vec::new();
+    for span in spans.as_deref().unwrap_or_default() {
+        if let Some((card, _)) = crate::qda::card(
+            &state,
+            &project,
+            &transcript,
+            span.start,
+            span.end,
+            &form.label,
+            user.id,
+        )
+        .await?
+        {
+            made.push(card);
         }
     }
+    if let Some(first) = made.first() {
+        let flash = if made.len() > 1 {
+            "flash.cards_made_per_turn"
+        } else if loosely {
+            "flash.card_found_loosely"
+        } else {
+            "flash.card_made"
+        };
+        return Ok(redirect_with_flash(
+            &context,
+            &format!("/research/transcripts/{}#card-{first}", transcript.id),
+            flash,
+        ));
+    }
+    let key = spans.err().unwrap_or("qda.error.passage");
+    let view = view(
+        &state,
+        &context,
+        &transcript,
+        &project,
+        CardDraft {
+            passage: form.passage,
+            label: form.label,
+            error: Some(kizuki_i18n::text(context.lang, key).to_owned()),
+        },
+        None,
+    )
+    .await?;
+    Ok(with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        views::render(&view),
+    ))
 }
