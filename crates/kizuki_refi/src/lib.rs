@@ -2,13 +2,15 @@
 //! REFI-QDA (<https://www.qdasoftware.org>): a project as QDPX — a zip of `project.qde`
 //! and the texts under `sources/` — and a code hierarchy as QDC. This crate writes and reads the
 //! format faithfully and nothing more: positions are code points of the text as stored in the
+//! file (NVivo's UTF-16 code units are turned into code points as they are read, see
+//! [`PositionUnit`]);
 //! file; what Kizuki makes of them (its own text rules, its KJ tree) is the caller's business.
 
 pub mod docx;
 mod read;
 mod write;
 
-pub use read::{read_codebook, read_project, read_qdpx};
+pub use read::{PositionUnit, read_codebook, read_project, read_qdpx};
 pub use write::{codebook_qdc, derive_guid, pack_qdpx, project_qde};
 
 /// The most an archive (a QDPX or a DOCX) may unpack to, all its members read together. A

@@ -139,7 +139,10 @@ pub fn read_project(
             }
             "Sources" => {
                 for source in elements(child, "TextSource") {
-                    project.sources.push(source_of(&document, source, &load)?);
+                    let unit = PositionUnit::of(&project.origin);
+                    project
+                        .sources
+                        .push(source_of(&document, source, &load, unit)?);
                 }
             }
             "Notes" => {
@@ -342,13 +345,53 @@ fn plain_text(
     })
 }
 
+/// How a tool counts the positions of its selections in a source's text. The standard counts
+/// characters; NVivo, a .NET program, counts UTF-16 code units, so that every character outside
+/// the Basic Multilingual Plane (an emoji, a rare kanji) before a selection moves it by one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PositionUnit {
+    CodePoint,
+    Utf16,
+}
+
+impl PositionUnit {
+    /// The unit of the tool named in a project's `origin` ("NVivo for Mac 15.0.0", "NVivo 14").
+    pub fn of(origin: &str) -> PositionUnit {
+        if origin.trim_start().to_lowercase().starts_with("nvivo") {
+            PositionUnit::Utf16
+        } else {
+            PositionUnit::CodePoint
+        }
+    }
+}
+
+/// The code point at UTF-16 code unit `units` of `text`; none inside a surrogate pair or past
+/// the end.
+fn code_point_at(text: &str, units: usize) -> Option<usize> {
+    let mut counted = 0;
+    for (index, c) in text.chars().enumerate() {
+        if counted == units {
+            return Some(index);
+        }
+        if counted > units {
+            return None;
+        }
+        counted += c.len_utf16();
+    }
+    (counted == units).then(|| text.chars().count())
+}
+
 fn source_of(
     document: &Document,
     node: Node,
     load: &impl Fn(&str) -> Option<Result<String, ExchangeError>>,
+    unit: PositionUnit,
 ) -> Result<Source, ExchangeError> {
     let text = plain_text(document, node, load)?;
-    let length = text.chars().count();
+    let length = match unit {
+        PositionUnit::CodePoint => text.chars().count(),
+        PositionUnit::Utf16 => text.encode_utf16().count(),
+    };
     let mut source = Source {
         guid: guid(document, node)?,
         name: node.attribute("name").unwrap_or_default().to_owned(),
@@ -364,14 +407,22 @@ fn source_of(
                 .ok_or_else(|| at(document, selection, &format!("{name} is not a number")))
         };
         let (start, end) = (position("startPosition")?, position("endPosition")?);
+        let out_of_range = || ExchangeError::OutOfRange {
+            line: line_of(document, selection),
+            start,
+            end,
+            length,
+        };
         if start > end || end > length {
-            return Err(ExchangeError::OutOfRange {
-                line: line_of(document, selection),
-                start,
-                end,
-                length,
-            });
+            return Err(out_of_range());
         }
+        let (start, end) = match unit {
+            PositionUnit::CodePoint => (start, end),
+            PositionUnit::Utf16 => (
+                code_point_at(&source.text, start).ok_or_else(out_of_range)?,
+                code_point_at(&source.text, end).ok_or_else(out_of_range)?,
+            ),
+        };
         let mut codes = Vec::new();
         for coding in elements(selection, "Coding") {
             if let Some(code_ref) = elements(coding, "CodeRef").next() {
@@ -478,6 +529,31 @@ fn check_codings(document: &Document, project: &Project, root: Node) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nvivo_counts_utf16_code_units_and_they_become_code_points() {
+        let text = "😀 emoji\r\nP01：𠮷野家で話した。";
+        let units = |words: &str| text[..text.find(words).unwrap()].encode_utf16().count();
+        let (start, end) = (units("𠮷野家"), units("で話した"));
+        let xml = format!(
+            "<Project name=\"n\" origin=\"NVivo 14.23.0\" xmlns=\"urn:QDA-XML:project:1.0\"><Sources>\
+             <TextSource guid=\"00000000-0000-4000-8000-0000000000a1\" name=\"s\" plainTextPath=\"internal://s.txt\">\
+             <PlainTextSelection guid=\"00000000-0000-4000-8000-0000000000a2\" name=\"x\" startPosition=\"{start}\" endPosition=\"{end}\"/>\
+             </TextSource></Sources></Project>"
+        );
+        let project = read_project(&xml, |_| Some(Ok(text.to_owned()))).unwrap();
+        let selection = &project.sources[0].selections[0];
+        let quote: String = text
+            .chars()
+            .skip(selection.start)
+            .take(selection.end - selection.start)
+            .collect();
+        assert_eq!(quote, "𠮷野家");
+        // Read as code points, the same numbers would land two characters late.
+        assert_eq!(PositionUnit::of("ATLAS.ti 23"), PositionUnit::CodePoint);
+        assert_eq!(code_point_at("𠮷a", 1), None, "inside a surrogate pair");
+        assert_eq!(code_point_at("𠮷a", 3), Some(2));
+    }
     use crate::{pack_qdpx, project_qde};
 
     fn sample() -> Project {

@@ -377,3 +377,68 @@ async fn another_tools_file_keeps_its_passages_through_line_endings_and_pseudony
     );
     assert_eq!(cards_are_slices(&app, project).await, 1);
 }
+
+#[tokio::test]
+async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let token = token_for(&app, "res@example.jp").await;
+    let api = Api::new(&app, Some(token.clone()));
+    let project = new_project(&api, "NVivo から").await;
+    // As NVivo writes it: CRLF, no byte-order mark, lowercase `sources/`, and positions in
+    // UTF-16 code units over the text as it is in the file. Characters outside the BMP (an
+    // emoji, 𠮷) come before the coded words, so counting code points would land late.
+    let raw = "Interviewer: 😀 ようこそ\r\nP01: 𠮷田さんと話して、関係に目が向いた。\r\nP02: 私も😊そう思う\r\n";
+    let units = |words: &str| raw[..raw.find(words).unwrap()].encode_utf16().count();
+    let coded = [("関係に目が向いた", "関係"), ("そう思う", "共感")];
+    let selections: String = coded
+        .iter()
+        .enumerate()
+        .map(|(n, (words, _))| {
+            let start = units(words);
+            let end = start + words.encode_utf16().count();
+            format!(
+                "<PlainTextSelection guid=\"c0000000-0000-4000-8000-00000000000{n}\" name=\"{words}\" \
+                 startPosition=\"{start}\" endPosition=\"{end}\"><Coding guid=\"d0000000-0000-4000-8000-00000000000{n}\">\
+                 <CodeRef targetGUID=\"a0000000-0000-4000-8000-00000000000{n}\"/></Coding></PlainTextSelection>"
+            )
+        })
+        .collect();
+    let codes: String = coded
+        .iter()
+        .enumerate()
+        .map(|(n, (_, code))| {
+            format!("<Code guid=\"a0000000-0000-4000-8000-00000000000{n}\" name=\"{code}\" isCodable=\"true\"/>")
+        })
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\" ?><Project name=\"qc project\" origin=\"NVivo for Mac 15.0.0\" \
+         xmlns=\"urn:QDA-XML:project:1.0\"><CodeBook><Codes>{codes}</Codes></CodeBook><Sources>\
+         <TextSource guid=\"b0000000-0000-4000-8000-000000000001\" name=\"Interview 1\" \
+         plainTextPath=\"internal://b0000000-0000-4000-8000-000000000001.txt\" \
+         richTextPath=\"internal://b0000000-0000-4000-8000-000000000001.docx\">{selections}</TextSource></Sources></Project>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    use std::io::Write;
+    zip.start_file("project.qde", options).unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.start_file("sources/b0000000-0000-4000-8000-000000000001.txt", options)
+        .unwrap();
+    zip.write_all(raw.as_bytes()).unwrap();
+    let file = zip.finish().unwrap().into_inner();
+    let (status, imported) = import(&app, &token, &format!("project={project}"), file).await;
+    assert_eq!(status, 201, "{imported}");
+    let nodes = app.store.qda_nodes(project).await.unwrap();
+    for (words, code) in coded {
+        let card = nodes
+            .iter()
+            .find(|n| !n.is_group && n.quote.as_deref() == Some(words))
+            .unwrap_or_else(|| panic!("no card holding {words}: {nodes:#?}"));
+        let group = nodes.iter().find(|n| Some(n.id) == card.parent_id).unwrap();
+        assert_eq!(group.label, code);
+    }
+    assert_eq!(cards_are_slices(&app, project).await, 2);
+}
