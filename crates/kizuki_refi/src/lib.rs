@@ -45,6 +45,20 @@ pub struct Project {
     /// Notes of the project as a whole (memos, a write-up).
     pub notes: Vec<Note>,
     pub graphs: Vec<Graph>,
+    /// Sources the project document names whose text the file does not hold (a `.qde` sent
+    /// without its `sources/`): left out, with their selections, and named here so that the
+    /// importer can say so.
+    pub missing_sources: Vec<MissingSource>,
+}
+
+/// A source whose text was not in the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingSource {
+    pub name: String,
+    /// Its `plainTextPath`, as written.
+    pub path: String,
+    /// The selections in it, left out with it.
+    pub selections: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

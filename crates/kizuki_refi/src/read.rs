@@ -10,7 +10,7 @@ use roxmltree::{Document, Node};
 
 use crate::{
     Code, Direction, Edge, ExchangeError, Graph, MAX_CODE_DEPTH, MAX_MEMBERS, MAX_UNPACKED_BYTES,
-    MAX_XML_NODES, Note, Project, Selection, Source, User, Variable, Vertex,
+    MAX_XML_NODES, MissingSource, Note, Project, Selection, Source, User, Variable, Vertex,
 };
 
 /// A QDPX archive. Only the project document and the sources it names are unpacked (pictures,
@@ -140,9 +140,17 @@ pub fn read_project(
             "Sources" => {
                 for source in elements(child, "TextSource") {
                     let unit = PositionUnit::of(&project.origin);
-                    project
-                        .sources
-                        .push(source_of(&document, source, &load, unit)?);
+                    match source_of(&document, source, &load, unit) {
+                        Ok(read) => project.sources.push(read),
+                        Err(ExchangeError::MissingSource { path, .. }) => {
+                            project.missing_sources.push(MissingSource {
+                                name: source.attribute("name").unwrap_or_default().to_owned(),
+                                path,
+                                selections: elements(source, "PlainTextSelection").count(),
+                            });
+                        }
+                        Err(other) => return Err(other),
+                    }
                 }
             }
             "Notes" => {
@@ -564,6 +572,7 @@ mod tests {
             ..Code::default()
         };
         Project {
+            missing_sources: Vec::new(),
             name: "研修の評価 <&>".to_owned(),
             origin: "Kizuki".to_owned(),
             description: String::new(),

@@ -183,6 +183,7 @@ pub fn to_refi(content: &ProjectContent) -> refi::Project {
         } else {
             vec![graph]
         },
+        missing_sources: Vec::new(),
     }
 }
 
@@ -245,6 +246,9 @@ pub struct ImportReport {
     pub relations: usize,
     /// Names the project's key replaced.
     pub replaced: usize,
+    /// Sources the file named but did not hold, with how many selections each had: left out
+    /// whole (their codes are still imported).
+    pub missing_sources: Vec<(String, usize)>,
 }
 
 /// A REFI-QDA project as a bundle to store: texts in Kizuki's form with the key applied, every
@@ -273,6 +277,10 @@ pub fn from_refi(project: &refi::Project, key: &[Entry]) -> (QdaBundle, ImportRe
         .iter()
         .map(|v| (v.guid.as_str(), v.name.as_str()))
         .collect();
+    for missing in &project.missing_sources {
+        let name = pseudonymise(&missing.name, key, &mut report);
+        report.missing_sources.push((name, missing.selections));
+    }
     for source in &project.sources {
         let (normalized, map) = transcript::normalize_mapped(&source.text);
         let (body, replacements) = pseudonyms::apply(&normalized, key);

@@ -442,3 +442,59 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
     }
     assert_eq!(cards_are_slices(&app, project).await, 2);
 }
+
+#[tokio::test]
+async fn a_project_document_without_its_sources_brings_its_codes_and_names_what_is_missing() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let token = token_for(&app, "res@example.jp").await;
+    // A `.qde` sent alone, as MAXQDA or ATLAS.ti users sometimes do: two codes, one source
+    // whose text lives in a `sources/` folder that did not come with it.
+    let qde = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"単体\" origin=\"MAXQDA 2022\">\
+        <CodeBook><Codes><Code guid=\"a1000000-0000-4000-8000-000000000001\" name=\"関係\" isCodable=\"true\">\
+        <Code guid=\"a1000000-0000-4000-8000-000000000002\" name=\"気付き\" isCodable=\"true\"/></Code></Codes></CodeBook>\
+        <Sources><TextSource guid=\"b1000000-0000-4000-8000-000000000001\" name=\"Interview A\" plainTextPath=\"sources/b1.txt\">\
+        <PlainTextSelection guid=\"c1000000-0000-4000-8000-000000000001\" startPosition=\"0\" endPosition=\"3\">\
+        <Coding guid=\"d1000000-0000-4000-8000-000000000001\"><CodeRef targetGUID=\"a1000000-0000-4000-8000-000000000002\"/></Coding>\
+        </PlainTextSelection></TextSource></Sources></Project>";
+    let (status, imported) = import(&app, &token, "file_name=single.qde", qde.into()).await;
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(imported["groups"], 2);
+    assert_eq!(
+        (imported["transcripts"].as_u64(), imported["cards"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        imported["missing_sources"],
+        json!([{"name": "Interview A", "selections": 1}])
+    );
+    let project = imported["project_id"].as_i64().unwrap();
+    assert!(
+        app.store.transcripts(project).await.unwrap().is_empty(),
+        "nothing half imported"
+    );
+
+    // The page says the same.
+    let visitor = app.signed_in("res@example.jp").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(qde.as_bytes().to_vec()).file_name("single.qde"),
+        )
+        .text("name", "単体 2")
+        .text("csrf_token", visitor.csrf_token("/research/projects").await);
+    let page = visitor
+        .client
+        .post(visitor.url("/research/projects/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("ファイルになかったソース"), "{page}");
+    assert!(page.contains("<bdi>Interview A</bdi>") && page.contains("コーディング 1 件"));
+    assert!(page.contains("コード（グループ）2 個"));
+}

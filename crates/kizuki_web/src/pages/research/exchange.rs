@@ -74,6 +74,21 @@ pub struct ImportView {
     pub error: String,
 }
 
+/// What came in when the file named sources it did not hold.
+#[derive(Template)]
+#[template(path = "research/imported.html")]
+pub struct ImportedPartlyView {
+    pub page: Chrome,
+    pub done: String,
+    pub missing: Vec<MissingLine>,
+    pub project_href: String,
+}
+
+pub struct MissingLine {
+    pub name: String,
+    pub codings: i64,
+}
+
 /// A file sent by form: its name and bytes, and the name for a new project.
 async fn upload(mut multipart: Multipart) -> Result<(String, Vec<u8>, String), AppError> {
     let (mut file_name, mut bytes, mut name) = (String::new(), Vec::new(), String::new());
@@ -149,11 +164,42 @@ async fn import_upload(
     )
     .await?;
     match outcome {
-        Ok((project, _)) => {
+        Ok((project, report)) => {
             state
                 .store()
                 .log_qda_access(project, user, "import", &file_name, state.now())
                 .await?;
+            if !report.missing_sources.is_empty() {
+                let lang = context.lang;
+                let count = |key: &str, n: usize| {
+                    kizuki_i18n::count(lang, key, i64::try_from(n).unwrap_or(i64::MAX))
+                };
+                let done = kizuki_i18n::format(
+                    lang,
+                    "qda.import.done",
+                    &[
+                        (
+                            "transcripts",
+                            &count("qda.import.transcripts_n", report.transcripts),
+                        ),
+                        ("groups", &count("qda.import.codes_n", report.groups)),
+                        ("cards", &count("qda.import.cards_n", report.cards)),
+                    ],
+                );
+                return Ok(views::render(&ImportedPartlyView {
+                    page: Chrome::new(state, context, "qda.import.partly_title"),
+                    done,
+                    missing: report
+                        .missing_sources
+                        .into_iter()
+                        .map(|(name, selections)| MissingLine {
+                            name,
+                            codings: i64::try_from(selections).unwrap_or(i64::MAX),
+                        })
+                        .collect(),
+                    project_href: context.href(&format!("/research/projects/{project}")),
+                }));
+            }
             Ok(redirect_with_flash(
                 context,
                 &format!("/research/projects/{project}"),
@@ -218,6 +264,16 @@ pub struct ImportedView {
     /// Names the project's pseudonym key replaced (only key keepers import, so only they
     /// learn it: the count would let anyone else confirm a guessed real name).
     replaced: usize,
+    /// Sources the file named but did not hold (a project document sent without its
+    /// `sources/`): left out with their codings, so nothing is half imported.
+    missing_sources: Vec<MissingSourceView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MissingSourceView {
+    name: String,
+    /// Its codings, left out with it.
+    selections: usize,
 }
 
 impl ImportedView {
@@ -229,6 +285,11 @@ impl ImportedView {
             cards: report.cards,
             relations: report.relations,
             replaced: report.replaced,
+            missing_sources: report
+                .missing_sources
+                .into_iter()
+                .map(|(name, selections)| MissingSourceView { name, selections })
+                .collect(),
         }
     }
 }
