@@ -52,10 +52,51 @@ async function openAndScroll(page, label, path, scroller) {
   );
 }
 
+/** Selects a passage deep in the transcript (as a drag would), then makes it a card, timing the
+ * script's answer to the selection and the whole round to the page showing the new card. */
+async function selectionToCard(page, path, rounds) {
+  const answers = [];
+  const totals = [];
+  for (let round = 0; round < rounds; round++) {
+    await page.goto(`${base}${path}`, { waitUntil: "load" });
+    const answered = await page.evaluate(
+      (round) =>
+        new Promise((resolve) => {
+          const text = document.getElementById("transcript");
+          const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+          const nodes = [];
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) if (node.data.length > 40) nodes.push(node);
+          // From the last tenth of the text, where counting code points from the start costs most.
+          const node = nodes[Math.floor(nodes.length * (0.9 + round / 100))];
+          const bar = document.getElementById("selection-bar");
+          const started = performance.now();
+          const range = document.createRange();
+          range.setStart(node, 5);
+          range.setEnd(node, 25);
+          document.getSelection().removeAllRanges();
+          document.getSelection().addRange(range);
+          const wait = () => (bar.hidden ? requestAnimationFrame(wait) : resolve(performance.now() - started));
+          wait();
+        }),
+      round,
+    );
+    answers.push(answered);
+    const started = performance.now();
+    await Promise.all([page.waitForURL(/#card-\d+$/), page.locator("#selection-form button").click()]);
+    await page.waitForLoadState("load");
+    totals.push(performance.now() - started);
+  }
+  console.log(
+    `${"selection to card (300k)".padEnd(28)}the button shows ${percentile(answers, 0.5).toFixed(1)} ms after the selection (p50 of ${rounds}, longest ${Math.max(...answers).toFixed(1)} ms); ` +
+      `from the click to the page with the card: p50 ${percentile(totals, 0.5).toFixed(0)} ms, longest ${Math.max(...totals).toFixed(0)} ms`,
+  );
+}
+
 const browser = await launchBrowser();
 try {
   const { page } = await signIn(browser, base, "researcher@example.jp");
   await openAndScroll(page, "transcript page (300k)", `/research/transcripts/${transcript}`, "#transcript");
+  await selectionToCard(page, `/research/transcripts/${transcript}`, 5);
   await openAndScroll(page, "board page (grouped)", `/research/projects/${project}/board`, null);
   await openAndScroll(page, "board page (none grouped)", `/research/projects/${ungrouped}/board`, null);
 } finally {

@@ -7,15 +7,83 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 
-/// Marks a response as a file to save, with its type and name.
+/// Marks a response as a file to save, with its type and name. A name with other than ASCII
+/// letters (a project called 「A市グループインタビュー」) goes as RFC 6266's `filename*`, in UTF-8,
+/// with an ASCII `filename` beside it for the rare program that reads only that.
 pub fn attachment(mut response: Response, content_type: &str, name: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(content_type) {
         response.headers_mut().insert(CONTENT_TYPE, value);
     }
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    if let Ok(value) = HeaderValue::from_str(&disposition(name)) {
         response.headers_mut().insert(CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// Characters a `filename*` value may hold as they are (RFC 8187's attr-char).
+const NOT_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+fn disposition(name: &str) -> String {
+    let plain = |c: char| c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ';
+    if name.chars().all(plain) {
+        return format!("attachment; filename=\"{name}\"");
+    }
+    let extension = name
+        .rfind('.')
+        .map(|at| &name[at..])
+        .filter(|extension| extension.chars().all(plain))
+        .unwrap_or("");
+    let stem: String = name[..name.len() - extension.len()]
+        .chars()
+        .filter(|c| c.is_ascii() && plain(*c))
+        .collect();
+    let stem = stem.trim_matches(['-', '.', ' ']);
+    let fallback = format!(
+        "{}{extension}",
+        if stem.is_empty() { "download" } else { stem }
+    );
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(name, NOT_ATTR_CHAR)
+    )
+}
+
+/// A project's file, named as people name them: 「A市グループインタビュー-2027-03-01.qdpx」, or with
+/// what it holds (`-table`, `-diagram`) before the date. Characters no file system takes, and
+/// spaces, are left out; a name with nothing left becomes `project-{id}`.
+pub fn project_file_name(
+    project_name: &str,
+    project_id: i64,
+    part: Option<&str>,
+    today: jiff::civil::Date,
+    extension: &str,
+) -> String {
+    let stem: String = project_name
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !r#"/\\:*?"<>|"#.contains(*c))
+        .take(60)
+        .collect();
+    let stem = if stem.trim_matches('.').is_empty() {
+        format!("project-{project_id}")
+    } else {
+        stem
+    };
+    match part {
+        Some(part) => format!("{stem}-{part}-{today}.{extension}"),
+        None => format!("{stem}-{today}.{extension}"),
+    }
 }
 
 /// Rows as a CSV file named `name`.
@@ -84,6 +152,35 @@ fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_file_is_named_after_the_project_and_the_day() {
+        let day = jiff::civil::date(2027, 3, 1);
+        assert_eq!(
+            project_file_name("A市 グループインタビュー", 4, None, day, "qdpx"),
+            "A市グループインタビュー-2027-03-01.qdpx"
+        );
+        assert_eq!(
+            project_file_name("a/b: c?", 4, Some("table"), day, "csv"),
+            "abc-table-2027-03-01.csv"
+        );
+        assert_eq!(
+            project_file_name(" / ", 4, None, day, "qdc"),
+            "project-4-2027-03-01.qdc"
+        );
+        assert_eq!(
+            disposition("A市-2027-03-01.qdpx"),
+            "attachment; filename=\"A-2027-03-01.qdpx\"; filename*=UTF-8''A%E5%B8%82-2027-03-01.qdpx"
+        );
+        assert_eq!(
+            disposition("table-4.csv"),
+            "attachment; filename=\"table-4.csv\""
+        );
+        assert_eq!(
+            disposition("研究.csv"),
+            "attachment; filename=\"download.csv\"; filename*=UTF-8''%E7%A0%94%E7%A9%B6.csv"
+        );
+    }
 
     #[test]
     fn formulas_are_written_as_text() {

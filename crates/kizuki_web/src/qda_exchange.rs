@@ -456,13 +456,15 @@ impl ExportFormat {
         }
     }
 
-    pub fn file_name(self, project: i64) -> String {
-        match self {
-            ExportFormat::Qdpx => format!("project-{project}.qdpx"),
-            ExportFormat::Qdc => format!("codebook-{project}.qdc"),
-            ExportFormat::Csv => format!("table-{project}.csv"),
-            ExportFormat::Xlsx => format!("table-{project}.xlsx"),
-        }
+    /// The file's name: the project's, with what it holds and the day it was made.
+    pub fn file_name(self, name: &str, project: i64, today: jiff::civil::Date) -> String {
+        let (part, extension) = match self {
+            ExportFormat::Qdpx => (None, "qdpx"),
+            ExportFormat::Qdc => (Some("codebook"), "qdc"),
+            ExportFormat::Csv => (Some("table"), "csv"),
+            ExportFormat::Xlsx => (Some("table"), "xlsx"),
+        };
+        crate::download::project_file_name(name, project, part, today, extension)
     }
 }
 

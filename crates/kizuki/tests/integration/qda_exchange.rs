@@ -441,6 +441,24 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
         assert_eq!(group.label, code);
     }
     assert_eq!(cards_are_slices(&app, project).await, 2);
+    // Exported again, the file is named after the project and the day, in UTF-8.
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/qda/projects/{project}/export.qdpx",
+            app.base_url()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    let day = kizuki_web::today(app.now());
+    assert_eq!(
+        disposition,
+        format!(
+            "attachment; filename=\"NVivo-{day}.qdpx\"; filename*=UTF-8''NVivo%E3%81%8B%E3%82%89-{day}.qdpx"
+        )
+    );
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ async fn export(
 ) -> Result<Response, AppError> {
     let project = project(state, id, user).await?;
     let bytes = qda_exchange::export(state.store(), project.id, &project.name, format).await?;
-    let file = format.file_name(project.id);
+    let file = format.file_name(&project.name, project.id, crate::today(state.now()));
     state
         .store()
         .log_qda_access(project.id, user, "export_project", &file, state.now())

@@ -443,7 +443,14 @@ pub async fn table_csv(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (project, table) = logged_table(&state, &id, user.id, "table.csv").await?;
-    download::csv(&table, &format!("table-{}.csv", project.id))
+    let file = download::project_file_name(
+        &project.name,
+        project.id,
+        Some("table"),
+        crate::today(state.now()),
+        "csv",
+    );
+    download::csv(&table, &file)
 }
 
 /// The report table as XLSX.
@@ -453,7 +460,14 @@ pub async fn table_xlsx(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (project, table) = logged_table(&state, &id, user.id, "table.xlsx").await?;
-    download::xlsx(&table, &format!("table-{}.xlsx", project.id))
+    let file = download::project_file_name(
+        &project.name,
+        project.id,
+        Some("table"),
+        crate::today(state.now()),
+        "xlsx",
+    );
+    download::xlsx(&table, &file)
 }
 
 /// The report table as Markdown, in the layout of the report's tables: a heading per category
@@ -467,6 +481,12 @@ pub async fn table_markdown(
     Ok(download::attachment(
         crate::qda::markdown(&project.name, &table).into_response(),
         "text/markdown; charset=utf-8",
-        &format!("table-{}.md", project.id),
+        &download::project_file_name(
+            &project.name,
+            project.id,
+            Some("table"),
+            crate::today(state.now()),
+            "md",
+        ),
     ))
 }

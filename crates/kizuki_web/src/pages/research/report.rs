@@ -192,7 +192,13 @@ pub async fn diagram_file(
     Ok(download::attachment(
         svg.into_response(),
         "image/svg+xml; charset=utf-8",
-        &format!("diagram-{}.svg", project.id),
+        &download::project_file_name(
+            &project.name,
+            project.id,
+            Some("diagram"),
+            crate::today(state.now()),
+            "svg",
+        ),
     ))
 }
 
@@ -388,7 +394,13 @@ pub async fn writeup_file(
     Ok(download::attachment(
         out.into_response(),
         "text/markdown; charset=utf-8",
-        &format!("writeup-{}.md", project.id),
+        &download::project_file_name(
+            &project.name,
+            project.id,
+            Some("writeup"),
+            crate::today(state.now()),
+            "md",
+        ),
     ))
 }
 
