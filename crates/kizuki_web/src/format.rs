@@ -176,6 +176,13 @@ pub fn prefecture_name(lang: Lang, code: u8) -> String {
     })
 }
 
+/// A stored date (`2013-09-14`) as the site writes dates (「2013年9月14日（土）」); text that is not a
+/// date, as it is.
+pub fn stored_date(lang: Lang, text: &str) -> String {
+    text.parse::<jiff::civil::Date>()
+        .map_or_else(|_| text.to_owned(), |day| date(lang, day))
+}
+
 /// A municipality's name in the page's language. English has the romaji where the bundled list
 /// knows it ("Sapporo"); otherwise the name as written.
 pub fn municipality_name(lang: Lang, prefecture_code: u8, municipality: &str) -> String {

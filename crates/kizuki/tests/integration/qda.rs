@@ -1187,6 +1187,7 @@ async fn a_selection_becomes_cards_exactly_one_per_turn_and_a_loose_paste_still_
             &format!("{project}/transcripts"),
             &[
                 ("name", "C市 1"),
+                ("date", "2013-09-14"),
                 ("kind", "group"),
                 ("format", "text"),
                 ("text", text),

@@ -191,7 +191,10 @@ async fn view(
                 name: t.name.clone(),
                 href: lang.localize(&format!("/research/transcripts/{}", t.id)),
                 kind: kizuki_i18n::text(lang, &format!("qda.kind.{}", t.kind)),
-                date: t.session_date.clone().unwrap_or_default(),
+                date: crate::format::stored_date(
+                    lang,
+                    t.session_date.as_deref().unwrap_or_default(),
+                ),
                 place: t.place.clone(),
                 participants: t.participants.map(|n| n.to_string()).unwrap_or_default(),
                 length: kizuki_domain::qda::length(&t.body),

@@ -158,7 +158,10 @@ async fn view(
         edit_href: lang.localize(&format!("/research/transcripts/{}/edit", transcript.id)),
         project_name: project.name.clone(),
         kind: kizuki_i18n::text(lang, &format!("qda.kind.{}", transcript.kind)),
-        date: transcript.session_date.clone().unwrap_or_default(),
+        date: crate::format::stored_date(
+            lang,
+            transcript.session_date.as_deref().unwrap_or_default(),
+        ),
         place: transcript.place.clone(),
         participants: transcript
             .participants
