@@ -130,6 +130,24 @@ pub struct Cluster {
     pub y: f64,
 }
 
+impl Cluster {
+    /// A pin for these places: at their middle, the biggest place first.
+    pub fn of(mut members: Vec<usize>, places: &[Place], projection: &ViewProjection) -> Cluster {
+        members.sort_by_key(|&i| std::cmp::Reverse(places[i].trainings + places[i].groups));
+        let points: Vec<(f64, f64)> = members
+            .iter()
+            .map(|&i| projection.point(places[i].prefecture_code, places[i].position))
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let n = points.len().max(1) as f64;
+        Cluster {
+            x: points.iter().map(|p| p.0).sum::<f64>() / n,
+            y: points.iter().map(|p| p.1).sum::<f64>() / n,
+            members,
+        }
+    }
+}
+
 /// Gathers the places inside the view into pins: each place joins the first pin nearer than two
 /// radii (biggest places first, so a city keeps its own pin and draws its suburbs in); then
 /// pins that still overlap are merged until none do.
@@ -161,13 +179,10 @@ pub fn cluster(places: &[Place], projection: &ViewProjection) -> Vec<Cluster> {
     }
     // Centre each pin on its places, then merge any that came to overlap.
     loop {
-        for cluster in &mut clusters {
-            let points: Vec<(f64, f64)> = cluster.members.iter().map(|&i| point(i)).collect();
-            #[allow(clippy::cast_precision_loss)]
-            let n = points.len() as f64;
-            cluster.x = points.iter().map(|p| p.0).sum::<f64>() / n;
-            cluster.y = points.iter().map(|p| p.1).sum::<f64>() / n;
-        }
+        clusters = clusters
+            .into_iter()
+            .map(|cluster| Cluster::of(cluster.members, places, projection))
+            .collect();
         let overlapping = (0..clusters.len()).find_map(|a| {
             ((a + 1)..clusters.len())
                 .find(|&b| {
@@ -181,11 +196,6 @@ pub fn cluster(places: &[Place], projection: &ViewProjection) -> Vec<Cluster> {
         let Some((a, b)) = overlapping else { break };
         let absorbed = clusters.remove(b);
         clusters[a].members.extend(absorbed.members);
-    }
-    for cluster in &mut clusters {
-        cluster
-            .members
-            .sort_by_key(|&i| std::cmp::Reverse(places[i].trainings + places[i].groups));
     }
     clusters
 }

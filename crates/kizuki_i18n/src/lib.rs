@@ -165,12 +165,16 @@ pub fn format(lang: Lang, key: &str, arguments: &[(&str, &str)]) -> String {
 /// for exactly one and `{key}.other` for any other number, with `{count}` filled in. Japanese
 /// has one form and writes it under both keys, so every counted message has both.
 pub fn count(lang: Lang, key: &str, count: i64) -> String {
+    count_with(lang, key, count, &[])
+}
+
+/// [`count`] with other placeholders filled too.
+pub fn count_with(lang: Lang, key: &str, count: i64, arguments: &[(&str, &str)]) -> String {
     let form = if count == 1 { "one" } else { "other" };
-    format(
-        lang,
-        &format!("{key}.{form}"),
-        &[("count", &count.to_string())],
-    )
+    let count = count.to_string();
+    let mut all = vec![("count", count.as_str())];
+    all.extend_from_slice(arguments);
+    format(lang, &format!("{key}.{form}"), &all)
 }
 
 #[cfg(test)]

@@ -86,6 +86,15 @@ pub struct NewApplication<'a> {
 
 /// The condition for an application that takes a seat now: confirmed, or held and not lapsed.
 /// `now` names the query's placeholder for the current instant.
+/// A training's capacity in SQL, for a query over `trainings t`: with frames, theirs together.
+pub(super) const CAPACITY_OF_T: &str = "COALESCE((SELECT CAST(SUM(f.capacity) AS BIGINT) \
+     FROM training_frames f WHERE f.training_id = t.id), t.capacity, 0)";
+
+/// Ids for an `IN (…)` list. They are numbers from the database, never text a person typed.
+pub(super) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 pub(super) fn takes_a_seat(now: &str) -> String {
     format!("(status = 'confirmed' OR (status = 'held' AND hold_expires_at > {now}))")
 }
@@ -225,18 +234,13 @@ impl Store {
         if training_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = training_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        let capacity = "COALESCE((SELECT CAST(SUM(f.capacity) AS BIGINT) FROM training_frames f \
-                        WHERE f.training_id = t.id), t.capacity, 0)";
         let sql = format!(
             "SELECT t.id FROM trainings t WHERE t.id IN ({ids}) AND {capacity} > 0 \
-             AND (SELECT COUNT(*) FROM applications a WHERE a.training_id = t.id AND {}) \
+             AND (SELECT COUNT(*) FROM applications a WHERE a.training_id = t.id AND {seat}) \
              >= {capacity}",
-            takes_a_seat("$1")
+            ids = id_list(training_ids),
+            capacity = CAPACITY_OF_T,
+            seat = takes_a_seat("$1")
         );
         Ok(sqlx::query_scalar(&sql)
             .bind(now.seconds())

@@ -4,7 +4,7 @@
 
 use kizuki_domain::Timestamp;
 
-use super::apply::takes_a_seat;
+use super::apply::{CAPACITY_OF_T, id_list, takes_a_seat};
 use super::outbox::MAX_ATTEMPTS;
 use crate::{Result, Store};
 
@@ -47,12 +47,6 @@ impl Store {
         if training_ids.is_empty() {
             return Ok(Vec::new());
         }
-        // The ids are numbers from the database, never text a person typed.
-        let ids = training_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
         let count = |condition: &str| {
             format!(
                 "(SELECT COUNT(*) FROM applications a WHERE a.training_id = t.id AND ({condition}))"
@@ -60,10 +54,11 @@ impl Store {
         };
         let sql = format!(
             "SELECT t.id AS training_id, {applications} AS applications, \
-             CAST(COALESCE((SELECT SUM(f.capacity) FROM training_frames f \
-             WHERE f.training_id = t.id), t.capacity, 0) AS BIGINT) AS capacity, \
+             {capacity} AS capacity, \
              {taken} AS taken, {confirmed} AS confirmed, {waitlisted} AS waitlisted, {pending} AS pending_approval, \
              {lapsing} AS offers_lapsing FROM trainings t WHERE t.id IN ({ids})",
+            ids = id_list(training_ids),
+            capacity = CAPACITY_OF_T,
             applications = count("a.status NOT IN ('cancelled', 'declined', 'expired')"),
             taken = count(&takes_a_seat("$1")),
             confirmed = count("a.status = 'confirmed'"),

@@ -135,11 +135,7 @@ async fn organiser_view(
         let title = Localized::pick(lang, &training.title, &training.title_en);
         let roster = format!("/manage/trainings/{}/applications", training.id);
         let about = |key: &str, count: i64| {
-            kizuki_i18n::format(
-                lang,
-                &format!("{key}.{}", if count == 1 { "one" } else { "other" }),
-                &[("count", &count.to_string()), ("training", &title.text)],
-            )
+            kizuki_i18n::count_with(lang, key, count, &[("training", &title.text)])
         };
         if work.pending_approval > 0 {
             view.actions.push(ActionItem {

@@ -514,24 +514,12 @@ fn pins(
 fn by_region(places: &[Place], projection: &ViewProjection) -> Vec<kizuki_geo::Cluster> {
     let mut clusters: Vec<kizuki_geo::Cluster> = Vec::new();
     for region in Region::ALL {
-        let mut members: Vec<usize> = (0..places.len())
+        let members: Vec<usize> = (0..places.len())
             .filter(|&i| region_of(places[i].prefecture_code) == Some(region))
             .collect();
-        if members.is_empty() {
-            continue;
+        if !members.is_empty() {
+            clusters.push(kizuki_geo::Cluster::of(members, places, projection));
         }
-        members.sort_by_key(|&i| std::cmp::Reverse(places[i].trainings + places[i].groups));
-        let points: Vec<(f64, f64)> = members
-            .iter()
-            .map(|&i| projection.point(places[i].prefecture_code, places[i].position))
-            .collect();
-        #[allow(clippy::cast_precision_loss)]
-        let n = points.len() as f64;
-        clusters.push(kizuki_geo::Cluster {
-            members,
-            x: points.iter().map(|p| p.0).sum::<f64>() / n,
-            y: points.iter().map(|p| p.1).sum::<f64>() / n,
-        });
     }
     let mut points: Vec<(f64, f64)> = clusters.iter().map(|c| (c.x, c.y)).collect();
     kizuki_geo::spread(&mut points, projection);
@@ -836,6 +824,8 @@ pub async fn show(
         })
         .map(|t| t.municipality.clone())
         .collect();
+    // The same name stands in several prefectures (府中市): offer it once.
+    town_suggestions.sort_unstable();
     town_suggestions.dedup();
     Ok(cacheable(views::render(&MapView {
         page: Chrome::new(&state, &context, "map.title"),
