@@ -155,20 +155,23 @@ describe("research", () => {
     assert.deepEqual(await axeViolations(page), [], "the board");
     const quote = "自分はすごく先入観とか思い込みがすごくあるんだなっていうことに、すごく気づくようになって";
     const card = page.locator(".board-card", { hasText: quote });
-    assert.equal(await page.locator("#board > .board-run > .board-card").count(), 0);
-    // Keyboard only: tick the card, choose "the top level", press the move button.
+    assert.equal(await page.locator(".board-card.lone").count(), 0);
+    // Keyboard only, by the form above the board: tick the card, choose "the top level", press
+    // the move button.
     await card.locator("input[type=checkbox]").focus();
     await page.keyboard.press("Space");
-    await page.getByLabel("移動先").focus();
-    await page.getByLabel("移動先").selectOption({ label: "いちばん上の段" });
+    const where = page.getByRole("combobox", { name: "移動先", exact: true });
+    await where.focus();
+    await where.selectOption({ label: "いちばん上の段" });
     await page.getByRole("button", { name: "チェックしたものを移動する" }).focus();
     await page.keyboard.press("Enter");
-    await page.locator("#board > .board-run > .board-card").waitFor();
+    await page.locator(".board-card.lone").waitFor();
     assert.match(await page.locator("#board-status").innerText(), /ボードを更新しました/);
+    assert.match(await page.locator(".board-count").innerText(), /一匹狼 1 枚/);
     // Undo puts it back in its group, without leaving the page.
     await page.getByRole("button", { name: "元に戻す" }).focus();
     await page.keyboard.press("Enter");
-    await page.locator("#board > .board-run > .board-card").waitFor({ state: "detached" });
+    await page.locator(".board-card.lone").waitFor({ state: "detached" });
     assert.equal(await page.locator(".board-group .board-card", { hasText: quote }).count(), 1);
     assert.deepEqual(await axeViolations(page), [], "the board after undo");
 

@@ -58,6 +58,9 @@ pub struct QdaNode {
     /// Where the node sits on the board, once someone has placed it.
     pub board_x: Option<i64>,
     pub board_y: Option<i64>,
+    /// Where the node lies on the board's table, inside its group, once someone has put it.
+    pub spread_x: Option<i64>,
+    pub spread_y: Option<i64>,
 }
 
 /// A relation of the A型 diagram between two nodes (mostly groups).
@@ -146,6 +149,8 @@ type NodeRow = (
     Option<String>,
     Option<String>,
     String,
+    Option<i64>,
+    Option<i64>,
     Option<i64>,
     Option<i64>,
 );
@@ -469,7 +474,7 @@ fn transcript_of(row: TranscriptRow) -> Transcript {
 }
 
 const NODE_COLUMNS: &str = "SELECT id, kind, parent_id, label, transcript_id, start_at, end_at, \
-     quote, guid, memo, board_x, board_y FROM qda_nodes";
+     quote, guid, memo, board_x, board_y, spread_x, spread_y FROM qda_nodes";
 
 pub(crate) async fn nodes_in(
     connection: &mut sqlx::AnyConnection,
@@ -513,6 +518,8 @@ fn rows_to_nodes(rows: Vec<NodeRow>) -> Vec<QdaNode> {
                 memo,
                 board_x,
                 board_y,
+                spread_x,
+                spread_y,
             )| QdaNode {
                 id,
                 is_group: kind == "group",
@@ -526,6 +533,8 @@ fn rows_to_nodes(rows: Vec<NodeRow>) -> Vec<QdaNode> {
                 memo,
                 board_x,
                 board_y,
+                spread_x,
+                spread_y,
             },
         )
         .collect()

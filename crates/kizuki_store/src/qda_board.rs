@@ -4,7 +4,7 @@
 //! storing a whole imported project at once.
 
 use kizuki_domain::Timestamp;
-use kizuki_domain::qda::tree;
+use kizuki_domain::qda::{spread, tree};
 
 use crate::qda::{QdaBundle, QdaNode, QdaRelation, bump, insert_transcript, new_guid, nodes_in};
 use crate::{Result, Store, StoreError};
@@ -39,6 +39,7 @@ impl Store {
         project_id: i64,
         nodes: &[i64],
         parent: Option<i64>,
+        at: Option<(i64, i64)>,
     ) -> Result<i64> {
         let mut transaction = self.begin_write().await?;
         let mut tree: Vec<tree::Node> = nodes_in(&mut transaction, project_id)
@@ -51,19 +52,35 @@ impl Store {
         {
             return Err(StoreError::Refused("not_a_group"));
         }
-        for node in nodes {
+        for (n, node) in nodes.iter().enumerate() {
             tree::check_move(&tree, &[*node], parent).map_err(refused)?;
             // Later moves see the earlier ones, so two moves cannot make a loop between them.
-            match tree.iter_mut().find(|n| n.id == *node) {
-                Some(moved) => moved.parent = parent,
-                None => return Err(StoreError::NotFound),
-            }
-            sqlx::query("UPDATE qda_nodes SET parent_id = $1 WHERE id = $2 AND project_id = $3")
+            let moved = tree
+                .iter_mut()
+                .find(|n| n.id == *node)
+                .ok_or(StoreError::NotFound)?;
+            let leaves = moved.parent != parent;
+            moved.parent = parent;
+            // A place on the table is relative to the group that holds the node: one that
+            // changes groups is laid out afresh there, unless it is put somewhere (several are
+            // fanned out from that point, as cards dropped together would be).
+            let place = at.map(|(x, y)| {
+                let step = n as i64 * (spread::GAP + spread::CARD_HEIGHT / 2);
+                (x + step, y + step)
+            });
+            if leaves || place.is_some() {
+                sqlx::query(
+                    "UPDATE qda_nodes SET parent_id = $1, spread_x = $2, spread_y = $3 \
+                     WHERE id = $4 AND project_id = $5",
+                )
                 .bind(parent)
+                .bind(place.map(|p| p.0))
+                .bind(place.map(|p| p.1))
                 .bind(node)
                 .bind(project_id)
                 .execute(&mut *transaction)
                 .await?;
+            }
         }
         let revision = bump(&mut transaction, project_id).await?;
         transaction.commit().await?;
@@ -91,7 +108,22 @@ impl Store {
         .await
     }
 
-    /// Where a node sits on the board.
+    /// Where a node lies on the board's table, inside its group.
+    pub async fn spread_qda_node(&self, project_id: i64, node: i64, x: i64, y: i64) -> Result<i64> {
+        self.change_node(
+            project_id,
+            sqlx::query(
+                "UPDATE qda_nodes SET spread_x = $1, spread_y = $2 WHERE id = $3 AND project_id = $4",
+            )
+            .bind(x)
+            .bind(y)
+            .bind(node)
+            .bind(project_id),
+        )
+        .await
+    }
+
+    /// Where a group sits on the A型 diagram.
     pub async fn place_qda_node(&self, project_id: i64, node: i64, x: i64, y: i64) -> Result<i64> {
         self.change_node(
             project_id,

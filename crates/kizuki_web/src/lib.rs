@@ -28,6 +28,7 @@ mod markdown;
 mod microcache;
 mod pages;
 mod qda;
+mod qda_board;
 pub mod qda_exchange;
 mod questionnaire;
 mod rate;

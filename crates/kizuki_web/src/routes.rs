@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::context::{self, RequestContext};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{api, assets, csrf, headers, pages};
+use crate::{api, assets, csrf, headers, pages, qda_board};
 
 /// One entry of the route table, as the tests and the OpenAPI document see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -625,43 +625,55 @@ fn table() -> RouteTable {
             M::GET,
             "/research/projects/{id}/board.json",
             P::Research,
-            pages::research::board::board_state,
+            qda_board::board_state,
         )
         .page(
             M::POST,
             "/research/projects/{id}/board/move",
             P::Research,
-            pages::research::board::move_nodes,
+            qda_board::move_nodes,
         )
         .page(
             M::POST,
             "/research/projects/{id}/board/edit",
             P::Research,
-            pages::research::board::edit_node,
+            qda_board::edit_node,
         )
         .page(
             M::POST,
             "/research/projects/{id}/board/place",
             P::Research,
-            pages::research::board::place_node,
+            qda_board::place_node,
+        )
+        .page(
+            M::POST,
+            "/research/projects/{id}/board/spread",
+            P::Research,
+            qda_board::spread_node,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}/board.css",
+            P::Research,
+            pages::research::board::stylesheet,
         )
         .page(
             M::POST,
             "/research/projects/{id}/board/dissolve",
             P::Research,
-            pages::research::board::dissolve,
+            qda_board::dissolve,
         )
         .page(
             M::POST,
             "/research/projects/{id}/board/delete",
             P::Research,
-            pages::research::board::delete_card,
+            qda_board::delete_card,
         )
         .page(
             M::POST,
             "/research/projects/{id}/relations",
             P::Research,
-            pages::research::board::relate,
+            qda_board::relate,
         )
         .page(
             M::GET,
@@ -817,43 +829,49 @@ fn table() -> RouteTable {
             M::GET,
             "/api/v1/qda/projects/{id}/board",
             P::Research,
-            pages::research::board::board_state,
+            qda_board::board_state,
         )
         .route(
             M::POST,
             "/api/v1/qda/projects/{id}/board/move",
             P::Research,
-            pages::research::board::move_nodes,
+            qda_board::move_nodes,
         )
         .route(
             M::POST,
             "/api/v1/qda/projects/{id}/board/edit",
             P::Research,
-            pages::research::board::edit_node,
+            qda_board::edit_node,
         )
         .route(
             M::POST,
             "/api/v1/qda/projects/{id}/board/place",
             P::Research,
-            pages::research::board::place_node,
+            qda_board::place_node,
+        )
+        .route(
+            M::POST,
+            "/api/v1/qda/projects/{id}/board/spread",
+            P::Research,
+            qda_board::spread_node,
         )
         .route(
             M::POST,
             "/api/v1/qda/projects/{id}/board/dissolve",
             P::Research,
-            pages::research::board::dissolve,
+            qda_board::dissolve,
         )
         .route(
             M::POST,
             "/api/v1/qda/projects/{id}/board/delete",
             P::Research,
-            pages::research::board::delete_card,
+            qda_board::delete_card,
         )
         .route(
             M::POST,
             "/api/v1/qda/projects/{id}/relations",
             P::Research,
-            pages::research::board::relate,
+            qda_board::relate,
         )
         .route(
             M::GET,

@@ -516,3 +516,143 @@ async fn a_project_document_without_its_sources_brings_its_codes_and_names_what_
     assert!(page.contains("<bdi>Interview A</bdi>") && page.contains("コーディング 1 件"));
     assert!(page.contains("コード（グループ）2 個"));
 }
+
+/// Where a node lies on the board's table, from the API's board state.
+fn spread_of(state: &Value, id: i64) -> (Value, Value) {
+    let node = state["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == id)
+        .unwrap();
+    (node["spread_x"].clone(), node["spread_y"].clone())
+}
+
+#[tokio::test]
+async fn the_table_keeps_where_cards_are_put_and_draws_it_as_a_stylesheet() {
+    let app = TestApp::builder()
+        .user("res@example.jp", Role::Researcher)
+        .user("other@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let token = token_for(&app, "res@example.jp").await;
+    let api = Api::new(&app, Some(token.clone()));
+    let project = new_project(&api, "卓上").await;
+    let (_, transcript) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/transcripts"),
+            Some(json!({"name": "A市 1", "text": format!("P01：{}\nP02：{}", QUOTES[0].1, QUOTES[1].1)})),
+        )
+        .await;
+    let transcript_id = transcript["id"].as_i64().unwrap();
+    let text = app.store.transcript(transcript_id).await.unwrap().body;
+    let mut cards = Vec::new();
+    for (_, quote) in &QUOTES[..2] {
+        let (start, end) = code_points(&text, quote);
+        let (_, card) = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
+                Some(json!({"start": start, "end": end})),
+            )
+            .await;
+        cards.push(card["id"].as_i64().unwrap());
+    }
+    let (_, group) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": "自分", "member_ids": [cards[1]]})),
+        )
+        .await;
+    let group = group["id"].as_i64().unwrap();
+    let board = |path: &str| format!("/api/v1/qda/projects/{project}/{path}");
+    let state = || async { api.send(Method::GET, &board("board"), None).await.1 };
+
+    // Put on the table: kept, and drawn there (inside the table's 24 px margin).
+    let (status, _) = api
+        .send(
+            Method::POST,
+            &board("board/spread"),
+            Some(json!({"node": cards[0], "x": 600, "y": 120})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        spread_of(&state().await, cards[0]),
+        (json!(600), json!(120))
+    );
+    let researcher = app.signed_in("res@example.jp").await;
+    let css = researcher
+        .get(&format!("/research/projects/{project}/board.css?r=1"))
+        .await;
+    assert_eq!(css.status(), 200);
+    assert!(
+        css.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    let css = css.text().await.unwrap();
+    assert!(
+        css.contains(&format!("#node-{}{{left:624px;top:144px}}", cards[0])),
+        "{css}"
+    );
+    // The page links the stylesheet of this revision, and draws the card as a lone one.
+    let page = researcher
+        .get_text(&format!("/research/projects/{project}/board"))
+        .await;
+    assert!(page.contains(&format!("/research/projects/{project}/board.css?r=")));
+    assert!(page.contains("board-card lone"));
+
+    // Into a group, its place there is laid out afresh; moved with a place, it lies there.
+    api.send(
+        Method::POST,
+        &board("board/move"),
+        Some(json!({"nodes": [cards[0]], "parent": group})),
+    )
+    .await;
+    assert_eq!(
+        spread_of(&state().await, cards[0]),
+        (Value::Null, Value::Null)
+    );
+    api.send(
+        Method::POST,
+        &board("board/move"),
+        Some(json!({"nodes": [cards[0]], "parent": null, "x": 40, "y": 900})),
+    )
+    .await;
+    assert_eq!(spread_of(&state().await, cards[0]), (json!(40), json!(900)));
+    // A group folded is drawn as one card, what it holds left out.
+    let folded = researcher
+        .get_text(&format!("/research/projects/{project}/board?fold={group}"))
+        .await;
+    assert!(folded.contains("board-group board-depth-0 folded"));
+    assert!(!folded.contains(&format!("id=\"node-{}\"", cards[1])));
+
+    // Off the table, or not a node of this project: refused, nothing changed.
+    let (status, _) = api
+        .send(
+            Method::POST,
+            &board("board/spread"),
+            Some(json!({"node": cards[0], "x": -5, "y": 10})),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = api
+        .send(
+            Method::POST,
+            &board("board/spread"),
+            Some(json!({"node": 999_999, "x": 5, "y": 10})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(spread_of(&state().await, cards[0]), (json!(40), json!(900)));
+    // The stylesheet answers the project's members only.
+    let stranger = app.signed_in("other@example.jp").await;
+    let css = stranger
+        .get(&format!("/research/projects/{project}/board.css"))
+        .await;
+    assert_eq!(css.status(), 404);
+}

@@ -6,6 +6,7 @@ pub mod diagram;
 pub mod pseudonyms;
 pub mod search;
 pub mod selection;
+pub mod spread;
 pub mod transcript;
 pub mod tree;
 pub mod webvtt;

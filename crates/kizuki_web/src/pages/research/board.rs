@@ -1,25 +1,26 @@
-//! The KJ board: groups as nested boxes with their cards, drawn by the server so that it works
-//! without script and with the keyboard alone (tick cards and groups, then gather, move or take
-//! them out); `board.js` adds dragging, undo and redo, and reloads the board when another
-//! researcher changes it (the project's revision rises with every change). Every change goes
-//! through one handler per kind, answering forms with a redirect and scripts with JSON.
+//! The KJ board's page: the project's cards spread on a table, each group an enclosure with its
+//! 表札 around what it holds, drawn by the server where [`spread::lay_out`] puts them. The places
+//! come as a stylesheet of their own (`board.css`, named by the revision and the folded groups so
+//! that it is cached until the board changes), since the site's policy allows no inline styles;
+//! so the table is spread, scrolls and works by its forms without script too. `board.js` adds
+//! pan and zoom, an overview, dragging with pointer events, moving by keyboard, undo and redo,
+//! and reloads the board when another researcher changes it. The changes themselves are made
+//! by [`crate::qda_board`], for this page and the API alike.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write;
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::qda::tree;
-use kizuki_domain::text;
-use kizuki_store::{QdaNode, Store, StoreError};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use kizuki_domain::qda::spread::{self, Item, Table};
+use kizuki_store::QdaNode;
+use serde::Deserialize;
 
 use super::project;
 use crate::context::{CurrentUser, RequestContext};
-use crate::error::{AppError, ErrorKind, api_error};
-use crate::forms::{JsonOrForm, redirect_with_flash};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
@@ -28,9 +29,11 @@ pub enum BoardItem {
     Open {
         id: i64,
         label: String,
-        memo: String,
         count: usize,
         depth: usize,
+        folded: bool,
+        /// The board with this group folded or opened.
+        fold_href: String,
     },
     Card {
         id: i64,
@@ -38,31 +41,49 @@ pub enum BoardItem {
         quote: String,
         source_href: String,
         source: String,
+        /// In no group: a lone card (一匹狼).
+        lone: bool,
     },
     Close,
-    /// A run of lone cards at the top level begins or ends: runs of [`RUN`] cards let the
-    /// browser skip those off screen on a board of thousands of ungrouped cards.
-    RunOpen,
-    RunClose,
 }
-
-const RUN: usize = 50;
 
 pub struct GroupOption {
     pub id: i64,
     pub label: String,
+    /// How many groups are above it.
+    pub depth: usize,
+    /// The groups above it and itself, from the top: 「大 › 中 › 小」.
+    pub path: String,
 }
 
-/// Every group of the project, for a "where to" list.
+impl GroupOption {
+    /// Full-width spaces, one per level above it, to show the tree in a list of choices.
+    pub fn indent(&self) -> String {
+        "\u{3000}".repeat(self.depth)
+    }
+}
+
+/// Every group of the project in the tree's order, with its level and path, for the "move to"
+/// choices (a list of options indented by level, which the script's search reads too).
 pub fn group_options(nodes: &[QdaNode]) -> Vec<GroupOption> {
-    nodes
-        .iter()
-        .filter(|n| n.is_group)
-        .map(|n| GroupOption {
-            id: n.id,
-            label: n.label.clone(),
-        })
-        .collect()
+    let tree: Vec<_> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    let mut path: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for step in kizuki_domain::qda::tree::walk(&tree) {
+        let node = &nodes[step.index];
+        if !node.is_group {
+            continue;
+        }
+        path.truncate(step.depth);
+        path.push(&node.label);
+        out.push(GroupOption {
+            id: node.id,
+            label: node.label.clone(),
+            depth: step.depth,
+            path: path.join(" › "),
+        });
+    }
+    out
 }
 
 #[derive(Template)]
@@ -76,13 +97,65 @@ pub struct BoardView {
     pub groups: Vec<GroupOption>,
     pub editing: Option<(i64, String, String)>,
     pub cards: usize,
+    pub lone: usize,
+    /// The board's stylesheet: where everything lies.
+    pub places: String,
+    /// The folded groups, as the query keeps them (`1,5,9`), for the forms to come back to.
+    pub fold: String,
 }
 
-/// The board in reading order, from the tree's one walk (a loop, so no tree is too deep to
-/// draw): at each level the groups, each opening, holding what is inside it and closing, then the
-/// level's lone cards (一匹狼); at the top those come in runs of [`RUN`].
-fn board_items(nodes: &[QdaNode], source: &dyn Fn(&QdaNode) -> (String, String)) -> Vec<BoardItem> {
-    let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    #[serde(default)]
+    edit: Option<i64>,
+    /// The groups drawn folded, each as one card: `fold=1,5,9`. A view, kept in the address
+    /// (each researcher folds what they like) rather than on the shared table.
+    #[serde(default)]
+    fold: Option<String>,
+}
+
+fn folded(query: &BoardQuery) -> BTreeSet<i64> {
+    query
+        .fold
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .collect()
+}
+
+fn fold_query(folded: &BTreeSet<i64>) -> String {
+    folded
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The table for `nodes` with `folded` groups folded.
+fn table(nodes: &[QdaNode], folded: &BTreeSet<i64>) -> Table {
+    let items: Vec<Item> = nodes
+        .iter()
+        .map(|node| Item {
+            id: node.id,
+            parent: node.parent_id,
+            is_group: node.is_group,
+            label: node.label.clone(),
+            placed: node.spread_x.zip(node.spread_y),
+            folded: node.is_group && folded.contains(&node.id),
+        })
+        .collect();
+    spread::lay_out(&items)
+}
+
+/// The board in reading order, from the table's walk: each group opening, what it holds (none
+/// when it is folded), closing.
+fn board_items(
+    nodes: &[QdaNode],
+    table: &Table,
+    folded: &BTreeSet<i64>,
+    source: &dyn Fn(&QdaNode) -> (String, String),
+) -> Vec<BoardItem> {
     let mut inside: HashMap<i64, usize> = HashMap::new();
     for node in nodes {
         if let Some(parent) = node.parent_id {
@@ -91,26 +164,31 @@ fn board_items(nodes: &[QdaNode], source: &dyn Fn(&QdaNode) -> (String, String))
     }
     let mut out = Vec::with_capacity(nodes.len() * 2);
     let mut open: Vec<usize> = Vec::new();
-    let mut run = 0;
-    for step in tree::walk(&tree) {
-        while open.last().is_some_and(|depth| *depth >= step.depth) {
+    for laid in table.items.iter().filter(|laid| laid.shown) {
+        while open.last().is_some_and(|depth| *depth >= laid.depth) {
             open.pop();
             out.push(BoardItem::Close);
         }
-        let node = &nodes[step.index];
+        let node = &nodes[laid.index];
         if node.is_group {
+            let mut toggled = folded.clone();
+            if !toggled.remove(&node.id) {
+                toggled.insert(node.id);
+            }
             out.push(BoardItem::Open {
                 id: node.id,
                 label: node.label.clone(),
-                memo: node.memo.clone(),
                 count: inside.get(&node.id).copied().unwrap_or(0),
-                depth: step.depth,
+                depth: laid.depth,
+                folded: folded.contains(&node.id),
+                fold_href: if toggled.is_empty() {
+                    "?".to_owned()
+                } else {
+                    format!("?fold={}", fold_query(&toggled))
+                },
             });
-            open.push(step.depth);
+            open.push(laid.depth);
             continue;
-        }
-        if step.depth == 0 && run == 0 {
-            out.push(BoardItem::RunOpen);
         }
         let (source_href, source_name) = source(node);
         out.push(BoardItem::Card {
@@ -119,26 +197,11 @@ fn board_items(nodes: &[QdaNode], source: &dyn Fn(&QdaNode) -> (String, String))
             quote: node.quote.clone().unwrap_or_default(),
             source_href,
             source: source_name,
+            lone: node.parent_id.is_none(),
         });
-        if step.depth == 0 {
-            run += 1;
-            if run == RUN {
-                out.push(BoardItem::RunClose);
-                run = 0;
-            }
-        }
     }
     out.extend(open.iter().map(|_| BoardItem::Close));
-    if run > 0 {
-        out.push(BoardItem::RunClose);
-    }
     out
-}
-
-#[derive(Deserialize)]
-pub struct BoardQuery {
-    #[serde(default)]
-    edit: Option<i64>,
 }
 
 pub async fn show(
@@ -164,444 +227,85 @@ pub async fn show(
             .unwrap_or_default();
         (href, name)
     };
-    let items = board_items(&nodes, &source);
+    let folded = folded(&query);
+    let table = table(&nodes, &folded);
+    let items = board_items(&nodes, &table, &folded, &source);
     let editing = query.edit.and_then(|edit| {
         nodes
             .iter()
             .find(|n| n.id == edit && n.is_group)
             .map(|n| (n.id, n.label.clone(), n.memo.clone()))
     });
+    let base = context.href(&format!("/research/projects/{}", project.id));
+    let fold = fold_query(&folded);
     Ok(views::render(&BoardView {
         page: Chrome::new(&state, &context, "qda.board.page_title"),
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        places: format!("{base}/board.css?r={revision}&fold={fold}"),
+        base,
         name: project.name.clone(),
         revision,
         groups: group_options(&nodes),
         cards: nodes.iter().filter(|n| !n.is_group).count(),
+        lone: nodes
+            .iter()
+            .filter(|n| !n.is_group && n.parent_id.is_none())
+            .count(),
         items,
         editing,
+        fold,
     }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct BoardNode {
-    id: i64,
-    is_group: bool,
-    parent_id: Option<i64>,
-    label: String,
-    memo: String,
-    quote: Option<String>,
-    transcript_id: Option<i64>,
-    start: Option<i64>,
-    end: Option<i64>,
-    x: Option<i64>,
-    y: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct BoardRelation {
-    id: i64,
-    from_id: i64,
-    to_id: i64,
-    /// cause, contrast, similarity or mutual.
-    kind: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct BoardState {
-    /// Rises with every change; poll it to know when to reload.
-    revision: i64,
-    /// Absent when the board has not changed since `since`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    nodes: Option<Vec<BoardNode>>,
-    /// Absent when the board has not changed since `since`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    relations: Option<Vec<BoardRelation>>,
-}
-
-#[derive(Deserialize)]
-pub struct SinceQuery {
-    #[serde(default)]
-    since: Option<i64>,
-}
-
-/// The board's cards, groups and relations, or only `{revision}` when it has not changed
-/// since `since`.
-#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/board", tag = "qda",
-    params(("id" = i64, Path, description = "Project id"),
-        ("since" = Option<i64>, Query, description = "The revision the caller has")),
-    responses((status = 200, body = BoardState)), security(("bearer" = [])))]
-pub async fn board_state(
+/// Where everything lies on the table, as CSS: the table's size, and each item's corner inside
+/// its group (and a group's size). Named by revision and folds, so kept until the board changes.
+pub async fn stylesheet(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
-    Query(query): Query<SinceQuery>,
+    Query(query): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let revision = state.store().qda_revision(project.id).await?;
-    if query.since == Some(revision) {
-        return Ok(Json(BoardState {
-            revision,
-            nodes: None,
-            relations: None,
-        })
-        .into_response());
-    }
     let nodes = state.store().qda_nodes(project.id).await?;
-    let relations = state.store().qda_relations(project.id).await?;
-    Ok(Json(BoardState {
-        revision,
-        nodes: Some(
-            nodes
-                .into_iter()
-                .map(|n| BoardNode {
-                    id: n.id,
-                    is_group: n.is_group,
-                    parent_id: n.parent_id,
-                    label: n.label,
-                    memo: n.memo,
-                    quote: n.quote,
-                    transcript_id: n.transcript_id,
-                    start: n.start,
-                    end: n.end,
-                    x: n.board_x,
-                    y: n.board_y,
-                })
-                .collect(),
-        ),
-        relations: Some(
-            relations
-                .into_iter()
-                .map(|r| BoardRelation {
-                    id: r.id,
-                    from_id: r.from_id,
-                    to_id: r.to_id,
-                    kind: r.kind,
-                })
-                .collect(),
-        ),
-    })
-    .into_response())
+    let table = table(&nodes, &folded(&query));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (
+                header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable",
+            ),
+        ],
+        places_css(&nodes, &table),
+    )
+        .into_response())
 }
 
-/// A change to the board. Which fields count depends on the change.
-#[derive(Deserialize, ToSchema, Default)]
-pub struct BoardChange {
-    /// The cards or groups to move.
-    #[serde(default)]
-    nodes: Vec<i64>,
-    /// The one node to rename, place or remove.
-    #[serde(default)]
-    node: Option<i64>,
-    /// The group to dissolve.
-    #[serde(default)]
-    group: Option<i64>,
-    /// Where to move to: a group, or none for the top.
-    #[serde(default)]
-    parent: Option<i64>,
-    #[serde(default)]
-    label: Option<String>,
-    #[serde(default)]
-    memo: Option<String>,
-    #[serde(default)]
-    x: Option<i64>,
-    #[serde(default)]
-    y: Option<i64>,
-    #[serde(default)]
-    from: Option<i64>,
-    #[serde(default)]
-    to: Option<i64>,
-    #[serde(default)]
-    kind: Option<String>,
-    #[serde(default)]
-    relation: Option<i64>,
-    /// Where a form came from: "diagram" sends it back there.
-    #[serde(default)]
-    back: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ChangeDone {
-    revision: i64,
-    /// For a dissolved group: the members it had (to gather them again on undo).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    members: Vec<i64>,
-    /// For a new relation: its id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<i64>,
-}
-
-impl BoardChange {
-    /// The one node a change is about: `node`, else the first ticked one (forms send ticks).
-    fn target(&self) -> Option<i64> {
-        self.node.or(self.nodes.first().copied())
-    }
-}
-
-/// The kinds of change, one per endpoint.
-#[derive(Clone, Copy)]
-enum Kind {
-    Move,
-    Edit,
-    Place,
-    Dissolve,
-    Relate,
-    Delete,
-}
-
-enum Outcome {
-    Done(ChangeDone),
-    Refused(&'static str),
-}
-
-fn done(revision: i64) -> Outcome {
-    Outcome::Done(ChangeDone {
-        revision,
-        members: Vec::new(),
-        id: None,
-    })
-}
-
-/// Makes one change to a project's board.
-async fn apply(
-    store: &Store,
-    project: i64,
-    kind: Kind,
-    change: &BoardChange,
-) -> Result<Outcome, StoreError> {
-    let invalid = Ok(Outcome::Refused("invalid"));
-    match kind {
-        Kind::Move => {
-            let mut nodes = change.nodes.clone();
-            nodes.extend(change.node);
-            if nodes.is_empty() {
-                return invalid;
-            }
-            store
-                .move_qda_nodes(project, &nodes, change.parent)
-                .await
-                .map(done)
+fn places_css(nodes: &[QdaNode], table: &Table) -> String {
+    let mut css = String::with_capacity(table.items.len() * 40 + 100);
+    let _ = writeln!(
+        css,
+        "#board-plane{{width:{}px;height:{}px}}",
+        table.width, table.height
+    );
+    for laid in table.items.iter().filter(|laid| laid.shown) {
+        let node = &nodes[laid.index];
+        let (x, y) = if laid.depth == 0 {
+            (
+                laid.within.x + spread::MARGIN,
+                laid.within.y + spread::MARGIN,
+            )
+        } else {
+            (laid.within.x, laid.within.y)
+        };
+        if node.is_group {
+            let _ = writeln!(
+                css,
+                "#node-{}{{left:{x}px;top:{y}px;width:{}px;height:{}px}}",
+                node.id, laid.within.width, laid.within.height
+            );
+        } else {
+            let _ = writeln!(css, "#node-{}{{left:{x}px;top:{y}px}}", node.id);
         }
-        Kind::Edit => {
-            let label = text::normalize(change.label.as_deref().unwrap_or_default());
-            let memo = text::normalize(change.memo.as_deref().unwrap_or_default());
-            match change.target() {
-                Some(node) if label.chars().count() <= 500 && memo.chars().count() <= 5000 => store
-                    .edit_qda_node(project, node, &label, &memo)
-                    .await
-                    .map(done),
-                _ => invalid,
-            }
-        }
-        Kind::Place => match (change.target(), change.x, change.y) {
-            (Some(node), Some(x), Some(y))
-                if (0..=100_000).contains(&x) && (0..=100_000).contains(&y) =>
-            {
-                store.place_qda_node(project, node, x, y).await.map(done)
-            }
-            _ => invalid,
-        },
-        Kind::Dissolve => match change.group.or(change.target()) {
-            Some(group) => {
-                let (members, revision) = store.dissolve_qda_group(project, group).await?;
-                Ok(Outcome::Done(ChangeDone {
-                    revision,
-                    members,
-                    id: None,
-                }))
-            }
-            None => invalid,
-        },
-        Kind::Relate => match (
-            change.relation,
-            change.from,
-            change.to,
-            change.kind.as_deref(),
-        ) {
-            (Some(relation), ..) => store.delete_qda_relation(project, relation).await.map(done),
-            (None, Some(from), Some(to), Some(kind)) => {
-                let (id, revision) = store.add_qda_relation(project, from, to, kind).await?;
-                Ok(Outcome::Done(ChangeDone {
-                    revision,
-                    members: Vec::new(),
-                    id: Some(id),
-                }))
-            }
-            _ => invalid,
-        },
-        Kind::Delete => match change.target() {
-            Some(card) => store.delete_qda_card(project, card).await.map(done),
-            None => invalid,
-        },
     }
-}
-
-/// Makes the change and answers in kind: JSON to scripts and API clients, a redirect with a
-/// message to forms (back to the board, or to the diagram when the form came from there).
-async fn change(
-    state: &AppState,
-    context: &RequestContext,
-    user: i64,
-    id: &str,
-    kind: Kind,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    let project = project(state, id, user).await?;
-    let outcome = match apply(state.store(), project.id, kind, &body.value).await {
-        Ok(outcome) => outcome,
-        Err(StoreError::NotFound) => Outcome::Refused("gone"),
-        Err(StoreError::Refused(reason)) => Outcome::Refused(reason),
-        Err(other) => return Err(other.into()),
-    };
-    let path = match body.value.back.as_deref() {
-        Some("diagram") => format!("/research/projects/{}/diagram", project.id),
-        _ => format!("/research/projects/{}/board", project.id),
-    };
-    Ok(match (outcome, body.is_json) {
-        (Outcome::Done(done), true) => Json(done).into_response(),
-        (Outcome::Done(_), false) => redirect_with_flash(context, &path, "flash.qda_board_saved"),
-        (Outcome::Refused(reason), true) => api_error(
-            if matches!(reason, "invalid" | "too_deep") {
-                ErrorKind::Unprocessable
-            } else {
-                ErrorKind::Conflict
-            },
-            refusal_message(reason),
-        ),
-        (Outcome::Refused(reason), false) => redirect_with_flash(
-            context,
-            &path,
-            match reason {
-                "loop" => "flash.qda_loop",
-                "too_deep" => "flash.qda_too_deep",
-                "invalid" => "flash.qda_board_invalid",
-                _ => "flash.qda_board_conflict",
-            },
-        ),
-    })
-}
-
-// The messages below and in the catalogue say the limit in words.
-const _: () = assert!(tree::MAX_DEPTH == 32);
-
-fn refusal_message(reason: &str) -> &'static str {
-    match reason {
-        "loop" => "A group cannot go inside itself or one of its own groups.",
-        "too_deep" => "Groups may nest at most 32 levels deep.",
-        "not_a_group" => "The place to move to is not a group of this project (any more).",
-        "gone" => "Someone else has changed the board: that card or group is no longer there.",
-        "relation_kind" => "Use cause, contrast, similarity or mutual.",
-        "relation_self" => "A relation joins two different groups.",
-        "invalid" => "Something needed is missing or too long.",
-        _ => "That change no longer fits the board; it has been reloaded.",
-    }
-}
-
-/// Moves cards or groups into a group, or to the top: all of them, or (when one would put a
-/// group inside itself, or the place is gone) none.
-#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/move", tag = "qda", request_body = BoardChange,
-    params(("id" = i64, Path, description = "Project id")),
-    responses(
-        (status = 200, body = ChangeDone),
-        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
-    ),
-    security(("bearer" = [])))]
-pub async fn move_nodes(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    change(&state, &context, user.id, &id, Kind::Move, body).await
-}
-
-/// Renames a card or group (a group's label is its 表札) and sets its memo.
-#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/edit", tag = "qda", request_body = BoardChange,
-    params(("id" = i64, Path, description = "Project id")),
-    responses(
-        (status = 200, body = ChangeDone),
-        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
-    ),
-    security(("bearer" = [])))]
-pub async fn edit_node(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    change(&state, &context, user.id, &id, Kind::Edit, body).await
-}
-
-/// Places a card or group on the canvas (and the A型 diagram).
-#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/place", tag = "qda", request_body = BoardChange,
-    params(("id" = i64, Path, description = "Project id")),
-    responses(
-        (status = 200, body = ChangeDone),
-        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
-    ),
-    security(("bearer" = [])))]
-pub async fn place_node(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    change(&state, &context, user.id, &id, Kind::Place, body).await
-}
-
-/// Dissolves a group: its members go up a level and the group is removed.
-#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/dissolve", tag = "qda", request_body = BoardChange,
-    params(("id" = i64, Path, description = "Project id")),
-    responses(
-        (status = 200, body = ChangeDone),
-        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
-    ),
-    security(("bearer" = [])))]
-pub async fn dissolve(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    change(&state, &context, user.id, &id, Kind::Dissolve, body).await
-}
-
-/// Adds a relation of the A型 diagram, or removes one (`relation` given).
-#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/relations", tag = "qda", request_body = BoardChange,
-    params(("id" = i64, Path, description = "Project id")),
-    responses(
-        (status = 200, body = ChangeDone),
-        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
-    ),
-    security(("bearer" = [])))]
-pub async fn relate(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    change(&state, &context, user.id, &id, Kind::Relate, body).await
-}
-
-/// Removes a card.
-#[utoipa::path(post, path = "/api/v1/qda/projects/{id}/board/delete", tag = "qda", request_body = BoardChange,
-    params(("id" = i64, Path, description = "Project id")),
-    responses(
-        (status = 200, body = ChangeDone),
-        (status = 409, description = "The board has changed: a card or group it names is gone", body = crate::api::ErrorBody)
-    ),
-    security(("bearer" = [])))]
-pub async fn delete_card(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    body: JsonOrForm<BoardChange>,
-) -> Result<Response, AppError> {
-    change(&state, &context, user.id, &id, Kind::Delete, body).await
+    css
 }
