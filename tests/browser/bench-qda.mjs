@@ -1,6 +1,6 @@
 // The browser half of scripts/bench-qda (not a test: it prints figures). Signs in as the demo
-// researcher, opens the 300,000-character transcript and the board of 10,000 cards, and scrolls
-// each from top to bottom, timing every frame.
+// researcher, opens the 300,000-character transcript and scrolls it from top to bottom, and the board
+// of 10,000 cards, panned and zoomed, timing every frame.
 
 import { readFileSync } from "node:fs";
 import { launchBrowser, signIn } from "./harness.mjs";
@@ -92,13 +92,51 @@ async function selectionToCard(page, path, rounds) {
   );
 }
 
+/** Opens the board and times frames while the table is panned with the wheel and zoomed with
+ * Ctrl and the wheel (real input events through DevTools, one per frame), as a researcher
+ * sweeping across 10,000 cards would. */
+async function boardPanZoom(page, label, path) {
+  const started = performance.now();
+  await page.goto(`${base}${path}`, { waitUntil: "load" });
+  await page.locator("#board.live").waitFor();
+  const opened = performance.now() - started;
+  const ready = await page.evaluate(() => performance.getEntriesByType("navigation")[0].loadEventEnd);
+  const box = await page.locator("#board").boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const record = () => page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const step = (now) => { window.__frames.push(now - last); last = now; if (window.__frames) window.__raf = requestAnimationFrame(step); };
+    window.__raf = requestAnimationFrame(step);
+  });
+  const collect = () => page.evaluate(() => { cancelAnimationFrame(window.__raf); const frames = window.__frames.slice(2); window.__frames = null; return frames; });
+  const report = (what, frames) => console.log(
+    `${`${label}: ${what}`.padEnd(34)}${frames.length} frames: p50 ${percentile(frames, 0.5).toFixed(1)} ms, p95 ${percentile(frames, 0.95).toFixed(1)} ms, ` +
+      `longest ${Math.max(...frames).toFixed(1)} ms (${(1000 / percentile(frames, 0.5)).toFixed(0)} fps at the median)`);
+  await record();
+  for (let n = 0; n < 120; n++) await page.mouse.wheel(n % 40 < 20 ? 60 : -60, 45);
+  report("pan", await collect());
+  await record();
+  await page.keyboard.down("Control");
+  for (let n = 0; n < 120; n++) await page.mouse.wheel(0, n < 60 ? 40 : -40);
+  await page.keyboard.up("Control");
+  report("zoom out and in", await collect());
+  // Zoomed out to the whole table, then panned: every card in sight at once.
+  await page.getByRole("button", { name: "全体を表示" }).click();
+  await record();
+  for (let n = 0; n < 60; n++) await page.mouse.wheel(n < 30 ? 30 : -30, 0);
+  report("pan, whole table in sight", await collect());
+  const html = await page.evaluate(() => document.documentElement.outerHTML.length);
+  console.log(`${`${label}: opened`.padEnd(34)}${opened.toFixed(0)} ms to a working table (load event at ${ready.toFixed(0)} ms, ${(html / 1000).toFixed(0)}k characters of HTML)`);
+}
+
 const browser = await launchBrowser();
 try {
   const { page } = await signIn(browser, base, "researcher@example.jp");
   await openAndScroll(page, "transcript page (300k)", `/research/transcripts/${transcript}`, "#transcript");
   await selectionToCard(page, `/research/transcripts/${transcript}`, 5);
-  await openAndScroll(page, "board page (grouped)", `/research/projects/${project}/board`, null);
-  await openAndScroll(page, "board page (none grouped)", `/research/projects/${ungrouped}/board`, null);
+  await boardPanZoom(page, "board (grouped)", `/research/projects/${project}/board`);
+  await boardPanZoom(page, "board (none grouped)", `/research/projects/${ungrouped}/board`);
 } finally {
   await browser.close();
 }

@@ -33,12 +33,21 @@
   let rects = new Map();
   document.getElementById("board-tools").hidden = false;
   viewport.classList.add("live");
+  // On a phone the table matters more than the form above it, which dragging and "move to"
+  // stand in for: it starts folded there.
+  if (window.matchMedia("(max-width: 40rem)").matches) document.getElementById("board-actions-fold").open = false;
   minimap.hidden = false;
 
   const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
   const say = (message) => { status.textContent = ""; status.textContent = message; };
-  const nodeElement = (id) => plane().querySelector(`[data-node="${id}"]`);
-  const pick = (id) => document.getElementById(`pick-${id}`);
+  // Cards far from sight are taken out of the page while the table is large (see cull), so a
+  // node is looked for among those too.
+  const parked = new Map();
+  const nodeElement = (id) => parked.get(id)?.element ?? plane().querySelector(`[data-node="${id}"]`);
+  const pick = (id) => {
+    const element = nodeElement(id);
+    return element?.classList.contains("board-group") ? element.querySelector(":scope > .board-group-head > input") : element?.querySelector(":scope > input");
+  };
   const idOf = (element) => Number(element?.closest?.("[data-node]")?.dataset.node) || null;
   const parentOf = (id) => rects.get(id)?.parent ?? null;
   const labelOf = (id) => {
@@ -46,8 +55,7 @@
     if (!element) return "";
     return element.dataset.label ?? element.querySelector(".board-quote")?.textContent.trim().slice(0, 40) ?? "";
   };
-  const membersOf = (id) => [...(nodeElement(id)?.querySelector(".board-members")?.children ?? [])]
-    .map((child) => Number(child.dataset.node)).filter(Boolean);
+  const membersOf = (id) => [...rects].filter(([, rect]) => rect.parent === id).map(([member]) => member);
   const within = (id, ancestor) => {
     for (let at = id; at != null; at = parentOf(at)) if (at === ancestor) return true;
     return false;
@@ -70,6 +78,95 @@
       });
     }
   }
+  // On a table of thousands of cards the browser's work for every frame (hit testing, paint)
+  // grows with the cards in the page, in sight or not; so the cards more than a quarter of a window
+  // out of sight are taken out, each put back in its place among its group's cards as it nears.
+  // Groups stay, as do the card with focus and any card carried or ticked.
+  const CULL_FROM = 600;
+  let cards = [];
+  function index() {
+    parked.clear();
+    cards = [];
+    const order = new Map();
+    for (const element of plane().querySelectorAll(".board-card")) {
+      const id = Number(element.dataset.node);
+      const holder = element.parentElement;
+      const siblings = order.get(holder) ?? [];
+      const entry = { id, element, holder, siblings, rect: rects.get(id) };
+      siblings.push(entry);
+      order.set(holder, siblings);
+      cards.push(entry);
+    }
+  }
+  // Zoomed out so far that no card can be read, the cards are drawn as plain boxes on a canvas
+  // behind the groups instead.
+  const FAR = 0.35;
+  const far = document.createElement("canvas");
+  far.className = "board-far";
+  far.setAttribute("aria-hidden", "true");
+  viewport.prepend(far);
+  function drawFar(on) {
+    const context = far.getContext("2d");
+    if (!on) {
+      if (far.width) { far.width = 0; far.height = 0; }
+      return;
+    }
+    const ratio = window.devicePixelRatio || 1;
+    far.width = viewport.clientWidth * ratio;
+    far.height = viewport.clientHeight * ratio;
+    context.setTransform(ratio * view.scale, 0, 0, ratio * view.scale, ratio * view.x, ratio * view.y);
+    context.fillStyle = "#ffffff";
+    context.strokeStyle = "#8a7a5c";
+    context.lineWidth = 1 / view.scale;
+    for (const { id, rect } of cards) {
+      if (!parked.has(id)) continue;
+      context.fillRect(rect.x, rect.y, rect.width, rect.height);
+      context.strokeRect(rect.x, rect.y, rect.width, rect.height);
+    }
+  }
+  function cull() {
+    if (cards.length < CULL_FROM) return;
+    const distant = view.scale < FAR;
+    const width = viewport.clientWidth / view.scale;
+    const height = viewport.clientHeight / view.scale;
+    const left = -view.x / view.scale - width / 4;
+    const top = -view.y / view.scale - height / 4;
+    const right = left + width * 1.5;
+    const bottom = top + height * 1.5;
+    const back = new Map();
+    for (const entry of cards) {
+      const { rect } = entry;
+      const near = !distant && rect.x + rect.width > left && rect.x < right && rect.y + rect.full > top && rect.y < bottom;
+      const kept = near || entry.id === current || entry.id === carry?.id || entry.element.querySelector("input:checked");
+      if (kept && parked.has(entry.id)) {
+        parked.delete(entry.id);
+        const list = back.get(entry.holder) ?? [];
+        list.push(entry);
+        back.set(entry.holder, list);
+      } else if (!kept && !parked.has(entry.id)) {
+        parked.set(entry.id, entry);
+        entry.element.remove();
+      }
+    }
+    // Put back in order: one by one before the next card shown, or, for many, the group's
+    // cards laid in again after its groups.
+    for (const [holder, list] of back) {
+      if (list.length > 20) {
+        const groups = [...holder.children].filter((child) => child.classList.contains("board-group"));
+        holder.replaceChildren(...groups, ...list[0].siblings.filter((entry) => !parked.has(entry.id)).map((entry) => entry.element));
+        continue;
+      }
+      for (const entry of list) {
+        let after = null;
+        for (let at = entry.siblings.indexOf(entry) + 1; at < entry.siblings.length; at += 1) {
+          if (!parked.has(entry.siblings[at].id) && entry.siblings[at].element.parentNode === holder) { after = entry.siblings[at].element; break; }
+        }
+        holder.insertBefore(entry.element, after);
+      }
+    }
+    viewport.classList.toggle("distant", distant);
+    drawFar(distant);
+  }
   const middle = (rect) => ({ x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 });
   // The inside of a group (or of the table) in plane units: where its members' places count from.
   function originOf(group) {
@@ -80,8 +177,17 @@
 
   // Pan and zoom.
   const clamp = (value, low, high) => Math.min(high, Math.max(low, value));
-  function apply() {
+  // While the table moves, the pointer passing over cards changes nothing (no hover to work
+  // out for every frame).
+  let still = null;
+  function apply(moving = false) {
     plane().style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+    if (moving) {
+      viewport.classList.add("moving");
+      clearTimeout(still);
+      still = setTimeout(() => viewport.classList.remove("moving"), 150);
+    }
+    cull();
     zoomLevel.textContent = `${Math.round(view.scale * 100)}%`;
     drawOverview();
   }
@@ -89,7 +195,7 @@
     const scale = clamp(view.scale * factor, 0.05, 3);
     const k = scale / view.scale;
     view = { x: x - (x - view.x) * k, y: y - (y - view.y) * k, scale };
-    apply();
+    apply(true);
   }
   const zoomMiddle = (factor) => {
     zoomAt(factor, viewport.clientWidth / 2, viewport.clientHeight / 2);
@@ -136,7 +242,7 @@
     } else {
       view.x -= (event.shiftKey && !event.deltaX ? event.deltaY : event.deltaX) * unit;
       view.y -= (event.shiftKey && !event.deltaX ? 0 : event.deltaY) * unit;
-      apply();
+      apply(true);
     }
   }, { passive: false });
 
@@ -273,6 +379,7 @@
   function render() {
     plane().querySelectorAll("input, a, button").forEach((control) => { control.tabIndex = -1; });
     measure();
+    index();
     paintOverview();
     apply();
     if (!current || !nodeElement(current)) current = Number(plane().querySelector("[data-node]")?.dataset.node) || null;
@@ -370,10 +477,12 @@
   zoomLevel.addEventListener("click", actualSize);
 
   const checked = () => [...plane().querySelectorAll("input[name=node]:checked")].map((box) => Number(box.value));
+  // Before the form is sent without this script's help, every card must be in it.
+  const unpark = () => { for (const entry of [...parked.values()]) { parked.delete(entry.id); entry.holder.append(entry.element); } };
 
   form.addEventListener("submit", (event) => {
     const submitter = event.submitter;
-    if (!submitter) return;
+    if (!submitter) { unpark(); return; }
     if (submitter.id === "board-move" && checked().length) {
       event.preventDefault();
       const parent = document.getElementById("move-parent").value;
@@ -569,7 +678,7 @@
     if (gesture.kind === "pan") {
       view.x = gesture.view.x + dx;
       view.y = gesture.view.y + dy;
-      apply();
+      apply(true);
     } else if (gesture.kind === "maybe-carry" && Math.hypot(dx, dy) > 6) {
       if (lift(gesture.id, "pointer")) {
         gesture.kind = "carry";
@@ -639,7 +748,12 @@
     if (arrows.has(event.key)) {
       event.preventDefault();
       const next = neighbour(middle(rects.get(id)), event.key, (other) => other === id || fold.has(rects.get(other).parent));
-      if (next) pick(next)?.focus({ preventScroll: true });
+      if (next) {
+        reveal(next);
+        setCurrent(next);
+        cull();
+        pick(next)?.focus({ preventScroll: true });
+      }
     } else if (event.key === "Enter") {
       event.preventDefault();
       if (lift(id, "keyboard")) {

@@ -100,6 +100,8 @@ pub struct BoardView {
     pub lone: usize,
     /// The board's stylesheet: where everything lies.
     pub places: String,
+    /// 「一匹狼」, looked up once for the thousands of lone cards a board may have.
+    pub lone_word: String,
     /// The folded groups, as the query keeps them (`1,5,9`), for the forms to come back to.
     pub fold: String,
 }
@@ -238,8 +240,10 @@ pub async fn show(
     });
     let base = context.href(&format!("/research/projects/{}", project.id));
     let fold = fold_query(&folded);
+    let page = Chrome::new(&state, &context, "qda.board.page_title");
     Ok(views::render(&BoardView {
-        page: Chrome::new(&state, &context, "qda.board.page_title"),
+        lone_word: page.t("qda.board.lone").to_owned(),
+        page,
         places: format!("{base}/board.css?r={revision}&fold={fold}"),
         base,
         name: project.name.clone(),
