@@ -63,19 +63,43 @@
 
   // Where everything is, in the plane's own units: a card's box, a group's title bar (what
   // focus and the arrow keys stop on) and its whole enclosure.
+  // Read from the places' stylesheet, not from the page's layout: on a table of thousands of
+  // cards, asking the browser where each one is would lay out every card before any is culled.
+  function places() {
+    const sheet = document.getElementById("board-places")?.sheet;
+    const found = new Map();
+    let rules = [];
+    try { rules = sheet ? [...sheet.cssRules] : []; } catch { rules = []; }
+    for (const rule of rules) {
+      const id = Number(rule.selectorText?.match(/^#node-(\d+)$/)?.[1]);
+      if (id) found.set(id, rule.style);
+    }
+    return found;
+  }
   function measure() {
     rects = new Map();
+    const placed = places();
     const top = plane();
-    const corner = top.getBoundingClientRect();
+    let corner = null;
     for (const element of top.querySelectorAll("[data-node]")) {
-      const box = element.getBoundingClientRect();
+      const id = Number(element.dataset.node);
       const group = element.classList.contains("board-group");
       const holder = element.parentElement.closest("[data-node]");
-      rects.set(Number(element.dataset.node), {
-        x: (box.left - corner.left) / view.scale, y: (box.top - corner.top) / view.scale,
-        width: element.offsetWidth, height: group ? Math.min(HEAD, element.offsetHeight) : element.offsetHeight,
-        full: element.offsetHeight, group, parent: holder ? Number(holder.dataset.node) : null,
-      });
+      const parent = holder ? Number(holder.dataset.node) : null;
+      const style = placed.get(id);
+      let rect;
+      if (style && (parent == null || rects.has(parent))) {
+        // Groups come before what they hold, so the holder's place is known.
+        const inside = parent == null ? { x: 0, y: 0 } : { x: rects.get(parent).x + 12, y: rects.get(parent).y + HEAD };
+        const full = group ? parseFloat(style.height) : 64;
+        rect = { x: inside.x + parseFloat(style.left), y: inside.y + parseFloat(style.top), width: group ? parseFloat(style.width) : 200, full };
+      } else {
+        corner ??= top.getBoundingClientRect();
+        const box = element.getBoundingClientRect();
+        rect = { x: (box.left - corner.left) / view.scale, y: (box.top - corner.top) / view.scale, width: element.offsetWidth, full: element.offsetHeight };
+      }
+      rect.height = group ? Math.min(HEAD, rect.full) : rect.full;
+      rects.set(id, { ...rect, group, parent });
     }
   }
   // On a table of thousands of cards the browser's work for every frame (hit testing, paint)
@@ -162,6 +186,9 @@
           if (!parked.has(entry.siblings[at].id) && entry.siblings[at].element.parentNode === holder) { after = entry.siblings[at].element; break; }
         }
         holder.insertBefore(entry.element, after);
+      }
+      for (const entry of list) {
+        if (entry.id !== current) entry.element.querySelectorAll("input, a").forEach((control) => { control.tabIndex = -1; });
       }
     }
     viewport.classList.toggle("distant", distant);
@@ -377,11 +404,13 @@
     pick(id)?.setAttribute("aria-describedby", value === 0 ? "board-keys" : "");
   }
   function render() {
-    plane().querySelectorAll("input, a, button").forEach((control) => { control.tabIndex = -1; });
     measure();
     index();
     paintOverview();
     apply();
+    // After culling, so that only the cards left in the page are touched; each card put back
+    // is taken out of the Tab order as it returns.
+    plane().querySelectorAll("input, a, button").forEach((control) => { control.tabIndex = -1; });
     if (!current || !nodeElement(current)) current = Number(plane().querySelector("[data-node]")?.dataset.node) || null;
     if (current) roving(current, 0);
   }

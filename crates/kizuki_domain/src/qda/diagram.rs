@@ -1,7 +1,11 @@
 //! The A型 diagram (A型図解): the top-level groups as boxes, each listing the groups inside it,
-//! and the relations between them as arrows. Laid out where researchers placed the groups on
-//! the board, else in a grid; drawn as SVG by hand because no crate draws this (a box and arrow
-//! layout with Japanese labels) and the markup is small.
+//! and the relations between them as arrows. Laid out where researchers placed the groups, else
+//! in a grid of three columns whose rows are as tall as their tallest box; then, in that order,
+//! any box that would overlap one laid before it moves down until it is clear, so nothing
+//! overlaps and a box someone placed stays where it was put unless it would cover another.
+//! Above the boxes: the title, the date and a legend of the four relations, told apart by line
+//! style and arrowheads (not by colour). Drawn as SVG by hand because no crate draws this (a box
+//! and arrow layout with Japanese labels) and the markup is small.
 
 use std::fmt::Write;
 
@@ -22,6 +26,23 @@ pub struct Link {
     pub to: i64,
     pub kind: String,
 }
+
+/// What the diagram says above its boxes, in the page's language.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Heading {
+    pub title: String,
+    /// The day it was drawn, in the site's form (2026年12月3日).
+    pub date: String,
+    /// The legend's name for each kind: cause, contrast, similarity, mutual.
+    pub kinds: [String; 4],
+}
+
+/// The relations' kinds, in the legend's order.
+pub const KINDS: [&str; 4] = ["cause", "contrast", "similarity", "mutual"];
+
+/// Room above the boxes for the title, the date and the legend.
+const TOP: i64 = 96;
+const LEGEND_ITEM: i64 = 170;
 
 const WIDTH: i64 = 240;
 const LINE: i64 = 20;
@@ -100,9 +121,22 @@ fn arrange(blocks: &[Block]) -> Vec<Placed<'_>> {
             row_height = 0;
         }
         row_height = row_height.max(height);
-        let (x, y) = block
+        let (x, mut y) = block
             .placed
             .unwrap_or((20 + column * (WIDTH + GAP), row_top));
+        while let Some(bottom) = placed
+            .iter()
+            .filter(|other| {
+                x < other.x + WIDTH + GAP / 2
+                    && other.x < x + WIDTH + GAP / 2
+                    && y < other.y + other.height + GAP / 2
+                    && other.y < y + height + GAP / 2
+            })
+            .map(|other| other.y + other.height)
+            .max()
+        {
+            y = bottom + GAP / 2;
+        }
         placed.push(Placed {
             block,
             x,
@@ -116,14 +150,21 @@ fn arrange(blocks: &[Block]) -> Vec<Placed<'_>> {
 
 /// The diagram as a standalone SVG document; `title` and `description` make it readable by
 /// screen readers.
-pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> String {
+pub fn svg(blocks: &[Block], links: &[Link], heading: &Heading, description: &str) -> String {
     let placed = arrange(blocks);
-    let width = placed.iter().map(|p| p.x + WIDTH + 20).max().unwrap_or(200);
-    let height = placed
+    let width = placed
         .iter()
-        .map(|p| p.y + p.height + 20)
+        .map(|p| p.x + WIDTH + 20)
         .max()
-        .unwrap_or(100);
+        .unwrap_or(200)
+        .max(20 + LEGEND_ITEM * KINDS.len() as i64);
+    let height = TOP
+        + placed
+            .iter()
+            .map(|p| p.y + p.height + 20)
+            .max()
+            .unwrap_or(40);
+    let title = &heading.title;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -133,6 +174,28 @@ pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> 
          <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
         escape(title),
         escape(description)
+    );
+    let _ = write!(
+        out,
+        "<g class=\"heading\"><text x=\"20\" y=\"32\" font-size=\"20\" font-weight=\"bold\">{}</text><text x=\"20\" y=\"54\" font-size=\"13\" fill=\"#444\">{}</text></g><g class=\"legend\">",
+        escape(title),
+        escape(&heading.date)
+    );
+    for (n, (kind, name)) in KINDS.iter().zip(&heading.kinds).enumerate() {
+        let x = 20 + LEGEND_ITEM * n as i64;
+        let (dash, start, end) = line_style(kind);
+        let _ = write!(
+            out,
+            "<line class=\"legend-{kind}\" x1=\"{}\" y1=\"76\" x2=\"{}\" y2=\"76\" stroke=\"#333\" stroke-width=\"2\"{dash}{start}{end}/><text x=\"{}\" y=\"81\" font-size=\"13\">{}</text>",
+            x + 4,
+            x + 52,
+            x + 62,
+            escape(name)
+        );
+    }
+    let _ = write!(
+        out,
+        "</g><g class=\"boxes\" transform=\"translate(0 {TOP})\">"
     );
     for link in links {
         let (Some(from), Some(to)) = (
@@ -148,20 +211,7 @@ pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> 
         let ((fx, fy), (tx, ty)) = (centre(from), centre(to));
         let (x1, y1) = edge_point(fx, fy, WIDTH as f64 + 8.0, from.height as f64 + 8.0, tx, ty);
         let (x2, y2) = edge_point(tx, ty, WIDTH as f64 + 8.0, to.height as f64 + 8.0, fx, fy);
-        let (dash, start, end) = match link.kind.as_str() {
-            "cause" => ("", "", " marker-end=\"url(#arrow)\""),
-            "mutual" => (
-                "",
-                " marker-start=\"url(#arrow)\"",
-                " marker-end=\"url(#arrow)\"",
-            ),
-            "contrast" => (
-                " stroke-dasharray=\"8 4\"",
-                " marker-start=\"url(#arrow)\"",
-                " marker-end=\"url(#arrow)\"",
-            ),
-            _ => (" stroke-dasharray=\"2 4\"", "", ""),
-        };
+        let (dash, start, end) = line_style(&link.kind);
         let _ = write!(
             out,
             "<line class=\"relation relation-{}\" x1=\"{x1:.0}\" y1=\"{y1:.0}\" x2=\"{x2:.0}\" y2=\"{y2:.0}\" stroke=\"#333\" stroke-width=\"2\"{dash}{start}{end}/>",
@@ -190,8 +240,27 @@ pub fn svg(blocks: &[Block], links: &[Link], title: &str, description: &str) -> 
         }
         let _ = write!(out, "</g>");
     }
-    out.push_str("</svg>");
+    out.push_str("</g></svg>");
     out
+}
+
+/// How a relation's line is drawn: cause a solid line with one arrowhead, mutual solid with
+/// two, contrast dashed with two, similarity dotted with none.
+fn line_style(kind: &str) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        "cause" => ("", "", " marker-end=\"url(#arrow)\""),
+        "mutual" => (
+            "",
+            " marker-start=\"url(#arrow)\"",
+            " marker-end=\"url(#arrow)\"",
+        ),
+        "contrast" => (
+            " stroke-dasharray=\"8 4\"",
+            " marker-start=\"url(#arrow)\"",
+            " marker-end=\"url(#arrow)\"",
+        ),
+        _ => (" stroke-dasharray=\"2 4\"", "", ""),
+    }
 }
 
 #[cfg(test)]
@@ -222,11 +291,25 @@ mod tests {
             to: 2,
             kind: "cause".to_owned(),
         }];
-        let svg = svg(&blocks, &links, "A型図解 <test>", "2 groups");
+        let heading = Heading {
+            title: "A型図解 <test>".to_owned(),
+            date: "2026年12月3日".to_owned(),
+            kinds: ["原因", "対立", "類似", "相互"].map(str::to_owned),
+        };
+        let svg = svg(&blocks, &links, &heading, "2 groups");
+        // The title and date are drawn, and the legend shows every kind by its line.
+        assert!(
+            svg.contains(">A型図解 &lt;test&gt;</text>") && svg.contains(">2026年12月3日</text>")
+        );
+        for kind in KINDS {
+            assert!(svg.contains(&format!("class=\"legend-{kind}\"")), "{kind}");
+        }
+        assert!(svg.contains("legend-contrast\" x1=\"194\" y1=\"76\" x2=\"242\" y2=\"76\" stroke=\"#333\" stroke-width=\"2\" stroke-dasharray=\"8 4\""));
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.contains("<title id=\"diagram-title\">A型図解 &lt;test&gt;</title>"));
         assert_eq!(svg.matches("class=\"block\"").count(), 2);
-        assert_eq!(svg.matches("marker-end=\"url(#arrow)\"").count(), 1);
+        // One in the drawing, and three in the legend (cause, contrast, mutual).
+        assert_eq!(svg.matches("marker-end=\"url(#arrow)\"").count(), 4);
         assert!(svg.contains("・自分の物の見方に対する気付"));
         // The second box sits to the right of the first: the arrow runs left to right.
         assert!(svg.contains("relation-cause"));
@@ -236,10 +319,31 @@ mod tests {
     fn tall_boxes_push_the_next_row_down() {
         let tall: Vec<&str> = vec!["サブカテゴリー"; 12];
         let blocks: Vec<Block> = (1..=4).map(|id| block(id, "カテゴリー", &tall)).collect();
-        let svg = svg(&blocks, &[], "t", "d");
+        let svg = svg(&blocks, &[], &Heading::default(), "d");
         // 12 inner lines and a title: 24 + 20 × 13 + 6 = 290 high, so the second row starts
         // below 20 + 290 + 80.
         assert!(svg.contains("translate(20 390)"), "{svg}");
+    }
+
+    #[test]
+    fn a_box_placed_over_another_moves_down_until_clear() {
+        let mut first = block(1, "A", &["a", "b"]);
+        first.placed = Some((100, 100));
+        let mut second = block(2, "B", &[]);
+        second.placed = Some((150, 120));
+        let third = block(3, "C", &[]);
+        let laid = layout(&[first, second, third]);
+        assert_eq!(laid[0], (1, 100, 100));
+        // A is 24 + 20 × 3 + 6 = 90 high: B goes below it, at the same x.
+        assert_eq!(laid[1], (2, 150, 100 + 90 + GAP / 2));
+        // C keeps its cell of the grid, which nothing covers.
+        assert_eq!(laid[2], (3, 20 + 2 * (WIDTH + GAP), 20));
+        // A box of the grid that a placed one covers moves below it.
+        let mut over = block(1, "A", &[]);
+        over.placed = Some((30, 30));
+        let laid = layout(&[over, block(2, "B", &[]), block(3, "C", &[])]);
+        assert_eq!(laid[0], (1, 30, 30));
+        assert_eq!(laid[1], (2, 20 + WIDTH + GAP, 20));
     }
 
     #[test]
@@ -249,7 +353,7 @@ mod tests {
         let blocks = [block(1, "A", &["a"]), second, block(3, "C", &[])];
         let layout = layout(&blocks);
         assert_eq!(layout[1], (2, 700, 300));
-        let drawn = svg(&blocks, &[], "t", "d");
+        let drawn = svg(&blocks, &[], &Heading::default(), "d");
         for (id, x, y) in layout {
             assert!(
                 drawn.contains(&format!(
@@ -264,7 +368,7 @@ mod tests {
     fn placed_blocks_stay_where_they_were_put() {
         let mut placed = block(1, "A", &[]);
         placed.placed = Some((500, 40));
-        let svg = svg(&[placed], &[], "t", "d");
+        let svg = svg(&[placed], &[], &Heading::default(), "d");
         assert!(svg.contains("translate(500 40)"));
     }
 }

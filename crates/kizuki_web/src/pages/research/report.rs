@@ -40,6 +40,7 @@ fn diagram_svg(
     nodes: &[QdaNode],
     relations: &[QdaRelation],
     lang: kizuki_i18n::Lang,
+    today: jiff::civil::Date,
 ) -> (String, Vec<(i64, i64, i64)>) {
     let blocks: Vec<Block> = nodes
         .iter()
@@ -73,7 +74,18 @@ fn diagram_svg(
         ],
     );
     (
-        diagram::svg(&blocks, &links, &project.name, &description),
+        diagram::svg(
+            &blocks,
+            &links,
+            &diagram::Heading {
+                title: project.name.clone(),
+                date: crate::format::date(lang, today),
+                kinds: diagram::KINDS.map(|kind| {
+                    kizuki_i18n::text(lang, &format!("qda.relation.{kind}")).to_owned()
+                }),
+            },
+            &description,
+        ),
         diagram::layout(&blocks),
     )
 }
@@ -96,7 +108,8 @@ async fn diagram(
     let project = project(state, id, user).await?;
     let nodes = state.store().qda_nodes(project.id).await?;
     let relations = state.store().qda_relations(project.id).await?;
-    let (svg, layout) = diagram_svg(&project, &nodes, &relations, lang);
+    let today = crate::today(state.now());
+    let (svg, layout) = diagram_svg(&project, &nodes, &relations, lang, today);
     Ok(Diagram {
         project,
         nodes,
