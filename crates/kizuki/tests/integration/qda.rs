@@ -617,8 +617,9 @@ async fn two_researchers_sort_the_same_cards_and_compare() {
         cards.push(card["id"].as_i64().unwrap());
     }
     // The board: 自分 {1, 2, 3}, 他者 {4, 5}, card 6 alone.
+    let mut groups = Vec::new();
     for (label, members) in [("自分", &cards[0..3]), ("他者", &cards[3..5])] {
-        let (status, _) = first
+        let (status, group) = first
             .send(
                 Method::POST,
                 &format!("/api/v1/qda/projects/{project}/groups"),
@@ -626,6 +627,7 @@ async fn two_researchers_sort_the_same_cards_and_compare() {
             )
             .await;
         assert_eq!(status, 201);
+        groups.push(group["id"].as_i64().unwrap());
     }
 
     // The first researcher sorts into the board's codes, but puts card 3 under 他者.
@@ -722,6 +724,52 @@ async fn two_researchers_sort_the_same_cards_and_compare() {
     // Free labels: pairs compared, κ not.
     assert!(page.contains("計算できません"), "{page}");
     assert!(page.contains("id=\"cross-table\""));
+
+    // At a chosen level: with 自分 and 他者 gathered under 気付き, the board at the top level
+    // puts cards 1 to 5 together; the second researcher put {1, 2, 3} and {4, 5, 6}.
+    let (status, _) = first
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/projects/{project}/groups"),
+            Some(json!({"label": "気付き", "member_ids": groups})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let against = format!(
+        "/api/v1/qda/projects/{project}/agreement?a=board&b=sorting-{}",
+        second.id
+    );
+    let (_, top) = first
+        .send(Method::GET, &format!("{against}&level=1"), None)
+        .await;
+    assert_eq!(
+        top["pairs"],
+        json!({"together_in_both": 4, "together_in_first_only": 6, "together_in_second_only": 2, "apart_in_both": 3})
+    );
+    // The lowest level, as before the top group was made (and what a level past the deepest
+    // or no number means).
+    let (_, lowest) = first.send(Method::GET, &against, None).await;
+    assert_eq!(
+        lowest["pairs"],
+        json!({"together_in_both": 4, "together_in_first_only": 0, "together_in_second_only": 2, "apart_in_both": 9})
+    );
+    for level in ["9", "x", "0"] {
+        let (status, same) = first
+            .send(Method::GET, &format!("{against}&level={level}"), None)
+            .await;
+        assert_eq!(
+            (status, &same["pairs"]),
+            (200, &lowest["pairs"]),
+            "level={level}"
+        );
+    }
+    let page = visitor
+        .get_text(&format!("/research/projects/{project}/agreement?level=1"))
+        .await;
+    assert!(
+        page.contains("<option value=\"1\" selected>上から 1 段目</option>"),
+        "{page}"
+    );
     let (status, _) = outsider
         .send(
             Method::GET,

@@ -3,7 +3,7 @@
 //! agreement on every pair of cards ("together" or "apart"), the adjusted Rand index, and
 //! Cohen's κ when both used the same codes (see `kizuki_domain::qda::agreement`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use axum::Json;
@@ -29,21 +29,30 @@ use crate::views::{self, Chrome};
 const MAX_LABEL_CHARS: usize = 200;
 const MAX_CROSS: usize = 20;
 
-/// The board as a sorting: each card under the group just above it ("" at the top).
-fn board_sorting(nodes: &[QdaNode]) -> Sorting {
-    let labels: HashMap<i64, &str> = nodes
-        .iter()
-        .filter(|n| n.is_group)
-        .map(|n| (n.id, n.label.as_str()))
-        .collect();
-    nodes
-        .iter()
-        .filter(|n| !n.is_group)
-        .map(|n| {
-            let label = n.parent_id.and_then(|p| labels.get(&p).copied());
-            (n.id, label.unwrap_or_default().to_owned())
+/// The board as a sorting at one level: each card under its group `level` levels from the top
+/// (1 the top), or under the group just above it when `level` is none or deeper than the card
+/// lies ("" for a card in no group).
+fn board_sorting(nodes: &[QdaNode], level: Option<usize>) -> Sorting {
+    let tree: Vec<_> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    kizuki_domain::qda::tree::rows(&tree)
+        .into_iter()
+        .map(|row| {
+            let label = level
+                .and_then(|level| row.categories.get(level.checked_sub(1)?))
+                .or(row.categories.last());
+            (row.card, label.cloned().unwrap_or_default())
         })
         .collect()
+}
+
+/// How many levels of groups the board has above its deepest card.
+fn board_levels(nodes: &[QdaNode]) -> usize {
+    let tree: Vec<_> = nodes.iter().map(QdaNode::as_tree_node).collect();
+    kizuki_domain::qda::tree::rows(&tree)
+        .iter()
+        .map(|row| row.categories.len())
+        .max()
+        .unwrap_or(0)
 }
 
 /// One side of a comparison: its name, where it put each card, the codes it sorted into.
@@ -59,14 +68,20 @@ async fn load_sides(
     state: &AppState,
     project: &QdaProject,
     lang: Lang,
+    level: Option<usize>,
 ) -> Result<(Vec<Side>, Vec<QdaSorting>), AppError> {
     let nodes = state.store().qda_nodes(project.id).await?;
     let sortings = state.store().qda_sortings(project.id).await?;
-    Ok((sides(&nodes, &sortings, lang), sortings))
+    Ok((sides(&nodes, &sortings, lang, level), sortings))
 }
 
-fn sides(nodes: &[QdaNode], sortings: &[QdaSorting], lang: Lang) -> Vec<Side> {
-    let board = board_sorting(nodes);
+fn sides(
+    nodes: &[QdaNode],
+    sortings: &[QdaSorting],
+    lang: Lang,
+    level: Option<usize>,
+) -> Vec<Side> {
+    let board = board_sorting(nodes, level);
     let mut sides = vec![Side {
         key: "board".into(),
         name: kizuki_i18n::text(lang, "qda.agreement.board").to_owned(),
@@ -173,6 +188,17 @@ pub struct CompareParams {
     /// `board` or `sorting-{id}`.
     #[serde(default)]
     b: String,
+    /// The level of the board's groups to compare at, 1 being the top; the lowest (the group
+    /// just above each card) when absent.
+    #[serde(default)]
+    level: String,
+}
+
+impl CompareParams {
+    /// The level asked for; anything but a whole number from 1 is the lowest.
+    fn level(&self) -> Option<usize> {
+        self.level.trim().parse().ok().filter(|level| *level > 0)
+    }
 }
 
 pub struct Choice {
@@ -200,6 +226,9 @@ pub struct AgreementView {
     pub columns: Vec<String>,
     pub rows: Vec<CrossRow>,
     pub cut: bool,
+    /// The board's levels to choose from (value, name) and the one chosen ("" the lowest).
+    pub levels: Vec<(String, String)>,
+    pub level: String,
 }
 
 fn percent(value: Option<f64>) -> String {
@@ -227,7 +256,19 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
     let lang = context.lang;
-    let (sides, sortings) = load_sides(&state, &project, lang).await?;
+    let level = params.level();
+    let (sides, sortings) = load_sides(&state, &project, lang, level).await?;
+    let depth = board_levels(&state.store().qda_nodes(project.id).await?);
+    let mut levels = vec![(
+        String::new(),
+        kizuki_i18n::text(lang, "qda.agreement.level_lowest").to_owned(),
+    )];
+    levels.extend((1..depth).map(|n| {
+        (
+            n.to_string(),
+            kizuki_i18n::format(lang, "qda.agreement.level_n", &[("n", &n.to_string())]),
+        )
+    }));
     let pick = |key: &str| sides.iter().find(|s| s.key == key);
     let a = if params.a.is_empty() {
         "board".to_owned()
@@ -259,6 +300,8 @@ pub async fn page(
         columns: Vec::new(),
         rows: Vec::new(),
         cut: false,
+        levels,
+        level: level.map(|l| l.to_string()).unwrap_or_default(),
     };
     if let Some((result, table)) = compared {
         let t = |key: &str| kizuki_i18n::text(lang, key).to_owned();
@@ -335,7 +378,7 @@ pub async fn compare_api(
     Query(params): Query<CompareParams>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let (sides, _) = load_sides(&state, &project, context.lang).await?;
+    let (sides, _) = load_sides(&state, &project, context.lang, params.level()).await?;
     let pick = |key: &str| sides.iter().find(|s| s.key == key);
     match pick(&params.a).zip(pick(&params.b)) {
         Some((a, b)) => Ok(Json(compare(a, b).0).into_response()),
@@ -437,7 +480,7 @@ pub async fn sorting_page(
         .map(|s| s.code_set.join("\n"))
         .unwrap_or_default();
     if params.codes == "board" {
-        codes = agreement::codes(&board_sorting(&nodes))
+        codes = agreement::codes(&board_sorting(&nodes, None))
             .into_iter()
             .collect::<Vec<_>>()
             .join("\n");
