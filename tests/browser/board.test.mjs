@@ -47,11 +47,18 @@ describe("the KJ board", () => {
     const before = await holderOf(page, card);
     await first.focus();
 
-    // M, two characters of the group's name, Enter: four keys.
+    // M, two characters of the group's name, Enter: four keys (here with a search that finds
+    // nothing on the way).
     await page.keyboard.press("m");
     await page.locator("#move-dialog[open]").waitFor();
+    // Words no group has say so; then two characters of a name leave one group.
+    await page.keyboard.type("無い名前");
+    assert.equal(await page.locator("#move-choices [role=option]").count(), 0);
+    assert.match(await page.locator("#move-none").innerText(), /その名前のグループはありません/);
+    await page.locator("#move-search").fill("");
     await page.keyboard.type("問題");
     assert.equal(await page.locator("#move-choices [role=option]").count(), 1);
+    assert.equal(await page.locator("#move-none").isHidden(), true);
     await page.keyboard.press("Enter");
     await page.waitForFunction((id) => document.getElementById(`node-${id}`)?.parentElement.closest(".board-group")?.dataset.label === "問題解決から離れる", card);
     assert.match(await statusText(page), /ボードを更新しました。 問題解決から離れる/);

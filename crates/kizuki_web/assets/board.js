@@ -862,6 +862,8 @@
       return item;
     }));
     chosen = Math.min(chosen, Math.max(0, options.length - 1));
+    choices.hidden = options.length === 0;
+    document.getElementById("move-none").hidden = options.length > 0;
     mark();
   }
   function mark() {
