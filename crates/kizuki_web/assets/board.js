@@ -569,11 +569,14 @@
     let best = null;
     let group = null;
     for (const [other, rect] of rects) {
-      if (within(other, id) || fold.has(rect.parent)) continue;
+      if (within(other, id)) continue;
       const near = rect.group ? 0 : 12;
       if (point.x >= rect.x - near && point.x <= rect.x + rect.width + near
         && point.y >= rect.y - near && point.y <= rect.y + rect.height + near) {
-        if (!best || (rect.group ? 0 : 1) > (rects.get(best).group ? 0 : 1) || within(other, best)) best = other;
+        // A card before a group's title; of two titles, the inner group's.
+        const card = !rect.group;
+        const bestCard = best != null && !rects.get(best).group;
+        if (best == null || (card && !bestCard) || (card === bestCard && within(other, best))) best = other;
       }
       if (rect.group && point.x >= rect.x && point.x <= rect.x + rect.width && point.y >= rect.y && point.y <= rect.y + rect.full) {
         if (group == null || within(other, group)) group = other;
@@ -776,7 +779,7 @@
     }
     if (arrows.has(event.key)) {
       event.preventDefault();
-      const next = neighbour(middle(rects.get(id)), event.key, (other) => other === id || fold.has(rects.get(other).parent));
+      const next = neighbour(middle(rects.get(id)), event.key, (other) => other === id);
       if (next) {
         reveal(next);
         setCurrent(next);
@@ -811,7 +814,7 @@
     } else {
       // From the place it is over (not the point on it, which lies near its corner), skipping it.
       const from = carry.at != null ? middle(rects.get(carry.at)) : carry.point;
-      const next = neighbour(from, key, (other) => other === carry.at || within(other, carry.id) || fold.has(rects.get(other).parent));
+      const next = neighbour(from, key, (other) => other === carry.at || within(other, carry.id));
       if (!next) return;
       carry.at = next;
       const rect = rects.get(next);
@@ -837,13 +840,13 @@
   const choices = document.getElementById("move-choices");
   let moving = [];
   let chosen = 0;
-  const fold_ = (text) => text.normalize("NFKC").toLowerCase()
+  const searchable = (text) => text.normalize("NFKC").toLowerCase()
     .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
   function listChoices() {
-    const wanted = fold_(search.value.trim());
+    const wanted = searchable(search.value.trim());
     const options = [...document.getElementById("move-parent").options]
       .filter((option) => !option.value || !moving.some((id) => within(Number(option.value), id)))
-      .filter((option) => !wanted || fold_(option.dataset.path ?? option.textContent).includes(wanted));
+      .filter((option) => !wanted || searchable(option.dataset.path ?? option.textContent).includes(wanted));
     choices.replaceChildren(...options.map((option, n) => {
       const item = document.createElement("li");
       item.id = `move-choice-${n}`;

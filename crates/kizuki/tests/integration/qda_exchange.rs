@@ -61,6 +61,20 @@ async fn user_id(app: &TestApp) -> i64 {
     app.store.user_by_email(&email).await.unwrap().id
 }
 
+/// Makes a card of `quote`'s words in a transcript whose stored text is `text`; its id.
+async fn card_of(api: &Api, transcript: i64, text: &str, quote: &str, label: &str) -> i64 {
+    let (start, end) = code_points(text, quote);
+    let (status, card) = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/qda/transcripts/{transcript}/cards"),
+            Some(json!({"start": start, "end": end, "label": label})),
+        )
+        .await;
+    assert_eq!(status, 201, "{card}");
+    card["id"].as_i64().unwrap()
+}
+
 /// Every card's text is the code-point slice of its transcript.
 async fn cards_are_slices(app: &TestApp, project: i64) -> usize {
     let transcripts = app.store.transcripts(project).await.unwrap();
@@ -108,20 +122,13 @@ async fn the_board_changes_and_a_project_survives_qdpx() {
     let mut groups = Vec::new();
     let mut cards = Vec::new();
     for (label, quote) in QUOTES {
-        let (start, end) = code_points(&text, quote);
-        let (_, card) = api
-            .send(
-                Method::POST,
-                &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
-                Some(json!({"start": start, "end": end, "label": "要約"})),
-            )
-            .await;
-        cards.push(card["id"].as_i64().unwrap());
+        let card = card_of(&api, transcript_id, &text, quote, "要約").await;
+        cards.push(card);
         let (_, group) = api
             .send(
                 Method::POST,
                 &format!("/api/v1/qda/projects/{project}/groups"),
-                Some(json!({"label": label, "member_ids": [card["id"]]})),
+                Some(json!({"label": label, "member_ids": [card]})),
             )
             .await;
         groups.push(group["id"].as_i64().unwrap());
@@ -549,15 +556,7 @@ async fn the_table_keeps_where_cards_are_put_and_draws_it_as_a_stylesheet() {
     let text = app.store.transcript(transcript_id).await.unwrap().body;
     let mut cards = Vec::new();
     for (_, quote) in &QUOTES[..2] {
-        let (start, end) = code_points(&text, quote);
-        let (_, card) = api
-            .send(
-                Method::POST,
-                &format!("/api/v1/qda/transcripts/{transcript_id}/cards"),
-                Some(json!({"start": start, "end": end})),
-            )
-            .await;
-        cards.push(card["id"].as_i64().unwrap());
+        cards.push(card_of(&api, transcript_id, &text, quote, "").await);
     }
     let (_, group) = api
         .send(

@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kizuki_domain::qda::agreement::{self, Sorting};
+use kizuki_domain::qda::tree;
 use kizuki_domain::text;
 use kizuki_i18n::Lang;
 use kizuki_store::{QdaNode, QdaProject, QdaSorting, StoreError};
@@ -32,10 +33,8 @@ const MAX_CROSS: usize = 20;
 /// The board as a sorting at one level: each card under its group `level` levels from the top
 /// (1 the top), or under the group just above it when `level` is none or deeper than the card
 /// lies ("" for a card in no group).
-fn board_sorting(nodes: &[QdaNode], level: Option<usize>) -> Sorting {
-    let tree: Vec<_> = nodes.iter().map(QdaNode::as_tree_node).collect();
-    kizuki_domain::qda::tree::rows(&tree)
-        .into_iter()
+fn board_sorting(rows: &[tree::Row], level: Option<usize>) -> Sorting {
+    rows.iter()
         .map(|row| {
             let label = level
                 .and_then(|level| row.categories.get(level.checked_sub(1)?))
@@ -45,14 +44,10 @@ fn board_sorting(nodes: &[QdaNode], level: Option<usize>) -> Sorting {
         .collect()
 }
 
-/// How many levels of groups the board has above its deepest card.
-fn board_levels(nodes: &[QdaNode]) -> usize {
+/// The board's report rows: each card with the labels of the groups above it, from the top.
+fn board_rows(nodes: &[QdaNode]) -> Vec<tree::Row> {
     let tree: Vec<_> = nodes.iter().map(QdaNode::as_tree_node).collect();
-    kizuki_domain::qda::tree::rows(&tree)
-        .iter()
-        .map(|row| row.categories.len())
-        .max()
-        .unwrap_or(0)
+    tree::rows(&tree)
 }
 
 /// One side of a comparison: its name, where it put each card, the codes it sorted into.
@@ -63,25 +58,42 @@ struct Side {
     codes: BTreeSet<String>,
 }
 
-/// The board and every sorting of the project, and the project's sortings as stored.
+/// What a comparison is made of.
+struct Loaded {
+    sides: Vec<Side>,
+    /// The project's sortings as stored.
+    sortings: Vec<QdaSorting>,
+    /// How many levels of groups the board has above its deepest card.
+    levels: usize,
+}
+
+/// The board (at `level`) and every sorting of the project.
 async fn load_sides(
     state: &AppState,
     project: &QdaProject,
     lang: Lang,
     level: Option<usize>,
-) -> Result<(Vec<Side>, Vec<QdaSorting>), AppError> {
-    let nodes = state.store().qda_nodes(project.id).await?;
+) -> Result<Loaded, AppError> {
+    let rows = board_rows(&state.store().qda_nodes(project.id).await?);
     let sortings = state.store().qda_sortings(project.id).await?;
-    Ok((sides(&nodes, &sortings, lang, level), sortings))
+    Ok(Loaded {
+        sides: sides(&rows, &sortings, lang, level),
+        levels: rows
+            .iter()
+            .map(|row| row.categories.len())
+            .max()
+            .unwrap_or(0),
+        sortings,
+    })
 }
 
 fn sides(
-    nodes: &[QdaNode],
+    rows: &[tree::Row],
     sortings: &[QdaSorting],
     lang: Lang,
     level: Option<usize>,
 ) -> Vec<Side> {
-    let board = board_sorting(nodes, level);
+    let board = board_sorting(rows, level);
     let mut sides = vec![Side {
         key: "board".into(),
         name: kizuki_i18n::text(lang, "qda.agreement.board").to_owned(),
@@ -257,8 +269,11 @@ pub async fn page(
     let project = project(&state, &id, user.id).await?;
     let lang = context.lang;
     let level = params.level();
-    let (sides, sortings) = load_sides(&state, &project, lang, level).await?;
-    let depth = board_levels(&state.store().qda_nodes(project.id).await?);
+    let Loaded {
+        sides,
+        sortings,
+        levels: depth,
+    } = load_sides(&state, &project, lang, level).await?;
     let mut levels = vec![(
         String::new(),
         kizuki_i18n::text(lang, "qda.agreement.level_lowest").to_owned(),
@@ -378,7 +393,9 @@ pub async fn compare_api(
     Query(params): Query<CompareParams>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let (sides, _) = load_sides(&state, &project, context.lang, params.level()).await?;
+    let sides = load_sides(&state, &project, context.lang, params.level())
+        .await?
+        .sides;
     let pick = |key: &str| sides.iter().find(|s| s.key == key);
     match pick(&params.a).zip(pick(&params.b)) {
         Some((a, b)) => Ok(Json(compare(a, b).0).into_response()),
@@ -480,7 +497,7 @@ pub async fn sorting_page(
         .map(|s| s.code_set.join("\n"))
         .unwrap_or_default();
     if params.codes == "board" {
-        codes = agreement::codes(&board_sorting(&nodes, None))
+        codes = agreement::codes(&board_sorting(&board_rows(&nodes), None))
             .into_iter()
             .collect::<Vec<_>>()
             .join("\n");
