@@ -289,4 +289,51 @@ describe("research", () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test("a project from another tool is accounted for file by file, in both languages", async () => {
+    const { page, context, problems } = await signIn(browser, server.base, "researcher@example.jp");
+    // As ATLAS.ti users sometimes send it: the project document alone. One source's text is in
+    // the document (with a selection of a blank line); another's was in a folder that did not
+    // come; a PDF was coded too.
+    const code = (n) => `<Coding guid="d2000000-0000-4000-8000-00000000000${n}"><CodeRef targetGUID="a2000000-0000-4000-8000-000000000001"/></Coding>`;
+    const qde = `<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="他のツールから" origin="ATLAS.ti 23">
+<CodeBook><Codes><Code guid="a2000000-0000-4000-8000-000000000001" name="関係" isCodable="true"/></Codes></CodeBook>
+<Sources>
+<TextSource guid="b2000000-0000-4000-8000-000000000001" name="面接 1"><PlainTextContent>司会：どうぞ
+
+P01：関係が変わりました</PlainTextContent>
+<PlainTextSelection guid="c2000000-0000-4000-8000-000000000001" startPosition="10" endPosition="19">${code(1)}</PlainTextSelection>
+<PlainTextSelection guid="c2000000-0000-4000-8000-000000000002" startPosition="6" endPosition="8">${code(2)}</PlainTextSelection>
+</TextSource>
+<TextSource guid="b2000000-0000-4000-8000-000000000002" name="面接 2" plainTextPath="internal://b2.txt">
+<PlainTextSelection guid="c2000000-0000-4000-8000-000000000003" startPosition="0" endPosition="3">${code(3)}</PlainTextSelection>
+</TextSource>
+<PDFSource guid="b2000000-0000-4000-8000-000000000003" name="案内.pdf" path="internal://b3.pdf">
+<PDFSelection guid="c2000000-0000-4000-8000-000000000004" page="1" firstX="0" firstY="0" secondX="9" secondY="9">${code(4)}</PDFSelection>
+</PDFSource>
+</Sources></Project>`;
+    const file = { name: "他のツールから.qde", mimeType: "application/xml", buffer: Buffer.from(qde) };
+    for (const [prefix, button, row, blank, pdf, open] of [
+      ["", "ファイルを取り込む", "面接 1", "空白だけの選択範囲 1 件", "（PDF・コーディング 1 件）", "プロジェクトを開く"],
+      ["/en", "Import the file", "面接 1", "1 selection of blank space", "\\(PDF, 1 coding\\)", "Open the project"],
+    ]) {
+      await page.goto(`${server.base}${prefix}/research/projects`);
+      await page.locator("#import-file").setInputFiles(file);
+      await page.getByRole("button", { name: button }).click();
+      await page.locator("#import-files").waitFor();
+      const cells = await page.locator("#import-files tbody tr").first().locator("th, td").allInnerTexts();
+      assert.match(cells[0], new RegExp(row));
+      assert.deepEqual(cells.slice(2, 4), ["2", "1"], "two selections, one card");
+      assert.match(cells[4], new RegExp(`${blank} \\(6–8\\)`));
+      assert.match(await page.locator("#missing-sources").innerText(), /面接 2/);
+      assert.match(await page.locator("#other-sources").innerText(), new RegExp(`案内\\.pdf ${pdf}`));
+      assert.match(await page.locator("#import-origin").innerText(), /ATLAS\.ti 23/);
+      assert.deepEqual(await axeViolations(page), [], `the import's result${prefix}`);
+      await page.getByRole("link", { name: open }).click();
+      await page.waitForURL(/\/research\/projects\/\d+$/);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

@@ -49,6 +49,19 @@ pub struct Project {
     /// without its `sources/`): left out, with their selections, and named here so that the
     /// importer can say so.
     pub missing_sources: Vec<MissingSource>,
+    /// Sources that are not text (PDF, pictures, recordings, video): Kizuki's cards quote text,
+    /// so these are left out with their selections, and named so that the importer can say so.
+    pub other_sources: Vec<OtherSource>,
+}
+
+/// A source of another kind than text, left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherSource {
+    pub name: String,
+    /// Its element without `Source`: `PDF`, `Picture`, `Audio`, `Video`.
+    pub kind: String,
+    /// The selections in it (of any kind), left out with it.
+    pub selections: usize,
 }
 
 /// A source whose text was not in the file.
@@ -88,6 +101,9 @@ pub struct Source {
     pub guid: String,
     pub name: String,
     pub description: String,
+    /// Where the text was: its `plainTextPath` as written, or empty when the project document
+    /// holds it (`PlainTextContent`).
+    pub path: String,
     /// The plain text, exactly as in the file (line endings included).
     pub text: String,
     pub selections: Vec<Selection>,

@@ -10,7 +10,8 @@ use roxmltree::{Document, Node};
 
 use crate::{
     Code, Direction, Edge, ExchangeError, Graph, MAX_CODE_DEPTH, MAX_MEMBERS, MAX_UNPACKED_BYTES,
-    MAX_XML_NODES, MissingSource, Note, Project, Selection, Source, User, Variable, Vertex,
+    MAX_XML_NODES, MissingSource, Note, OtherSource, Project, Selection, Source, User, Variable,
+    Vertex,
 };
 
 /// A QDPX archive. Only the project document and the sources it names are unpacked (pictures,
@@ -138,6 +139,26 @@ pub fn read_project(
                 }
             }
             "Sources" => {
+                for other in child.children().filter(|n| {
+                    n.is_element()
+                        && n.tag_name().name().ends_with("Source")
+                        && n.tag_name().name() != "TextSource"
+                }) {
+                    project.other_sources.push(OtherSource {
+                        name: other.attribute("name").unwrap_or_default().to_owned(),
+                        kind: other
+                            .tag_name()
+                            .name()
+                            .trim_end_matches("Source")
+                            .to_owned(),
+                        selections: other
+                            .descendants()
+                            .filter(|n| {
+                                n.is_element() && n.tag_name().name().ends_with("Selection")
+                            })
+                            .count(),
+                    });
+                }
                 for source in elements(child, "TextSource") {
                     let unit = PositionUnit::of(&project.origin);
                     match source_of(&document, source, &load, unit) {
@@ -404,6 +425,13 @@ fn source_of(
         guid: guid(document, node)?,
         name: node.attribute("name").unwrap_or_default().to_owned(),
         description: description_of(node),
+        path: if elements(node, "PlainTextContent").next().is_some() {
+            String::new()
+        } else {
+            node.attribute("plainTextPath")
+                .unwrap_or_default()
+                .to_owned()
+        },
         text,
         ..Source::default()
     };
@@ -573,6 +601,7 @@ mod tests {
         };
         Project {
             missing_sources: Vec::new(),
+            other_sources: Vec::new(),
             name: "研修の評価 <&>".to_owned(),
             origin: "Kizuki".to_owned(),
             description: String::new(),
@@ -597,6 +626,7 @@ mod tests {
                 guid: "00000000-0000-4000-8000-0000000000d1".to_owned(),
                 name: "A市 1".to_owned(),
                 description: String::new(),
+                path: "internal://00000000-0000-4000-8000-0000000000d1.txt".to_owned(),
                 text: "司会：今日は😊\nA：楽しかった & <よかった>".to_owned(),
                 selections: vec![Selection {
                     guid: "00000000-0000-4000-8000-0000000000e1".to_owned(),

@@ -35,4 +35,38 @@ fn real_projects_pass_the_limits() {
         !atlas.codes_with_parents().is_empty(),
         "its codes come through"
     );
+    // Its PDFs, picture, recording and videos are named with their kind, not taken for text.
+    let mut kinds: Vec<&str> = atlas
+        .other_sources
+        .iter()
+        .map(|o| o.kind.as_str())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["Audio", "PDF", "PDF", "Picture", "Video", "Video"]);
+    assert!(
+        atlas
+            .other_sources
+            .iter()
+            .any(|o| o.name == "cornflakes-n-milk.jpg" && o.kind == "Picture")
+    );
+    assert_eq!(atlas.missing_sources.len(), 6, "the six text sources");
+}
+
+#[test]
+fn nvivo_names_itself_and_where_its_sources_are() {
+    let Some(nvivo) = external("nvivo_project.qdpx") else {
+        eprintln!("skipped: ../shared/external/qdpx is not here");
+        return;
+    };
+    let nvivo = read_qdpx(&nvivo).expect("NVivo's export reads");
+    assert_eq!(nvivo.origin.trim(), "NVivo for Mac 15.0.0");
+    assert_eq!(
+        kizuki_refi::PositionUnit::of(&nvivo.origin),
+        kizuki_refi::PositionUnit::Utf16
+    );
+    assert!(!nvivo.sources.is_empty());
+    assert!(
+        nvivo.sources.iter().all(|s| !s.path.is_empty()),
+        "each source says which file held its text"
+    );
 }

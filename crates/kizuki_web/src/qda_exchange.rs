@@ -60,6 +60,7 @@ pub fn to_refi(content: &ProjectContent) -> refi::Project {
             guid: t.guid.clone(),
             name: t.name.clone(),
             description: String::new(),
+            path: String::new(),
             text: t.body.clone(),
             selections: content
                 .nodes
@@ -184,6 +185,7 @@ pub fn to_refi(content: &ProjectContent) -> refi::Project {
             vec![graph]
         },
         missing_sources: Vec::new(),
+        other_sources: Vec::new(),
     }
 }
 
@@ -249,12 +251,50 @@ pub struct ImportReport {
     /// Sources the file named but did not hold, with how many selections each had: left out
     /// whole (their codes are still imported).
     pub missing_sources: Vec<(String, usize)>,
+    /// Whether the file was a REFI-QDA project, which gets the per-file account below.
+    pub is_project: bool,
+    /// The tool that wrote it, as it says (`origin`), and whether its positions counted UTF-16
+    /// code units (NVivo) rather than characters.
+    pub origin: String,
+    pub utf16: bool,
+    /// Each text source, in the file's order: what was mapped and what could not be.
+    pub files: Vec<FileReport>,
+    /// Sources that are not text (PDF, pictures, recordings): (name, kind, selections).
+    pub other_sources: Vec<(String, String, usize)>,
+}
+
+/// One text source of an imported project.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileReport {
+    pub name: String,
+    /// Its `plainTextPath` as written, or empty when the text was in the project document.
+    pub path: String,
+    /// Characters of the text as stored (line endings and spaces tidied).
+    pub characters: usize,
+    /// Selections the file holds in it.
+    pub selections: usize,
+    /// Cards made of them (a passage with two codes makes a card in each group).
+    pub cards: usize,
+    /// Selections that hold only spaces or line breaks once the text is tidied: no words to
+    /// quote, so no card. As (start, end) in the file's own positions.
+    pub blank: Vec<(usize, usize)>,
 }
 
 /// A REFI-QDA project as a bundle to store: texts in Kizuki's form with the key applied, every
 /// selection moved with its words.
 pub fn from_refi(project: &refi::Project, key: &[Entry]) -> (QdaBundle, ImportReport) {
-    let mut report = ImportReport::default();
+    let unit = refi::PositionUnit::of(&project.origin);
+    let mut report = ImportReport {
+        origin: project.origin.trim().to_owned(),
+        utf16: unit == refi::PositionUnit::Utf16,
+        is_project: true,
+        other_sources: project
+            .other_sources
+            .iter()
+            .map(|other| (other.name.clone(), other.kind.clone(), other.selections))
+            .collect(),
+        ..ImportReport::default()
+    };
     let mut bundle = QdaBundle {
         name: pseudonymise(&project.name, key, &mut report),
         ..QdaBundle::default()
@@ -313,12 +353,23 @@ pub fn from_refi(project: &refi::Project, key: &[Entry]) -> (QdaBundle, ImportRe
             },
         ));
         report.transcripts += 1;
+        let mut file = FileReport {
+            name: bundle.transcripts[transcript_index].1.name.clone(),
+            path: source.path.clone(),
+            characters: body.chars().count(),
+            selections: source.selections.len(),
+            ..FileReport::default()
+        };
         for selection in &source.selections {
             let (start, end) = (
                 position(selection.start, false),
                 position(selection.end, true),
             );
             let quote = qda::slice(&body, start, end).unwrap_or_default().to_owned();
+            if quote.trim().is_empty() {
+                file.blank.push(file_positions(source, selection, unit));
+                continue;
+            }
             let raw_quote =
                 qda::slice(&source.text, selection.start, selection.end).unwrap_or_default();
             let label = if selection.name.trim() == raw_quote.trim() {
@@ -356,8 +407,10 @@ pub fn from_refi(project: &refi::Project, key: &[Entry]) -> (QdaBundle, ImportRe
                     board: None,
                 });
                 report.cards += 1;
+                file.cards += 1;
             }
         }
+        report.files.push(file);
     }
     for graph in &project.graphs {
         let node_of_vertex: BTreeMap<&str, usize> = graph
@@ -407,13 +460,34 @@ pub fn from_refi(project: &refi::Project, key: &[Entry]) -> (QdaBundle, ImportRe
     (bundle, report)
 }
 
+/// A selection's start and end as the file wrote them (NVivo's in UTF-16 code units), so that
+/// a researcher can find it in the tool it came from.
+fn file_positions(
+    source: &refi::Source,
+    selection: &refi::Selection,
+    unit: refi::PositionUnit,
+) -> (usize, usize) {
+    let units = |at: usize| match unit {
+        refi::PositionUnit::CodePoint => at,
+        refi::PositionUnit::Utf16 => source.text.chars().take(at).map(char::len_utf16).sum(),
+    };
+    (units(selection.start), units(selection.end))
+}
+
 /// A QDC codebook's codes as empty groups.
 pub fn from_codebook(codes: &[refi::Code], key: &[Entry]) -> (QdaBundle, ImportReport) {
     let project = refi::Project {
         codes: codes.to_vec(),
         ..refi::Project::default()
     };
-    from_refi(&project, key)
+    let (bundle, report) = from_refi(&project, key);
+    (
+        bundle,
+        ImportReport {
+            is_project: false,
+            ..report
+        },
+    )
 }
 
 fn pseudonymise(text: &str, key: &[Entry], report: &mut ImportReport) -> String {
@@ -527,7 +601,7 @@ pub async fn export(
 
 /// What a file held, told from its bytes (and its name, for WebVTT).
 enum Incoming {
-    Project(refi::Project),
+    Project(Box<refi::Project>),
     Codebook(Vec<refi::Code>),
     Text { name: String, text: String },
 }
@@ -641,7 +715,7 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, Refusal> {
             let text = refi::docx::text(bytes)?;
             return Ok(Incoming::Text { name: stem, text });
         }
-        return Ok(Incoming::Project(refi::read_qdpx(bytes)?));
+        return Ok(Incoming::Project(Box::new(refi::read_qdpx(bytes)?)));
     }
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
         .map_err(|_| Refusal::new("unknown_format"))?;
@@ -656,7 +730,7 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, Refusal> {
             return Ok(Incoming::Codebook(refi::read_codebook(text)?));
         }
         if root.starts_with("Project") || root.contains(":Project") {
-            return Ok(Incoming::Project(refi::read_project(text, |_| None)?));
+            return Ok(Incoming::Project(Box::new(refi::read_project(text, |_| None)?)));
         }
     }
     let text = if head.starts_with("WEBVTT") || file_name.to_lowercase().ends_with(".vtt") {
@@ -784,5 +858,68 @@ mod tests {
         assert_eq!(transcript.name, "A市の会");
         assert_eq!(bundle.nodes[0].quote.as_deref(), Some("楽しかったです"));
         assert_eq!(report.replaced, 2);
+    }
+
+    #[test]
+    fn each_file_is_accounted_for_and_blank_selections_make_no_card() {
+        let code = refi::Code {
+            guid: "00000000-0000-4000-8000-0000000000c1".to_owned(),
+            name: "関係".to_owned(),
+            ..refi::Code::default()
+        };
+        let coded = |guid: &str, start: usize, end: usize| refi::Selection {
+            guid: guid.to_owned(),
+            start,
+            end,
+            codes: vec![code.guid.clone()],
+            ..refi::Selection::default()
+        };
+        // Positions here are characters, as the reader hands them on; NVivo counted the emoji
+        // as two units, so the report gives the blank line at 5–7 where NVivo shows it.
+        let text = "司会：😊\r\n\r\nA：楽しかった".to_owned();
+        let project = refi::Project {
+            origin: "NVivo 14".to_owned(),
+            codes: vec![code.clone()],
+            sources: vec![refi::Source {
+                guid: "00000000-0000-4000-8000-0000000000d1".to_owned(),
+                name: "A市 1".to_owned(),
+                path: "internal://A.txt".to_owned(),
+                text,
+                selections: vec![
+                    coded("00000000-0000-4000-8000-0000000000e1", 10, 15),
+                    // The blank line between the turns.
+                    coded("00000000-0000-4000-8000-0000000000e2", 4, 6),
+                ],
+                ..refi::Source::default()
+            }],
+            other_sources: vec![refi::OtherSource {
+                name: "録音.m4a".to_owned(),
+                kind: "Audio".to_owned(),
+                selections: 3,
+            }],
+            ..refi::Project::default()
+        };
+        let (bundle, report) = from_refi(&project, &[]);
+        assert!(report.is_project && report.utf16);
+        assert_eq!(report.origin, "NVivo 14");
+        assert_eq!(report.cards, 1);
+        let quotes: Vec<_> = bundle
+            .nodes
+            .iter()
+            .filter_map(|n| n.quote.as_deref())
+            .collect();
+        assert_eq!(quotes, ["楽しかった"]);
+        let file = &report.files[0];
+        assert_eq!(
+            (file.name.as_str(), file.path.as_str()),
+            ("A市 1", "internal://A.txt")
+        );
+        assert_eq!((file.selections, file.cards), (2, 1));
+        // Said in NVivo's own units, where the researcher will look for it.
+        assert_eq!(file.blank, [(5, 7)]);
+        assert_eq!(
+            report.other_sources,
+            [("録音.m4a".to_owned(), "Audio".to_owned(), 3)]
+        );
     }
 }

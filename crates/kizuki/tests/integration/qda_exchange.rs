@@ -413,6 +413,19 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
             )
         })
         .collect();
+    // And two things NVivo sends that make no card: a selection of the line break between two
+    // turns, and a coded PDF.
+    let blank_start = units("\r\nP01");
+    let selections = format!(
+        "{selections}<PlainTextSelection guid=\"c0000000-0000-4000-8000-000000000009\" name=\"\" \
+         startPosition=\"{blank_start}\" endPosition=\"{}\"><Coding guid=\"d0000000-0000-4000-8000-000000000009\">\
+         <CodeRef targetGUID=\"a0000000-0000-4000-8000-000000000000\"/></Coding></PlainTextSelection>",
+        blank_start + 2
+    );
+    let pdf = "<PDFSource guid=\"b0000000-0000-4000-8000-000000000002\" name=\"案内.pdf\" \
+        path=\"internal://b0000000-0000-4000-8000-000000000002.pdf\"><PDFSelection guid=\"c0000000-0000-4000-8000-000000000008\" \
+        page=\"1\" firstX=\"0\" firstY=\"0\" secondX=\"10\" secondY=\"10\"><Coding guid=\"d0000000-0000-4000-8000-000000000008\">\
+        <CodeRef targetGUID=\"a0000000-0000-4000-8000-000000000001\"/></Coding></PDFSelection></PDFSource>";
     let codes: String = coded
         .iter()
         .enumerate()
@@ -425,7 +438,7 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
          xmlns=\"urn:QDA-XML:project:1.0\"><CodeBook><Codes>{codes}</Codes></CodeBook><Sources>\
          <TextSource guid=\"b0000000-0000-4000-8000-000000000001\" name=\"Interview 1\" \
          plainTextPath=\"internal://b0000000-0000-4000-8000-000000000001.txt\" \
-         richTextPath=\"internal://b0000000-0000-4000-8000-000000000001.docx\">{selections}</TextSource></Sources></Project>"
+         richTextPath=\"internal://b0000000-0000-4000-8000-000000000001.docx\">{selections}</TextSource>{pdf}</Sources></Project>"
     );
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
@@ -436,8 +449,27 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
         .unwrap();
     zip.write_all(raw.as_bytes()).unwrap();
     let file = zip.finish().unwrap().into_inner();
-    let (status, imported) = import(&app, &token, &format!("project={project}"), file).await;
+    let (status, imported) =
+        import(&app, &token, &format!("project={project}"), file.clone()).await;
     assert_eq!(status, 201, "{imported}");
+    // The report names the producer, how it counted, and what each file gave.
+    assert_eq!(imported["origin"], "NVivo for Mac 15.0.0");
+    assert_eq!(imported["positions"], "utf16");
+    assert_eq!(
+        imported["files"],
+        json!([{
+            "name": "Interview 1",
+            "path": "internal://b0000000-0000-4000-8000-000000000001.txt",
+            "characters": raw.replace("\r\n", "\n").trim_end().chars().count(),
+            "selections": 3,
+            "cards": 2,
+            "blank": [[blank_start, blank_start + 2]],
+        }])
+    );
+    assert_eq!(
+        imported["other_sources"],
+        json!([{"name": "案内.pdf", "kind": "PDF", "selections": 1}])
+    );
     let nodes = app.store.qda_nodes(project).await.unwrap();
     for (words, code) in coded {
         let card = nodes
@@ -448,6 +480,34 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
         assert_eq!(group.label, code);
     }
     assert_eq!(cards_are_slices(&app, project).await, 2);
+    // The page gives the same account, file by file.
+    let visitor = app.signed_in("res@example.jp").await;
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name("interview.qdpx"),
+        )
+        .text("name", "NVivo から 2")
+        .text("csrf_token", visitor.csrf_token("/research/projects").await);
+    let page = visitor
+        .client
+        .post(visitor.url("/research/projects/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("作成したツール：NVivo for Mac 15.0.0。"),
+        "{page}"
+    );
+    assert!(page.contains("UTF-16 の単位"));
+    assert!(page.contains("<bdi>Interview 1</bdi>"));
+    assert!(page.contains("空白だけの選択範囲 1 件"));
+    assert!(page.contains(&format!("({}–{})", blank_start, blank_start + 2)));
+    assert!(page.contains("<bdi>案内.pdf</bdi>") && page.contains("（PDF・コーディング 1 件）"));
+    assert!(!page.contains("ファイルになかったソース"));
     // Exported again, the file is named after the project and the day, in UTF-8.
     let response = reqwest::Client::new()
         .get(format!(

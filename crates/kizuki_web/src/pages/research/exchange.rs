@@ -74,19 +74,128 @@ pub struct ImportView {
     pub error: String,
 }
 
-/// What came in when the file named sources it did not hold.
+/// What came in from a REFI-QDA project, file by file: the producer, what each source gave,
+/// and what could not be placed (sources missing from the file, sources that are not text,
+/// selections that hold no words).
 #[derive(Template)]
 #[template(path = "research/imported.html")]
-pub struct ImportedPartlyView {
+pub struct ImportedPage {
     pub page: Chrome,
     pub done: String,
+    pub origin: String,
+    pub utf16: bool,
+    pub files: Vec<FileLine>,
     pub missing: Vec<MissingLine>,
+    pub others: Vec<OtherLine>,
+    /// Codings left out with the sources that are not text.
+    pub other_codings: i64,
+    /// Whether any file had selections of blank space, which the page then explains.
+    pub any_blank: bool,
     pub project_href: String,
+}
+
+pub struct FileLine {
+    pub name: String,
+    pub path: String,
+    pub characters: i64,
+    pub selections: i64,
+    pub cards: i64,
+    /// The selections left out for holding no words, as `start–end` in the file's positions.
+    pub blank: Vec<String>,
+    pub blank_count: i64,
 }
 
 pub struct MissingLine {
     pub name: String,
     pub codings: i64,
+}
+
+pub struct OtherLine {
+    pub name: String,
+    /// Its kind and the codings left out with it, in the page's language.
+    pub detail: String,
+}
+
+fn count_of(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl ImportedPage {
+    fn new(state: &AppState, context: &RequestContext, project: i64, report: ImportReport) -> Self {
+        let lang = context.lang;
+        let count = |key: &str, n: usize| kizuki_i18n::count(lang, key, count_of(n));
+        let done = kizuki_i18n::format(
+            lang,
+            "qda.import.done",
+            &[
+                (
+                    "transcripts",
+                    &count("qda.import.transcripts_n", report.transcripts),
+                ),
+                ("groups", &count("qda.import.codes_n", report.groups)),
+                ("cards", &count("qda.import.cards_n", report.cards)),
+            ],
+        );
+        ImportedPage {
+            page: Chrome::new(state, context, "qda.import.partly_title"),
+            done,
+            origin: report.origin,
+            utf16: report.utf16,
+            any_blank: report.files.iter().any(|file| !file.blank.is_empty()),
+            files: report
+                .files
+                .into_iter()
+                .map(|file| FileLine {
+                    name: file.name,
+                    path: file.path,
+                    characters: count_of(file.characters),
+                    selections: count_of(file.selections),
+                    cards: count_of(file.cards),
+                    blank_count: count_of(file.blank.len()),
+                    blank: file
+                        .blank
+                        .into_iter()
+                        .map(|(start, end)| format!("{start}–{end}"))
+                        .collect(),
+                })
+                .collect(),
+            missing: report
+                .missing_sources
+                .into_iter()
+                .map(|(name, selections)| MissingLine {
+                    name,
+                    codings: count_of(selections),
+                })
+                .collect(),
+            other_codings: report
+                .other_sources
+                .iter()
+                .map(|(_, _, selections)| count_of(*selections))
+                .sum(),
+            others: report
+                .other_sources
+                .into_iter()
+                .map(|(name, kind, selections)| {
+                    let kind = match kind.as_str() {
+                        "PDF" | "Picture" | "Audio" | "Video" => {
+                            kizuki_i18n::text(lang, &format!("qda.import.kind.{kind}"))
+                        }
+                        _ => kind.as_str(),
+                    };
+                    let codings = count("qda.import.missing_codings", selections);
+                    OtherLine {
+                        name,
+                        detail: kizuki_i18n::format(
+                            lang,
+                            "qda.import.other_detail",
+                            &[("kind", kind), ("codings", &codings)],
+                        ),
+                    }
+                })
+                .collect(),
+            project_href: context.href(&format!("/research/projects/{project}")),
+        }
+    }
 }
 
 /// A file sent by form: its name and bytes, and the name for a new project.
@@ -169,36 +278,10 @@ async fn import_upload(
                 .store()
                 .log_qda_access(project, user, "import", &file_name, state.now())
                 .await?;
-            if !report.missing_sources.is_empty() {
-                let lang = context.lang;
-                let count = |key: &str, n: usize| {
-                    kizuki_i18n::count(lang, key, i64::try_from(n).unwrap_or(i64::MAX))
-                };
-                let done = kizuki_i18n::format(
-                    lang,
-                    "qda.import.done",
-                    &[
-                        (
-                            "transcripts",
-                            &count("qda.import.transcripts_n", report.transcripts),
-                        ),
-                        ("groups", &count("qda.import.codes_n", report.groups)),
-                        ("cards", &count("qda.import.cards_n", report.cards)),
-                    ],
-                );
-                return Ok(views::render(&ImportedPartlyView {
-                    page: Chrome::new(state, context, "qda.import.partly_title"),
-                    done,
-                    missing: report
-                        .missing_sources
-                        .into_iter()
-                        .map(|(name, selections)| MissingLine {
-                            name,
-                            codings: i64::try_from(selections).unwrap_or(i64::MAX),
-                        })
-                        .collect(),
-                    project_href: context.href(&format!("/research/projects/{project}")),
-                }));
+            if report.is_project {
+                return Ok(views::render(&ImportedPage::new(
+                    state, context, project, report,
+                )));
             }
             Ok(redirect_with_flash(
                 context,
@@ -267,6 +350,39 @@ pub struct ImportedView {
     /// Sources the file named but did not hold (a project document sent without its
     /// `sources/`): left out with their codings, so nothing is half imported.
     missing_sources: Vec<MissingSourceView>,
+    /// The tool that wrote the file, as it says (REFI-QDA projects only).
+    origin: String,
+    /// How the file counted positions: `characters`, or `utf16` (NVivo's UTF-16 code units).
+    positions: String,
+    /// Each text source: what was mapped and what could not be.
+    files: Vec<ImportedFileView>,
+    /// Sources that are not text (PDF, pictures, recordings), left out with their codings.
+    other_sources: Vec<OtherSourceView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportedFileView {
+    name: String,
+    /// Its `plainTextPath` as written; empty when the text was in the project document.
+    path: String,
+    /// Characters of the text as stored.
+    characters: usize,
+    /// Selections the file held in it.
+    selections: usize,
+    /// Cards made (a passage with two codes makes a card in each group).
+    cards: usize,
+    /// Selections left out for holding only spaces or line breaks, as `[start, end]` in the
+    /// file's own positions.
+    blank: Vec<[usize; 2]>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OtherSourceView {
+    name: String,
+    /// `PDF`, `Picture`, `Audio`, `Video` (the element's name without `Source`).
+    kind: String,
+    /// Its codings, left out with it.
+    selections: usize,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -289,6 +405,29 @@ impl ImportedView {
                 .missing_sources
                 .into_iter()
                 .map(|(name, selections)| MissingSourceView { name, selections })
+                .collect(),
+            origin: report.origin,
+            positions: if report.utf16 { "utf16" } else { "characters" }.to_owned(),
+            files: report
+                .files
+                .into_iter()
+                .map(|file| ImportedFileView {
+                    name: file.name,
+                    path: file.path,
+                    characters: file.characters,
+                    selections: file.selections,
+                    cards: file.cards,
+                    blank: file.blank.into_iter().map(|(s, e)| [s, e]).collect(),
+                })
+                .collect(),
+            other_sources: report
+                .other_sources
+                .into_iter()
+                .map(|(name, kind, selections)| OtherSourceView {
+                    name,
+                    kind,
+                    selections,
+                })
                 .collect(),
         }
     }
