@@ -529,6 +529,14 @@
     }
   });
 
+  // Enter in the label field gathers (the form's first button would move instead).
+  document.getElementById("group-label").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit(document.getElementById("board-gather"));
+    }
+  });
+
   // Folding is a view of one's own: kept in the address, not on the shared table.
   function toggleFold(id) {
     if (!fold.delete(id)) fold.add(id);
@@ -598,7 +606,7 @@
     const putBack = () => { element.style.transform = ""; };
     if (!over || (!dx && !dy && over.kind !== "card" && over.kind !== "group")) { putBack(); return; }
     if (over.kind === "card" && over.id !== id) {
-      propose(id, over.id, putBack);
+      propose([over.id, id], over.id, id, putBack, false);
       return;
     }
     if (over.kind === "group" && over.id !== parentOf(id)) {
@@ -627,28 +635,33 @@
   // Two cards (or a card and a group) put together: ask for the new group's label beside them.
   const proposal = document.getElementById("board-propose");
   const proposalLabel = document.getElementById("board-propose-label");
+  const proposalTitle = document.getElementById("board-propose-title");
+  const droppedTitle = proposalTitle.textContent;
   let proposed = null;
-  function propose(carried, onto, putBack) {
-    proposed = { carried, onto, putBack };
+  // `members` go into the new group, beside `onto` and in its place; focus returns to `back`
+  // when the researcher thinks better of it.
+  function propose(members, onto, back, putBack, ticked) {
+    proposed = { members, onto, back, putBack };
+    proposalTitle.textContent = ticked ? words.nameTicked : droppedTitle;
     const rect = nodeElement(onto).getBoundingClientRect();
     proposal.hidden = false;
     proposal.style.left = `${clamp(rect.left, 8, window.innerWidth - proposal.offsetWidth - 8)}px`;
     proposal.style.top = `${clamp(rect.bottom + 8, 8, window.innerHeight - proposal.offsetHeight - 8)}px`;
-    say(words.nameGroup);
+    say(ticked ? words.nameTicked : words.nameGroup);
     proposalLabel.value = "";
     proposalLabel.focus();
   }
   function closeProposal(made) {
     if (!proposed) return;
-    const { carried, onto, putBack } = proposed;
+    const { members, onto, back, putBack } = proposed;
     proposed = null;
     proposal.hidden = true;
     putBack();
     if (made) {
-      perform(gathering(proposalLabel.value.trim(), parentOf(onto), [onto, carried]));
+      perform(gathering(proposalLabel.value.trim(), parentOf(onto), members));
     } else {
       say(words.cancelled);
-      pick(carried)?.focus({ preventScroll: true });
+      pick(back)?.focus({ preventScroll: true });
     }
   }
   document.getElementById("board-propose-make").addEventListener("click", () => {
@@ -658,7 +671,8 @@
   document.getElementById("board-propose-cancel").addEventListener("click", () => closeProposal(false));
   proposal.addEventListener("keydown", (event) => {
     if (event.key === "Escape") { event.preventDefault(); closeProposal(false); }
-    if (event.key === "Enter" && event.target === proposalLabel) {
+    // Enter that ends a kana-to-kanji conversion is not Enter that makes the group.
+    if (event.key === "Enter" && !event.isComposing && event.target === proposalLabel) {
       event.preventDefault();
       if (proposalLabel.value.trim()) closeProposal(true);
     }
@@ -674,6 +688,8 @@
     return { x: (event.clientX - box.left - view.x) / view.scale, y: (event.clientY - box.top - view.y) / view.scale };
   };
   viewport.addEventListener("pointerdown", (event) => {
+    // A finger's drag ends with no click to swallow: the next press starts afresh.
+    swallowClick = false;
     if (event.button !== 0 || proposed || busy) return;
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
     if (pointers.size === 2) {
@@ -795,6 +811,11 @@
     } else if (event.key === "m" || event.key === "M") {
       event.preventDefault();
       openMoveTo();
+    } else if (event.key === "g" || event.key === "G") {
+      // The ticked cards and groups (or, with none ticked, this one) into a new group.
+      event.preventDefault();
+      const members = checked().length ? checked() : [id];
+      propose(members, members.includes(id) ? id : members[0], id, () => {}, true);
     } else if (event.key === "f" || event.key === "F") {
       const group = rects.get(id)?.group ? id : parentOf(id);
       if (group) { event.preventDefault(); toggleFold(group); }
@@ -902,7 +923,7 @@
   search.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown") { event.preventDefault(); chosen = Math.min(chosen + 1, choices.children.length - 1); mark(); }
     else if (event.key === "ArrowUp") { event.preventDefault(); chosen = Math.max(chosen - 1, 0); mark(); }
-    else if (event.key === "Enter") { event.preventDefault(); moveToChosen(); }
+    else if (event.key === "Enter" && !event.isComposing) { event.preventDefault(); moveToChosen(); }
   });
   choices.addEventListener("click", (event) => {
     const item = event.target.closest("li");

@@ -33,6 +33,37 @@
     return [...range.toString()].length;
   };
 
+  // The code point `at` of the text as a DOM position (the text runs through its marks).
+  const pointAt = (at) => {
+    const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+    let left = at;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const chars = [...node.data];
+      if (left <= chars.length) return { node, offset: chars.slice(0, left).join("").length };
+      left -= chars.length;
+    }
+    return { node: text, offset: text.childNodes.length };
+  };
+  // The end (or start) of the turn at code point `at`; from an edge, the next turn's.
+  const turnEdge = (at, forward) => {
+    const chars = [...text.textContent];
+    let i = at;
+    if (forward) {
+      if (chars[i] === "\n") i += 1;
+      while (i < chars.length && chars[i] !== "\n") i += 1;
+    } else {
+      if (i > 0 && chars[i - 1] === "\n") i -= 1;
+      while (i > 0 && chars[i - 1] !== "\n") i -= 1;
+    }
+    return i;
+  };
+  const nextTurn = (at) => {
+    const chars = [...text.textContent];
+    let i = at;
+    while (i < chars.length && chars[i] !== "\n") i += 1;
+    return Math.min(i + 1, chars.length);
+  };
+
   let chosen = null;
   const update = () => {
     const selection = document.getSelection();
@@ -68,9 +99,17 @@
       event.preventDefault();
       announce.textContent = message("making");
       form.requestSubmit();
-    } else if (event.altKey && event.shiftKey && (event.key === "ArrowDown" || event.key === "ArrowUp") && selection?.modify) {
+    } else if (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp") && selection?.focusNode && text.contains(selection.focusNode)) {
+      // By turn (a line of the text, however it wraps on screen): Alt moves the caret to the
+      // next turn's start or back to this one's; with Shift, the selection reaches to this
+      // turn's end or start (or the next one's, when already there).
       event.preventDefault();
-      selection.modify("extend", event.key === "ArrowDown" ? "forward" : "backward", "lineboundary");
+      const at = codePoints(selection.focusNode, selection.focusOffset);
+      const forward = event.key === "ArrowDown";
+      const to = event.shiftKey ? turnEdge(at, forward) : forward ? nextTurn(at) : turnEdge(at, false);
+      const point = pointAt(to);
+      if (event.shiftKey) selection.extend(point.node, point.offset);
+      else selection.collapse(point.node, point.offset);
     } else if (event.key === "Escape") {
       selection?.collapseToStart();
       hide();

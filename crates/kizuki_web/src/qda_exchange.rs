@@ -730,7 +730,10 @@ fn read_incoming(bytes: &[u8], file_name: &str) -> Result<Incoming, Refusal> {
             return Ok(Incoming::Codebook(refi::read_codebook(text)?));
         }
         if root.starts_with("Project") || root.contains(":Project") {
-            return Ok(Incoming::Project(Box::new(refi::read_project(text, |_| None)?)));
+            return Ok(Incoming::Project(Box::new(refi::read_project(
+                text,
+                |_| None,
+            )?)));
         }
     }
     let text = if head.starts_with("WEBVTT") || file_name.to_lowercase().ends_with(".vtt") {
