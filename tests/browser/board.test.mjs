@@ -6,7 +6,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { axeViolations, launchBrowser, signIn, startServer } from "./harness.mjs";
+import { axeViolations, fingers, launchBrowser, signIn, startServer } from "./harness.mjs";
 
 let server;
 let browser;
@@ -218,8 +218,7 @@ describe("the KJ board", () => {
     page.on("pageerror", (error) => errors.push(error.message));
     await openBoard(page, "/en");
     await page.locator("#board").scrollIntoViewIfNeeded();
-    const touch = await context.newCDPSession(page);
-    const send = (type, points) => touch.send("Input.dispatchTouchEvent", { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+    const { touch: send, drag } = await fingers(context, page);
     // The first card of the first group, onto the title of another group.
     const card = Number(await page.locator("#board .board-card").first().getAttribute("data-node"));
     const from = await holderOf(page, card);
@@ -235,11 +234,7 @@ describe("the KJ board", () => {
     assert.ok(goal, "a group in sight to carry the card to");
     const grip = await page.locator(`#node-${card}`).boundingBox();
     const start = [grip.x + grip.width / 2, grip.y + 16];
-    await send("touchStart", [start]);
-    for (let n = 1; n <= 12; n += 1) {
-      await send("touchMove", [[start[0] + ((goal.x - start[0]) * n) / 12, start[1] + ((goal.y - start[1]) * n) / 12]]);
-    }
-    await send("touchEnd", []);
+    await drag(start, [goal.x, goal.y]);
     await page.waitForFunction(([id, label]) => document.getElementById(`node-${id}`)?.parentElement.closest(".board-group")?.dataset.label === label, [card, goal.label]);
     assert.match(await statusText(page), /Put down/);
 

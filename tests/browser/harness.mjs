@@ -232,3 +232,17 @@ export async function signIn(browser, base, email) {
   await page.waitForURL(`${base}/dashboard`);
   return watched;
 }
+
+/// A finger (or two) on the page, through Chromium's touch events: `touch(type, points)` sends
+/// one event with the given [x, y] points, `drag(from, to)` slides one finger in small steps as
+/// a hand does, so that the page sees pointermove events on the way.
+export async function fingers(context, page) {
+  const session = await context.newCDPSession(page);
+  const touch = (type, points) => session.send("Input.dispatchTouchEvent", { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+  const drag = async (from, to, steps = 12) => {
+    await touch("touchStart", [from]);
+    for (let n = 1; n <= steps; n += 1) await touch("touchMove", [[from[0] + ((to[0] - from[0]) * n) / steps, from[1] + ((to[1] - from[1]) * n) / steps]]);
+    await touch("touchEnd", []);
+  };
+  return { touch, drag };
+}

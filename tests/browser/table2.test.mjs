@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { axeViolations, launchBrowser, signIn, startServer } from "./harness.mjs";
+import { axeViolations, fingers, launchBrowser, signIn, startServer } from "./harness.mjs";
 
 // The report's quotes (../shared/seed, Table 2), each said by one participant.
 const A = "関係への着目と変化";
@@ -258,8 +258,7 @@ describe("Table 2 of the report, rebuilt", () => {
     await openBoard(page, project);
     const card = [];
     for (const [, , , quote] of TABLE) card.push(await nodeOfQuote(page, quote));
-    const touch = await context.newCDPSession(page);
-    const send = (type, points) => touch.send("Input.dispatchTouchEvent", { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+    const { drag } = await fingers(context, page);
     const fit = async () => {
       await page.locator("#board").scrollIntoViewIfNeeded();
       await page.locator("#board-fit").tap();
@@ -281,9 +280,7 @@ describe("Table 2 of the report, rebuilt", () => {
     const onto = await page.locator(`#node-${card[5]}`).boundingBox();
     const start = [grip.x + grip.width / 2, grip.y + grip.height / 2];
     const end = [onto.x + onto.width / 2, onto.y + onto.height / 2];
-    await send("touchStart", [start]);
-    for (let n = 1; n <= 12; n += 1) await send("touchMove", [[start[0] + ((end[0] - start[0]) * n) / 12, start[1] + ((end[1] - start[1]) * n) / 12]]);
-    await send("touchEnd", []);
+    await drag(start, end);
     await page.locator("#board-propose:not([hidden])").waitFor();
     await page.locator("#board-propose-label").fill(TABLE[4][1]);
     // A person takes a moment over the label; Chromium makes no click of a tap that comes

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::api_catalogue::{Api, token_for};
 use crate::qda::new_project;
-use crate::support::TestApp;
+use crate::support::{TestApp, Visitor};
 
 const QUOTES: [(&str, &str); 3] = [
     (
@@ -482,22 +482,7 @@ async fn an_nvivo_file_lands_on_the_words_nvivo_coded_after_emoji_and_crlf() {
     assert_eq!(cards_are_slices(&app, project).await, 2);
     // The page gives the same account, file by file.
     let visitor = app.signed_in("res@example.jp").await;
-    let form = reqwest::multipart::Form::new()
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(file).file_name("interview.qdpx"),
-        )
-        .text("name", "NVivo から 2")
-        .text("csrf_token", visitor.csrf_token("/research/projects").await);
-    let page = visitor
-        .client
-        .post(visitor.url("/research/projects/import"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let page = page.text().await.unwrap();
+    let page = import_by_page(&visitor, file, "interview.qdpx", "NVivo から 2").await;
     assert!(
         page.contains("作成したツール：NVivo for Mac 15.0.0。"),
         "{page}"
@@ -563,12 +548,21 @@ async fn a_project_document_without_its_sources_brings_its_codes_and_names_what_
 
     // The page says the same.
     let visitor = app.signed_in("res@example.jp").await;
+    let page = import_by_page(&visitor, qde.as_bytes().to_vec(), "single.qde", "単体 2").await;
+    assert!(page.contains("ファイルになかったソース"), "{page}");
+    assert!(page.contains("<bdi>Interview A</bdi>") && page.contains("コーディング 1 件"));
+    assert!(page.contains("コード（グループ）2 個"));
+}
+
+/// Sends a file through the import page's form, as a researcher's browser does, and returns
+/// the page that answers it.
+async fn import_by_page(visitor: &Visitor, file: Vec<u8>, file_name: &str, name: &str) -> String {
     let form = reqwest::multipart::Form::new()
         .part(
             "file",
-            reqwest::multipart::Part::bytes(qde.as_bytes().to_vec()).file_name("single.qde"),
+            reqwest::multipart::Part::bytes(file).file_name(file_name.to_owned()),
         )
-        .text("name", "単体 2")
+        .text("name", name.to_owned())
         .text("csrf_token", visitor.csrf_token("/research/projects").await);
     let page = visitor
         .client
@@ -578,10 +572,7 @@ async fn a_project_document_without_its_sources_brings_its_codes_and_names_what_
         .await
         .unwrap();
     assert_eq!(page.status(), 200);
-    let page = page.text().await.unwrap();
-    assert!(page.contains("ファイルになかったソース"), "{page}");
-    assert!(page.contains("<bdi>Interview A</bdi>") && page.contains("コーディング 1 件"));
-    assert!(page.contains("コード（グループ）2 個"));
+    page.text().await.unwrap()
 }
 
 /// Where a node lies on the board's table, from the API's board state.
