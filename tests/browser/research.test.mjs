@@ -185,6 +185,15 @@ describe("research", () => {
     await page.waitForURL(/\/diagram$/);
     assert.equal(await page.locator("#relations li").count(), 3);
     assert.deepEqual(await axeViolations(page), [], "the diagram");
+    // Both files are plain links; the PNG is the diagram drawn at twice its size.
+    const png = page.getByRole("link", { name: "PNG で保存" });
+    assert.equal(await png.getAttribute("download"), "");
+    const picture = await page.request.get(new URL(await png.getAttribute("href"), page.url()).href);
+    assert.equal(picture.headers()["content-type"], "image/png");
+    const bytes = await picture.body();
+    assert.equal(bytes.subarray(1, 4).toString(), "PNG");
+    const drawing = page.locator("#diagram svg");
+    assert.deepEqual([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], [Number(await drawing.getAttribute("width")) * 2, Number(await drawing.getAttribute("height")) * 2]);
     // Arranging: by the keyboard's form, then by dragging a box; both stay after a reload.
     const first = page.locator("#diagram-places li").first();
     await first.getByLabel("横の位置（x）").fill("600");

@@ -1,40 +1,11 @@
 // The A型 diagram in the browser: drag a group's box to arrange the diagram (its place is saved
-// and the diagram drawn again, arrows and all), and save the diagram as PNG — the SVG drawn onto
-// a canvas with the fonts the browser has, so the server needs none. Without this script the
-// boxes are moved with the form under the diagram.
+// and the diagram drawn again, arrows and all). Without this script the boxes are moved with the
+// form under the diagram; the SVG and PNG files are plain links either way.
 "use strict";
 (() => {
   const figure = document.getElementById("diagram");
   if (!figure) return;
   const svg = () => figure.querySelector("svg");
-
-  const button = document.getElementById("diagram-png");
-  if (button && svg()) {
-    button.hidden = false;
-    button.addEventListener("click", () => {
-      const drawing = svg();
-      const width = drawing.viewBox.baseVal.width;
-      const height = drawing.viewBox.baseVal.height;
-      const image = new Image();
-      const source = new XMLSerializer().serializeToString(drawing);
-      image.onload = () => {
-        const canvas = document.createElement("canvas");
-        canvas.width = width * 2;
-        canvas.height = height * 2;
-        const context = canvas.getContext("2d");
-        context.scale(2, 2);
-        context.drawImage(image, 0, 0, width, height);
-        canvas.toBlob((blob) => {
-          const link = document.createElement("a");
-          link.href = URL.createObjectURL(blob);
-          link.download = button.dataset.name;
-          link.click();
-          setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-        }, "image/png");
-      };
-      image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(source)}`;
-    });
-  }
 
   // Where the pointer is, in the diagram's own coordinates.
   function point(event) {

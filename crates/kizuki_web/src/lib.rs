@@ -27,6 +27,7 @@ pub mod mail;
 mod markdown;
 mod microcache;
 mod pages;
+mod png;
 mod qda;
 mod qda_board;
 pub mod qda_exchange;

@@ -689,6 +689,12 @@ fn table() -> RouteTable {
         )
         .page(
             M::GET,
+            "/research/projects/{id}/diagram.png",
+            P::Research,
+            pages::research::report::diagram_picture,
+        )
+        .page(
+            M::GET,
             "/research/projects/{id}/report",
             P::Research,
             pages::research::report::report_page,

@@ -421,6 +421,36 @@ async fn the_pages_take_a_transcript_make_cards_and_gather_them_without_script()
         ),
         "{markdown}"
     );
+    // The diagram as two plain links: the SVG, and the PNG the server draws at twice its size
+    // on a white sheet.
+    let diagram = visitor.get(&format!("{project}/diagram")).await;
+    let diagram = diagram.text().await.unwrap();
+    assert!(diagram.contains("/diagram.svg\" download>"), "{diagram}");
+    assert!(diagram.contains("/diagram.png\" download>"), "{diagram}");
+    let svg = visitor.get(&format!("{project}/diagram.svg")).await;
+    let svg = svg.text().await.unwrap();
+    let size = |name: &str| -> u32 {
+        let start = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[start..start + svg[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let png = visitor.get(&format!("{project}/diagram.png")).await;
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert!(
+        png.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".png")
+    );
+    let png = png.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let number = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!(
+        (number(16), number(20)),
+        (size("width") * 2, size("height") * 2)
+    );
     let xlsx = visitor.get(&format!("{project}/table.xlsx")).await;
     assert_eq!(xlsx.status(), 200);
     assert!(

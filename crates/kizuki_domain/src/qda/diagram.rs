@@ -58,16 +58,21 @@ struct Placed<'a> {
     height: i64,
 }
 
-/// Breaks a label into lines of at most `WRAP` characters (Japanese has no spaces to wait for).
+/// Breaks a label into lines as wide as `WRAP` Japanese characters, where Unicode's line-breaking
+/// rules allow (UAX #14: between Japanese characters but not before 、。」 and the like, at
+/// spaces in English), balancing the lines so that none is left with a lone character.
 fn wrap(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.is_empty() {
-        return vec![String::new()];
+    let options = textwrap::Options::new(WRAP * 2)
+        .word_separator(textwrap::WordSeparator::UnicodeBreakProperties);
+    let lines: Vec<String> = textwrap::wrap(text, options)
+        .into_iter()
+        .map(|line| line.into_owned())
+        .collect();
+    if lines.is_empty() {
+        vec![String::new()]
+    } else {
+        lines
     }
-    chars
-        .chunks(WRAP)
-        .map(|chunk| chunk.iter().collect())
-        .collect()
 }
 
 fn escape(text: &str) -> String {
@@ -168,7 +173,7 @@ pub fn svg(blocks: &[Block], links: &[Link], heading: &Heading, description: &st
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"diagram-title diagram-desc\" font-family=\"IPAexGothic, IPAGothic, 'Noto Sans CJK JP', sans-serif\" font-size=\"14\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"diagram-title diagram-desc\" font-family=\"IPAexGothic, IPAPGothic, IPAGothic, 'Noto Sans CJK JP', 'Hiragino Sans', sans-serif\" font-size=\"14\">\
          <title id=\"diagram-title\">{}</title><desc id=\"diagram-desc\">{}</desc>\
          <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#333\"/></marker></defs>\
          <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
@@ -274,6 +279,34 @@ mod tests {
             inner: inner.iter().map(|s| (*s).to_owned()).collect(),
             placed: None,
         }
+    }
+
+    #[test]
+    fn labels_break_where_a_reader_expects() {
+        // Japanese: no line opens with 、 and no character is left alone on the last line.
+        let lines = wrap("自分への気付き、他者への気付き");
+        assert!(
+            lines.iter().all(|line| line.chars().count() <= WRAP),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().all(|line| !line.starts_with('、')),
+            "{lines:?}"
+        );
+        assert!(lines.last().unwrap().chars().count() > 1, "{lines:?}");
+        assert_eq!(lines.concat(), "自分への気付き、他者への気付き");
+        // English: at spaces, never inside a word, as wide as the Japanese lines.
+        let lines = wrap("Awareness of how one sees things and of one's patterns");
+        assert!(lines.len() > 1, "{lines:?}");
+        for line in &lines {
+            assert!(line.len() <= WRAP * 2, "{lines:?}");
+            assert!(!line.starts_with(' ') && !line.ends_with(' '), "{lines:?}");
+        }
+        assert_eq!(
+            lines.join(" "),
+            "Awareness of how one sees things and of one's patterns"
+        );
+        assert_eq!(wrap(""), vec![String::new()]);
     }
 
     #[test]

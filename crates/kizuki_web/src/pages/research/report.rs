@@ -81,7 +81,7 @@ fn diagram_svg(
                 title: project.name.clone(),
                 date: crate::format::date(lang, today),
                 kinds: diagram::KINDS.map(|kind| {
-                    kizuki_i18n::text(lang, &format!("qda.relation.{kind}")).to_owned()
+                    kizuki_i18n::text(lang, &format!("qda.relation_legend.{kind}")).to_owned()
                 }),
             },
             &description,
@@ -144,6 +144,8 @@ pub struct DiagramView {
     pub relations: Vec<RelationLine>,
     pub groups: Vec<GroupOption>,
     pub places: Vec<PlaceLine>,
+    /// Whether the server can draw the diagram as PNG (it has a Japanese font).
+    pub png: bool,
 }
 
 pub async fn diagram_page(
@@ -191,6 +193,9 @@ pub async fn diagram_page(
                 y,
             })
             .collect(),
+        png: tokio::task::spawn_blocking(crate::png::draws_japanese)
+            .await
+            .unwrap_or(false),
     }))
 }
 
@@ -211,6 +216,39 @@ pub async fn diagram_file(
             Some("diagram"),
             crate::today(state.now()),
             "svg",
+        ),
+    ))
+}
+
+/// The diagram as a PNG picture, twice the SVG's size, drawn by the server.
+pub async fn diagram_picture(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let Diagram { project, svg, .. } = diagram(&state, &id, user.id, context.lang).await?;
+    if !tokio::task::spawn_blocking(crate::png::draws_japanese)
+        .await
+        .unwrap_or(false)
+    {
+        return Err(AppError::Unavailable(
+            "no Japanese font on the server to draw the diagram as PNG".into(),
+        ));
+    }
+    let png = tokio::task::spawn_blocking(move || crate::png::from_svg(&svg))
+        .await
+        .map_err(|error| AppError::Internal(error.to_string()))?
+        .map_err(|error| AppError::Internal(error.to_string()))?;
+    Ok(download::attachment(
+        png.into_response(),
+        "image/png",
+        &download::project_file_name(
+            &project.name,
+            project.id,
+            Some("diagram"),
+            crate::today(state.now()),
+            "png",
         ),
     ))
 }
