@@ -126,22 +126,39 @@ describe("research", () => {
 
     await page.getByRole("link", { name: "研修会の評価 2013" }).click();
     await page.waitForLoadState();
+    assert.match(await page.locator("#project-counts").innerText(), /^逐語録 1 件 · カード 3 枚 · グループ 0 · 一匹狼 3 枚/);
     assert.deepEqual(await axeViolations(page), [], "the project with cards");
-    // Keyboard only: focus the first card's box, tick it, move on, tick the next, then label.
-    await page.locator("#tree input[type=checkbox]").first().focus();
+    // The project's parts are tabs on every page of it; the board is one of them.
+    const parts = page.getByRole("navigation", { name: "プロジェクトの各ページ" });
+    assert.equal(await parts.locator("[aria-current=page]").innerText(), "逐語録");
+    await parts.getByRole("link", { name: "KJ法のボード" }).click();
+    await page.waitForURL(/\/board$/);
+    assert.equal(await parts.locator("[aria-current=page]").innerText(), "KJ法のボード");
+    // Keyboard only: tick two cards' boxes, name what is ticked, Enter.
+    const ticks = page.locator("#board .board-card input[type=checkbox]");
+    await ticks.nth(0).focus();
     await page.keyboard.press("Space");
-    await page.keyboard.press("Tab");
-    await page.keyboard.press("Tab");
+    await ticks.nth(1).focus();
     await page.keyboard.press("Space");
-    assert.equal(await page.locator("#tree input[type=checkbox]:checked").count(), 2);
-    await page.getByLabel("表札").focus();
+    assert.equal(await page.locator("#board .board-card input[type=checkbox]:checked").count(), 2);
+    await page.locator("#group-label").focus();
     await page.keyboard.type("自分への気付き、他者への気付き");
     await page.keyboard.press("Enter");
-    await page.locator("#tree .kj-group").waitFor();
-    assert.match(await page.locator("#tree").innerText(), /自分への気付き、他者への気付き/);
-    assert.deepEqual(await axeViolations(page), [], "the project with a group");
-    await page.goto(`${page.url().replace(/#.*$/, "").replace("/research/", "/en/research/")}`);
-    assert.deepEqual(await axeViolations(page), [], "the project in English");
+    await page.locator('#board .board-group[data-label="自分への気付き、他者への気付き"]').waitFor();
+    assert.deepEqual(await axeViolations(page), [], "the board with a group");
+    await parts.getByRole("link", { name: "逐語録" }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator("#project-counts").innerText(), /グループ 1 · 一匹狼 1 枚/);
+    const project = page.url().replace(/#.*$/, "");
+    for (const [path, name] of [["", "the project"], ["/exchange", "export and import"], ["/members", "members and key"]]) {
+      for (const prefix of ["", "/en"]) {
+        await page.goto(`${project.replace("/research/", `${prefix}/research/`)}${path}`);
+        assert.deepEqual(await axeViolations(page), [], `${name}${prefix ? " in English" : ""}`);
+      }
+    }
+    // The members page lists the researcher as the key keeper and lets them name another.
+    assert.match(await page.locator("#members").innerText(), /researcher@example\.jp/);
+    assert.equal(await page.getByRole("radio", { name: /^Key keeper/ }).count(), 1);
     assert.deepEqual(problems, []);
     await context.close();
   });

@@ -135,7 +135,7 @@ async function groupHolds(page, label, members) {
 
 /** The table as exported (CSV): [category, subcategory, speaker, quote] per card. */
 async function exportedTable(page, project) {
-  await page.goto(project);
+  await page.goto(`${project}/exchange`);
   const [download] = await Promise.all([page.waitForEvent("download"), page.locator("a[href$='/table.csv']").first().click()]);
   const text = (await readFile(await download.path(), "utf8")).replace(/^\uFEFF/, "");
   const rows = [];

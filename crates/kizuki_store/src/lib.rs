@@ -44,7 +44,7 @@ pub use catalogue::{
 pub use error::StoreError;
 pub use invitations::Invitation;
 pub use qda::{
-    BundleNode, CardInput, QdaBundle, QdaNode, QdaProject, QdaRelation, Transcript,
+    BundleNode, CardInput, QdaBundle, QdaMember, QdaNode, QdaProject, QdaRelation, Transcript,
     TranscriptInput, new_guid,
 };
 pub use qda_board::RELATION_KINDS;

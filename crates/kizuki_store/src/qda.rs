@@ -8,6 +8,16 @@ use kizuki_domain::qda::tree;
 
 use crate::{Result, Store, StoreError};
 
+/// A researcher in a project, as its members page lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QdaMember {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    /// `member` or `key_keeper`.
+    pub role: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QdaProject {
     pub id: i64,
@@ -239,10 +249,13 @@ impl Store {
         Ok(found.is_some())
     }
 
+    /// Adds a member, or makes a member a key keeper; adding someone again never takes the
+    /// key from them.
     pub async fn add_qda_member(&self, project_id: i64, user_id: i64, role: &str) -> Result<()> {
         sqlx::query(
             "INSERT INTO qda_members (project_id, user_id, role) VALUES ($1, $2, $3) \
-             ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role",
+             ON CONFLICT (project_id, user_id) DO UPDATE SET role = CASE \
+             WHEN excluded.role = 'key_keeper' THEN excluded.role ELSE qda_members.role END",
         )
         .bind(project_id)
         .bind(user_id)

@@ -6,7 +6,9 @@
 use kizuki_domain::Timestamp;
 use kizuki_domain::qda::{spread, tree};
 
-use crate::qda::{QdaBundle, QdaNode, QdaRelation, bump, insert_transcript, new_guid, nodes_in};
+use crate::qda::{
+    QdaBundle, QdaMember, QdaNode, QdaRelation, bump, insert_transcript, new_guid, nodes_in,
+};
 use crate::{Result, Store, StoreError};
 
 /// A change the tree's rules refuse, as the store says it: `loop` or `too_deep`.
@@ -441,15 +443,24 @@ impl Store {
         Ok(project_id)
     }
 
-    /// The project's members: (user id, display name, role).
-    pub async fn qda_members(&self, project_id: i64) -> Result<Vec<(i64, String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT u.id, u.display_name, m.role FROM qda_members m JOIN users u \
+    /// The project's members, in the order they joined the site.
+    pub async fn qda_members(&self, project_id: i64) -> Result<Vec<QdaMember>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT u.id, u.display_name, u.email, m.role FROM qda_members m JOIN users u \
              ON u.id = m.user_id WHERE m.project_id = $1 ORDER BY u.id",
         )
         .bind(project_id)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, name, email, role)| QdaMember {
+                user_id,
+                name,
+                email,
+                role,
+            })
+            .collect())
     }
 
     pub async fn qda_project_name(&self, project_id: i64) -> Result<Option<String>> {

@@ -556,7 +556,7 @@ async fn load(
         .qda_members(project)
         .await?
         .into_iter()
-        .map(|(id, name, _)| (id, name))
+        .map(|member| (member.user_id, member.name))
         .collect();
     Ok(to_refi(&ProjectContent {
         id: project,

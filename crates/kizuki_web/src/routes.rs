@@ -583,13 +583,25 @@ fn table() -> RouteTable {
             M::POST,
             "/research/projects/{id}/members",
             P::Research,
-            pages::research::projects::add_member,
+            pages::research::members::add,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}/members",
+            P::Research,
+            pages::research::members::show,
+        )
+        .page(
+            M::GET,
+            "/research/projects/{id}/exchange",
+            P::Research,
+            pages::research::exchange::show,
         )
         .page(
             M::POST,
             "/research/projects/{id}/pseudonyms",
             P::Research,
-            pages::research::projects::save_key,
+            pages::research::members::save_key,
         )
         .page(
             M::GET,

@@ -24,6 +24,7 @@ mod pages;
 mod processes;
 mod qda;
 mod qda_exchange;
+mod qda_parts;
 mod questionnaires;
 mod registration;
 mod roles;

@@ -66,6 +66,39 @@ pub async fn codebook_qdc(
 }
 
 #[derive(Template)]
+#[template(path = "research/exchange.html")]
+pub struct ExchangeView {
+    pub page: Chrome,
+    pub base: String,
+    pub name: String,
+    pub keeper: bool,
+    pub png: bool,
+}
+
+/// The project's files in one place: every export, and importing a file into the project.
+pub async fn show(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let mut page = Chrome::new(&state, &context, "qda.parts.exchange");
+    page.title = kizuki_i18n::format(
+        context.lang,
+        "qda.exchange.title_of",
+        &[("project", &project.name)],
+    );
+    Ok(views::render(&ExchangeView {
+        page,
+        base: context.href(&format!("/research/projects/{}", project.id)),
+        keeper: crate::qda::may_import(&project),
+        name: project.name,
+        png: crate::png::draws_japanese(),
+    }))
+}
+
+#[derive(Template)]
 #[template(path = "research/import.html")]
 pub struct ImportView {
     pub page: Chrome,
@@ -250,7 +283,7 @@ async fn import_upload(
     let (action, back) = match into {
         Some(id) => (
             format!("/research/projects/{id}/import"),
-            format!("/research/projects/{id}"),
+            format!("/research/projects/{id}/exchange"),
         ),
         None => (
             "/research/projects/import".to_owned(),

@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod board;
 pub mod exchange;
+pub mod members;
 pub mod projects;
 pub mod report;
 pub mod search;

@@ -1,14 +1,11 @@
-//! Projects: the list, a project's page (transcripts and importing one, the tree of cards and
-//! groups with a form to gather them, members, the pseudonym key) and the table as CSV.
-
-use std::collections::HashMap;
+//! Projects: the list, a project's first page (what the board holds, its transcripts and
+//! pasting one in), gathering cards into a group without script, and the table as CSV, Excel
+//! and Markdown.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kizuki_domain::qda::pseudonyms::Entry;
-use kizuki_domain::qda::tree;
 use kizuki_domain::text;
 use kizuki_store::{QdaNode, QdaProject, StoreError};
 use serde::Deserialize;
@@ -94,20 +91,22 @@ pub struct TranscriptRow {
     pub length: usize,
 }
 
-/// One line of the tree: a card or a group, indented by its depth.
-pub struct NodeLine {
-    pub id: i64,
-    pub depth: usize,
-    pub is_group: bool,
-    pub label: String,
-    pub quote: String,
-    pub source_href: String,
-    pub children: usize,
+/// What the board holds, in one line above the transcripts.
+pub struct BoardCounts {
+    pub cards: usize,
+    pub groups: usize,
+    pub lone: usize,
 }
 
-pub struct GroupChoice {
-    pub id: i64,
-    pub label: String,
+impl BoardCounts {
+    fn of(nodes: &[QdaNode]) -> BoardCounts {
+        let cards = nodes.iter().filter(|n| !n.is_group);
+        BoardCounts {
+            cards: cards.clone().count(),
+            groups: nodes.iter().filter(|n| n.is_group).count(),
+            lone: cards.filter(|n| n.parent_id.is_none()).count(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -118,40 +117,10 @@ pub struct ProjectView {
     pub name: String,
     pub keeper: bool,
     pub transcripts: Vec<TranscriptRow>,
-    pub nodes: Vec<NodeLine>,
-    pub groups: Vec<GroupChoice>,
-    pub key: String,
+    pub counts: BoardCounts,
     pub typed: TranscriptForm,
     pub participants: String,
     pub errors: FormErrors,
-}
-
-fn tree_lines(lang: kizuki_i18n::Lang, nodes: &[QdaNode]) -> Vec<NodeLine> {
-    let tree: Vec<tree::Node> = nodes.iter().map(QdaNode::as_tree_node).collect();
-    let mut inside: HashMap<i64, usize> = HashMap::new();
-    for node in nodes {
-        if let Some(parent) = node.parent_id {
-            *inside.entry(parent).or_default() += 1;
-        }
-    }
-    tree::walk(&tree)
-        .into_iter()
-        .map(|step| {
-            let node = &nodes[step.index];
-            NodeLine {
-                id: node.id,
-                depth: step.depth,
-                is_group: node.is_group,
-                label: node.label.clone(),
-                quote: node.quote.clone().unwrap_or_default(),
-                source_href: node
-                    .transcript_id
-                    .map(|t| lang.localize(&format!("/research/transcripts/{t}#card-{}", node.id)))
-                    .unwrap_or_default(),
-                children: inside.get(&node.id).copied().unwrap_or(0),
-            }
-        })
-        .collect()
 }
 
 async fn view(
@@ -165,26 +134,13 @@ async fn view(
     let lang = context.lang;
     let transcripts = state.store().transcripts(project.id).await?;
     let nodes = state.store().qda_nodes(project.id).await?;
-    let keeper = project.role == "key_keeper";
-    let key = if keeper {
-        state
-            .store()
-            .pseudonyms(project.id)
-            .await?
-            .into_iter()
-            .map(|e| format!("{} | {}", e.real, e.pseudonym))
-            .collect::<Vec<_>>()
-            .join("\n")
-    } else {
-        String::new()
-    };
     let mut page = Chrome::new(state, context, "qda.project.title");
     page.title = project.name.clone();
     Ok(ProjectView {
         page,
         base: lang.localize(&format!("/research/projects/{}", project.id)),
         name: project.name.clone(),
-        keeper,
+        keeper: project.role == "key_keeper",
         transcripts: transcripts
             .iter()
             .map(|t| TranscriptRow {
@@ -200,16 +156,7 @@ async fn view(
                 length: kizuki_domain::qda::length(&t.body),
             })
             .collect(),
-        groups: nodes
-            .iter()
-            .filter(|n| n.is_group)
-            .map(|n| GroupChoice {
-                id: n.id,
-                label: n.label.clone(),
-            })
-            .collect(),
-        nodes: tree_lines(lang, &nodes),
-        key,
+        counts: BoardCounts::of(&nodes),
         typed,
         participants,
         errors,
@@ -314,12 +261,7 @@ pub async fn gather(
     CleanForm(pairs): CleanForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let on_board = pairs.iter().any(|(k, v)| k == "back" && v == "board");
-    let path = if on_board {
-        format!("/research/projects/{}/board", project.id)
-    } else {
-        format!("/research/projects/{}", project.id)
-    };
+    let path = format!("/research/projects/{}/board", project.id);
     let get = |name: &str| {
         pairs
             .iter()
@@ -352,75 +294,6 @@ pub async fn gather(
         Err(StoreError::Refused(_)) => Ok(redirect_with_flash(&context, &path, "flash.qda_loop")),
         Err(other) => Err(other.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub struct KeyForm {
-    #[serde(default)]
-    key: String,
-}
-
-/// Saves the pseudonym key (key keepers), one "real | pseudonym" per line.
-pub async fn save_key(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    CleanForm(form): CleanForm<KeyForm>,
-) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    if project.role != "key_keeper" {
-        return Err(AppError::Forbidden);
-    }
-    let path = format!("/research/projects/{}", project.id);
-    let mut entries = Vec::new();
-    for line in form.key.lines().filter(|l| !l.trim().is_empty()) {
-        let Some((real, pseudonym)) = line.split_once('|') else {
-            return Ok(redirect_with_flash(&context, &path, "flash.qda_key_line"));
-        };
-        let (real, pseudonym) = (text::normalize_line(real), text::normalize_line(pseudonym));
-        if real.is_empty() || pseudonym.is_empty() {
-            return Ok(redirect_with_flash(&context, &path, "flash.qda_key_line"));
-        }
-        entries.push(Entry { real, pseudonym });
-    }
-    if !crate::qda::save_key(&state, &project, user.id, &entries).await? {
-        return Ok(redirect_with_flash(&context, &path, "flash.qda_key_twice"));
-    }
-    Ok(redirect_with_flash(&context, &path, "flash.qda_key_saved"))
-}
-
-#[derive(Deserialize)]
-pub struct MemberForm {
-    #[serde(default)]
-    email: String,
-}
-
-pub async fn add_member(
-    State(state): State<AppState>,
-    context: RequestContext,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-    CleanForm(form): CleanForm<MemberForm>,
-) -> Result<Response, AppError> {
-    let project = project(&state, &id, user.id).await?;
-    let path = format!("/research/projects/{}", project.id);
-    let Some(member) = crate::qda::researcher(&state, &form.email).await? else {
-        return Ok(redirect_with_flash(
-            &context,
-            &path,
-            "flash.qda_no_researcher",
-        ));
-    };
-    state
-        .store()
-        .add_qda_member(project.id, member.id, "member")
-        .await?;
-    Ok(redirect_with_flash(
-        &context,
-        &path,
-        "flash.qda_member_added",
-    ))
 }
 
 /// A project's report table for a member, with the export written to the access log.

@@ -1,0 +1,207 @@
+//! A project's pages as parts: the same tabs on each with the page's own marked, the
+//! exports and the file import on one page, members and the pseudonym key on another, and who
+//! may do what there.
+
+use kizuki_domain::Role;
+
+use crate::support::{TestApp, location, text};
+use kizuki_i18n::Lang;
+
+/// The part `html` marks as the current one, by its tab's address.
+fn current_part(html: &str) -> String {
+    let nav = &html[html.find("class=\"project-parts").expect("the parts' tabs")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    let current: Vec<&str> = nav
+        .split("<li>")
+        .filter(|item| item.contains("aria-current=\"page\""))
+        .collect();
+    assert_eq!(current.len(), 1, "one tab is current: {nav}");
+    let href = current[0].split("href=\"").nth(1).unwrap();
+    href[..href.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn every_part_of_a_project_has_its_tab_and_each_page_says_which_it_is() {
+    let app = TestApp::builder()
+        .user("keeper@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let keeper = app.signed_in("keeper@example.jp").await;
+    let response = keeper
+        .submit(
+            "/research/projects",
+            "/research/projects",
+            &[("name", "A市グループインタビュー")],
+        )
+        .await;
+    let project = location(&response);
+    for (part, tab) in [
+        ("", project.clone()),
+        ("/board", format!("{project}/board")),
+        ("/diagram", format!("{project}/diagram")),
+        ("/report", format!("{project}/report")),
+        ("/search", format!("{project}/search")),
+        ("/agreement", format!("{project}/agreement")),
+        ("/sorting", format!("{project}/agreement")),
+        ("/exchange", format!("{project}/exchange")),
+        ("/members", format!("{project}/members")),
+    ] {
+        let page = keeper.get(&format!("{project}{part}")).await;
+        assert_eq!(page.status(), 200, "{part}");
+        assert_eq!(current_part(&page.text().await.unwrap()), tab, "{part}");
+        let english = keeper.get_text(&format!("/en{project}{part}")).await;
+        assert_eq!(current_part(&english), format!("/en{tab}"), "/en{part}");
+    }
+
+    // The first page: what the board holds, the transcripts, and the way to a file's import.
+    let first = keeper.get_text(&project).await;
+    assert!(
+        first.contains("逐語録 0 件 · カード 0 枚 · グループ 0 · 一匹狼 0 枚"),
+        "{first}"
+    );
+    assert!(first.contains(&format!("href=\"{project}/exchange#import-title\"")));
+    assert!(
+        !first.contains("id=\"tree\""),
+        "the old column of boxes is gone"
+    );
+
+    // Every export in one place, each a link that downloads.
+    let exchange = keeper.get_text(&format!("{project}/exchange")).await;
+    for file in [
+        "export.qdpx",
+        "codebook.qdc",
+        "table.csv",
+        "table.xlsx",
+        "table.md",
+        "writeup.md",
+        "diagram.svg",
+    ] {
+        assert!(
+            exchange.contains(&format!("href=\"{project}/{file}\" download>")),
+            "{file}"
+        );
+        assert_eq!(
+            keeper.get(&format!("{project}/{file}")).await.status(),
+            200,
+            "{file}"
+        );
+    }
+    assert!(exchange.contains(&format!("action=\"{project}/import\"")));
+}
+
+#[tokio::test]
+async fn members_are_added_by_address_and_only_keepers_see_or_hand_on_the_key() {
+    let app = TestApp::builder()
+        .user("keeper@example.jp", Role::Researcher)
+        .user("colleague@example.jp", Role::Researcher)
+        .user("second@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let keeper = app.signed_in("keeper@example.jp").await;
+    let response = keeper
+        .submit(
+            "/research/projects",
+            "/research/projects",
+            &[("name", "鍵のあるプロジェクト")],
+        )
+        .await;
+    let project = location(&response);
+    let members = format!("{project}/members");
+
+    // An address nobody has is refused, with the page and its message.
+    let response = keeper
+        .submit(&members, &members, &[("email", "nobody@example.jp")])
+        .await;
+    assert_eq!(location(&response), members);
+    let page = keeper.get_text(&members).await;
+    assert!(page.contains(&text(Lang::Ja, "flash.qda_no_researcher")));
+
+    let response = keeper
+        .submit(
+            &members,
+            &members,
+            &[("email", "colleague@example.jp"), ("role", "member")],
+        )
+        .await;
+    assert_eq!(location(&response), members);
+    let page = keeper.get_text(&members).await;
+    assert!(page.contains(&text(Lang::Ja, "flash.qda_member_added")));
+    assert!(page.contains("colleague@example.jp"), "{page}");
+
+    // The key is saved and read back on the same page; its change is in the log below it.
+    let response = keeper
+        .submit(
+            &members,
+            &format!("{project}/pseudonyms"),
+            &[("key", "田中さん | P03")],
+        )
+        .await;
+    assert_eq!(location(&response), members);
+    let page = keeper.get_text(&members).await;
+    assert!(page.contains("田中さん | P03</textarea>"));
+    assert!(
+        page.contains(&text(Lang::Ja, "qda.log.change_key")),
+        "{page}"
+    );
+    let english = keeper.get_text(&format!("/en{members}")).await;
+    assert!(english.contains(&text(Lang::En, "qda.log.change_key")));
+
+    // Adding oneself again never takes the key away.
+    let response = keeper
+        .submit(&members, &members, &[("email", "keeper@example.jp")])
+        .await;
+    assert_eq!(location(&response), members);
+    let page = keeper.get_text(&members).await;
+    assert!(page.contains(&text(Lang::Ja, "flash.qda_already_member")));
+    assert!(page.contains("id=\"key\""), "still a key keeper");
+
+    // A member sees the members, not the key nor the log, and may not make a keeper.
+    let colleague = app.signed_in("colleague@example.jp").await;
+    let page = colleague.get_text(&members).await;
+    assert!(page.contains(&text(Lang::Ja, "qda.key.keepers_only")));
+    assert!(
+        !page.contains("田中さん"),
+        "the real name stays with the keepers"
+    );
+    assert!(!page.contains("id=\"access-log\""));
+    assert!(!page.contains("name=\"role\""));
+    let response = colleague
+        .submit(
+            &members,
+            &members,
+            &[("email", "second@example.jp"), ("role", "key_keeper")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    let exchange = colleague.get_text(&format!("{project}/exchange")).await;
+    assert!(!exchange.contains("id=\"import-file\""));
+    assert!(exchange.contains(&text(Lang::Ja, "qda.project.import_keepers_only")));
+    // A member re-adding the keeper as a plain member changes nothing.
+    colleague
+        .submit(&members, &members, &[("email", "keeper@example.jp")])
+        .await;
+    assert!(keeper.get_text(&members).await.contains("id=\"key\""));
+
+    // The keeper hands the key on; the new keeper sees it.
+    let response = keeper
+        .submit(
+            &members,
+            &members,
+            &[("email", "second@example.jp"), ("role", "key_keeper")],
+        )
+        .await;
+    assert_eq!(location(&response), members);
+    assert!(
+        keeper
+            .get_text(&members)
+            .await
+            .contains(&text(Lang::Ja, "flash.qda_keeper_added"))
+    );
+    let second = app.signed_in("second@example.jp").await;
+    assert!(
+        second
+            .get_text(&members)
+            .await
+            .contains("田中さん | P03</textarea>")
+    );
+}
