@@ -456,6 +456,27 @@ impl Store {
         Ok(())
     }
 
+    /// The newest `limit` lines of a project's access log, and how many it holds in all.
+    pub async fn qda_access_log_recent(
+        &self,
+        project_id: i64,
+        limit: i64,
+    ) -> Result<(Vec<(Option<i64>, String, String, i64)>, i64)> {
+        let recent = sqlx::query_as(
+            "SELECT user_id, action, subject, recorded_at FROM qda_access_log \
+             WHERE project_id = $1 ORDER BY recorded_at DESC, id DESC LIMIT $2",
+        )
+        .bind(project_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM qda_access_log WHERE project_id = $1")
+            .bind(project_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((recent, total))
+    }
+
     /// The access log of a project, newest first: (user id, action, subject, when).
     pub async fn qda_access_log(
         &self,

@@ -4,7 +4,7 @@
 
 use kizuki_domain::Role;
 
-use crate::support::{TestApp, location, text};
+use crate::support::{TestApp, Visitor, location, text};
 use kizuki_i18n::Lang;
 
 /// The part `html` marks as the current one, by its tab's address.
@@ -20,6 +20,18 @@ fn current_part(html: &str) -> String {
     href[..href.find('"').unwrap()].to_owned()
 }
 
+/// A new project made with the projects page's form; its address.
+async fn project_by_page(visitor: &Visitor, name: &str) -> String {
+    let response = visitor
+        .submit(
+            "/research/projects",
+            "/research/projects",
+            &[("name", name)],
+        )
+        .await;
+    location(&response)
+}
+
 #[tokio::test]
 async fn every_part_of_a_project_has_its_tab_and_each_page_says_which_it_is() {
     let app = TestApp::builder()
@@ -27,14 +39,7 @@ async fn every_part_of_a_project_has_its_tab_and_each_page_says_which_it_is() {
         .build()
         .await;
     let keeper = app.signed_in("keeper@example.jp").await;
-    let response = keeper
-        .submit(
-            "/research/projects",
-            "/research/projects",
-            &[("name", "A市グループインタビュー")],
-        )
-        .await;
-    let project = location(&response);
+    let project = project_by_page(&keeper, "A市グループインタビュー").await;
     for (part, tab) in [
         ("", project.clone()),
         ("/board", format!("{project}/board")),
@@ -98,14 +103,7 @@ async fn members_are_added_by_address_and_only_keepers_see_or_hand_on_the_key() 
         .build()
         .await;
     let keeper = app.signed_in("keeper@example.jp").await;
-    let response = keeper
-        .submit(
-            "/research/projects",
-            "/research/projects",
-            &[("name", "鍵のあるプロジェクト")],
-        )
-        .await;
-    let project = location(&response);
+    let project = project_by_page(&keeper, "鍵のあるプロジェクト").await;
     let members = format!("{project}/members");
 
     // An address nobody has is refused, with the page and its message.

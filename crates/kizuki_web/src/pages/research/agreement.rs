@@ -298,7 +298,7 @@ pub async fn page(
     let compared = pick(&a).zip(pick(&b)).map(|(x, y)| compare(x, y));
     let mut view = AgreementView {
         page: Chrome::new(&state, &context, "qda.agreement.title"),
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        base: super::project_base(&context, project.id),
         name: project.name.clone(),
         choices: sides
             .iter()
@@ -445,15 +445,10 @@ fn sorting_view(
 ) -> SortingView {
     let code_list: Vec<String> = codes.lines().map(str::to_owned).collect();
     let used: BTreeSet<String> = places.values().filter(|l| !l.is_empty()).cloned().collect();
-    let mut page = Chrome::new(state, context, "qda.sorting.title");
-    page.title = kizuki_i18n::format(
-        context.lang,
-        "qda.sorting.title_of",
-        &[("project", &project.name)],
-    );
+    let page = super::project_chrome(state, context, "qda.sorting.title_of", project);
     SortingView {
         page,
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        base: super::project_base(context, project.id),
         name: project.name.clone(),
         cards: nodes
             .iter()

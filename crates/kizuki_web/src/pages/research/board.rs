@@ -238,7 +238,7 @@ pub async fn show(
             .find(|n| n.id == edit && n.is_group)
             .map(|n| (n.id, n.label.clone(), n.memo.clone()))
     });
-    let base = context.href(&format!("/research/projects/{}", project.id));
+    let base = super::project_base(&context, project.id);
     let fold = fold_query(&folded);
     let page = Chrome::new(&state, &context, "qda.board.page_title");
     Ok(views::render(&BoardView {

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{id_of, project};
+use super::{id_of, project, project_base, project_chrome};
 use crate::context::{CurrentUser, RequestContext};
 use crate::download;
 use crate::error::{AppError, ErrorKind, api_error};
@@ -83,15 +83,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let project = project(&state, &id, user.id).await?;
-    let mut page = Chrome::new(&state, &context, "qda.parts.exchange");
-    page.title = kizuki_i18n::format(
-        context.lang,
-        "qda.exchange.title_of",
-        &[("project", &project.name)],
-    );
     Ok(views::render(&ExchangeView {
-        page,
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        page: project_chrome(&state, &context, "qda.exchange.title_of", &project),
+        base: project_base(&context, project.id),
         keeper: crate::qda::may_import(&project),
         name: project.name,
         png: crate::png::draws_japanese(),

@@ -8,7 +8,7 @@ use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::text;
 use serde::Deserialize;
 
-use super::project;
+use super::{project, project_base, project_chrome};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::forms::{CleanForm, redirect_with_flash};
@@ -24,7 +24,7 @@ pub struct LogRow {
 }
 
 /// The log's newest lines shown in the page; enough to see who has read what lately.
-const LOG_LINES: usize = 50;
+const LOG_LINES: i64 = 50;
 
 pub struct MemberRow {
     pub name: String,
@@ -43,7 +43,7 @@ pub struct MembersView {
     pub members: Vec<MemberRow>,
     pub key: String,
     pub log: Vec<LogRow>,
-    pub log_total: usize,
+    pub log_total: i64,
 }
 
 fn members_path(project: i64) -> String {
@@ -64,12 +64,14 @@ pub async fn show(
         Vec::new()
     };
     let members = state.store().qda_members(project.id).await?;
-    let log = if keeper {
-        state.store().qda_access_log(project.id).await?
+    let (log, log_total) = if keeper {
+        state
+            .store()
+            .qda_access_log_recent(project.id, LOG_LINES)
+            .await?
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
-    let log_total = log.len();
     let name_of = |id: Option<i64>| match id {
         None => kizuki_i18n::text(context.lang, "qda.log.operator").to_owned(),
         Some(id) => members
@@ -80,7 +82,6 @@ pub async fn show(
     };
     let log: Vec<LogRow> = log
         .into_iter()
-        .take(LOG_LINES)
         .map(|(user, action, subject, at)| LogRow {
             when: crate::mail::moment(context.lang, kizuki_domain::time::Timestamp(at)),
             who: name_of(user),
@@ -88,15 +89,9 @@ pub async fn show(
             subject,
         })
         .collect();
-    let mut page = Chrome::new(&state, &context, "qda.parts.members");
-    page.title = kizuki_i18n::format(
-        context.lang,
-        "qda.members.title_of",
-        &[("project", &project.name)],
-    );
     Ok(views::render(&MembersView {
-        page,
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        page: project_chrome(&state, &context, "qda.members.title_of", &project),
+        base: project_base(&context, project.id),
         name: project.name,
         keeper,
         members: members

@@ -138,7 +138,7 @@ async fn view(
     page.title = project.name.clone();
     Ok(ProjectView {
         page,
-        base: lang.localize(&format!("/research/projects/{}", project.id)),
+        base: super::project_base(context, project.id),
         name: project.name.clone(),
         keeper: project.role == "key_keeper",
         transcripts: transcripts

@@ -170,7 +170,7 @@ pub async fn diagram_page(
     };
     Ok(views::render(&DiagramView {
         page: Chrome::new(&state, &context, "qda.diagram.title"),
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        base: super::project_base(&context, project.id),
         name: project.name.clone(),
         svg,
         relations: relations
@@ -335,7 +335,7 @@ pub async fn report_page(
         .await?;
     Ok(views::render(&ReportView {
         page: Chrome::new(&state, &context, "qda.report.title"),
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        base: super::project_base(&context, project.id),
         name: project.name.clone(),
         rows: report_rows(&table),
         writeup: state.store().qda_writeup(project.id).await?,

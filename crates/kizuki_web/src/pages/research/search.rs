@@ -183,12 +183,7 @@ pub async fn page(
     let project = project(&state, &id, user.id).await?;
     let searched = !params.q.trim().is_empty();
     let results = run(&state, &project, user.id, &params.q).await?;
-    let mut page = Chrome::new(&state, &context, "qda.search.title");
-    page.title = kizuki_i18n::format(
-        context.lang,
-        "qda.search.title_of",
-        &[("project", &project.name)],
-    );
+    let page = super::project_chrome(&state, &context, "qda.search.title_of", &project);
     let summary = kizuki_i18n::format(
         context.lang,
         "qda.search.summary",
@@ -200,7 +195,7 @@ pub async fn page(
     Ok(views::render(&SearchView {
         page,
         summary,
-        base: context.href(&format!("/research/projects/{}", project.id)),
+        base: super::project_base(&context, project.id),
         transcript_base: context.href("/research/transcripts"),
         name: project.name,
         results,
