@@ -13,9 +13,9 @@ use kizuki_store::{
     RegistrationSettings, StoreError, Training,
 };
 
+use crate::catalogue::today;
 use crate::error::AppError;
 use crate::mail::{self, MailKind};
-use crate::pages::catalogue::today;
 use crate::state::AppState;
 
 pub enum Refusal {

@@ -607,25 +607,25 @@ fn table() -> RouteTable {
             M::GET,
             "/research/projects/{id}/table.xlsx",
             P::Research,
-            pages::research::projects::table_xlsx,
+            crate::qda_downloads::table_xlsx,
         )
         .page(
             M::GET,
             "/research/projects/{id}/table.md",
             P::Research,
-            pages::research::projects::table_markdown,
+            crate::qda_downloads::table_markdown,
         )
         .route(
             M::GET,
             "/api/v1/qda/projects/{id}/table.xlsx",
             P::Research,
-            api::qda::table_xlsx,
+            crate::qda_downloads::table_xlsx,
         )
         .page(
             M::GET,
             "/research/projects/{id}/table.csv",
             P::Research,
-            pages::research::projects::table_csv,
+            crate::qda_downloads::table_csv,
         )
         .page(
             M::GET,
@@ -781,13 +781,13 @@ fn table() -> RouteTable {
             M::GET,
             "/api/v1/qda/projects/{id}/agreement",
             P::Research,
-            pages::research::agreement::compare_api,
+            api::qda_agreement::compare,
         )
         .route(
             M::PUT,
             "/api/v1/qda/projects/{id}/sorting",
             P::Research,
-            pages::research::agreement::save_sorting_api,
+            api::qda_agreement::save_sorting,
         )
         .page(
             M::GET,
@@ -799,7 +799,7 @@ fn table() -> RouteTable {
             M::GET,
             "/api/v1/qda/projects/{id}/search",
             P::Research,
-            pages::research::search::api,
+            api::qda_search::search,
         )
         .page(
             M::POST,
@@ -817,13 +817,13 @@ fn table() -> RouteTable {
             M::GET,
             "/research/projects/{id}/export.qdpx",
             P::Research,
-            pages::research::exchange::export_qdpx,
+            crate::qda_downloads::export_qdpx,
         )
         .page(
             M::GET,
             "/research/projects/{id}/codebook.qdc",
             P::Research,
-            pages::research::exchange::codebook_qdc,
+            crate::qda_downloads::codebook_qdc,
         )
         .page(
             M::POST,
@@ -895,19 +895,19 @@ fn table() -> RouteTable {
             M::GET,
             "/api/v1/qda/projects/{id}/export.qdpx",
             P::Research,
-            pages::research::exchange::export_qdpx,
+            crate::qda_downloads::export_qdpx,
         )
         .route(
             M::GET,
             "/api/v1/qda/projects/{id}/codebook.qdc",
             P::Research,
-            pages::research::exchange::codebook_qdc,
+            crate::qda_downloads::codebook_qdc,
         )
         .route(
             M::POST,
             "/api/v1/qda/import",
             P::Research,
-            pages::research::exchange::import_api,
+            api::qda_import::import_api,
         )
         .page(
             M::GET,
@@ -1277,7 +1277,7 @@ fn table() -> RouteTable {
             M::GET,
             "/api/v1/qda/projects/{id}/table.csv",
             P::Research,
-            api::qda::table_csv,
+            crate::qda_downloads::table_csv,
         )
         .route(
             M::POST,

@@ -85,7 +85,7 @@ pub async fn apply(
     if let Some(refused) = crate::rate::refuse_if_over(&state, &context, "applications").await? {
         return Ok(refused);
     }
-    let training = crate::pages::catalogue::public_training(&state, &id).await?;
+    let training = crate::catalogue::public_training(&state, &id).await?;
     let settings = state.store().registration_settings(training.id).await?;
     if let Some(refused) =
         crate::rate::refuse_if_holding(&state, &context, training.id, &settings).await?

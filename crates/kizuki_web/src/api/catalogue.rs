@@ -23,9 +23,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
+use crate::catalogue::{Area, today};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
-use crate::pages::catalogue::{Area, today};
 use crate::state::AppState;
 use crate::structured;
 

@@ -7,7 +7,10 @@ pub mod catalogue;
 mod clean_json;
 pub use clean_json::CleanJson as CleanJsonBody;
 pub mod qda;
+pub mod qda_agreement;
 pub mod qda_edit;
+pub mod qda_import;
+pub mod qda_search;
 pub mod questionnaires;
 pub mod registration;
 mod system;
@@ -254,8 +257,8 @@ impl Modify for CommonErrors {
         qda_edit::edit_turns,
         qda_edit::pseudonymise,
         qda::create_group,
-        qda::table_csv,
-        qda::table_xlsx,
+        crate::qda_downloads::table_csv,
+        crate::qda_downloads::table_xlsx,
         crate::qda_board::board_state,
         crate::qda_board::move_nodes,
         crate::qda_board::edit_node,
@@ -264,12 +267,12 @@ impl Modify for CommonErrors {
         crate::qda_board::dissolve,
         crate::qda_board::delete_card,
         crate::qda_board::relate,
-        crate::pages::research::exchange::export_qdpx,
-        crate::pages::research::exchange::codebook_qdc,
-        crate::pages::research::exchange::import_api,
-        crate::pages::research::search::api,
-        crate::pages::research::agreement::compare_api,
-        crate::pages::research::agreement::save_sorting_api,
+        crate::qda_downloads::export_qdpx,
+        crate::qda_downloads::codebook_qdc,
+        qda_import::import_api,
+        qda_search::search,
+        qda_agreement::compare,
+        qda_agreement::save_sorting,
     ),
     components(schemas(ErrorBody, ErrorDetail, FieldMistake)),
     modifiers(&BearerScheme, &CommonErrors),

@@ -20,7 +20,7 @@ use super::clean_json::CleanJson;
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::CurrentUser;
 use crate::error::{AppError, ErrorKind, api_error};
-use crate::pages::research::{project, transcript as member_transcript};
+use crate::qda::{project, transcript as member_transcript};
 use crate::state::AppState;
 
 fn mistake(field: &str, message: &str) -> FieldMistake {
@@ -326,7 +326,7 @@ pub async fn transcript(
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<TranscriptView>, AppError> {
-    let (found, _) = crate::pages::research::viewed_transcript(&state, &id, user.id, "").await?;
+    let (found, _) = crate::qda::viewed_transcript(&state, &id, user.id, "").await?;
     let cards = state.store().transcript_cards(found.id).await?;
     Ok(Json(TranscriptView {
         id: found.id,
@@ -459,29 +459,4 @@ pub async fn create_group(
         )),
         Err(other) => Err(other.into()),
     }
-}
-
-/// The report table as CSV (UTF-8 with BOM): one row per card, with the labels of the groups
-/// above it (CAT1 the top), the transcript, the speaker and the quote. Logged.
-#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/table.csv", tag = "qda",
-    params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, description = "CSV")), security(("bearer" = [])))]
-pub async fn table_csv(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    crate::pages::research::projects::table_csv(State(state), CurrentUser(user), Path(id)).await
-}
-
-/// The report table as XLSX, the same rows as the CSV. Logged.
-#[utoipa::path(get, path = "/api/v1/qda/projects/{id}/table.xlsx", tag = "qda",
-    params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, description = "XLSX")), security(("bearer" = [])))]
-pub async fn table_xlsx(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    crate::pages::research::projects::table_xlsx(State(state), CurrentUser(user), Path(id)).await
 }

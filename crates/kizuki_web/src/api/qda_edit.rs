@@ -16,7 +16,7 @@ use super::qda::{TurnView, turn_views};
 use super::{ErrorBody, FieldMistake, invalid};
 use crate::context::CurrentUser;
 use crate::error::{AppError, ErrorKind, api_error};
-use crate::pages::research::transcript as member_transcript;
+use crate::qda::transcript as member_transcript;
 use crate::qda::{TurnEdit, plan_turns};
 use crate::state::AppState;
 

@@ -9,7 +9,6 @@ pub mod trainings;
 pub mod venues;
 
 use jiff::civil::Date;
-use kizuki_domain::Timestamp;
 use kizuki_domain::catalogue::{AccessibilityFeature, GroupStatus, TrainingKind, TrainingStatus};
 use kizuki_domain::recurrence::{Change, Meeting, meetings};
 use kizuki_geo::Region;
@@ -21,45 +20,9 @@ use crate::error::AppError;
 use crate::format::{self, Localized};
 use crate::state::AppState;
 
+pub use crate::catalogue::{Area, public_group, public_training, today};
+
 pub const PAGE_SIZE: i64 = 20;
-
-/// A training the public may see, by the id in a URL; anything else is "not found".
-pub async fn public_training(
-    state: &crate::state::AppState,
-    id: &str,
-) -> Result<Training, crate::error::AppError> {
-    let id: i64 = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
-    let training = state.store().training(id).await?;
-    if training.status.is_public() {
-        Ok(training)
-    } else {
-        Err(crate::error::AppError::NotFound)
-    }
-}
-
-/// A study group the public may see, by the id in a URL; anything else is "not found".
-pub async fn public_group(
-    state: &crate::state::AppState,
-    id: &str,
-) -> Result<StudyGroup, crate::error::AppError> {
-    let id: i64 = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
-    let group = state.store().study_group(id).await?;
-    if group.status.is_public() {
-        Ok(group)
-    } else {
-        Err(crate::error::AppError::NotFound)
-    }
-}
-
-/// Today in Japan.
-pub fn today(now: Timestamp) -> Date {
-    jiff::Timestamp::from_second(now.seconds())
-        .ok()
-        .zip(jiff::tz::TimeZone::get("Asia/Tokyo").ok())
-        .map_or(Date::constant(2000, 1, 1), |(instant, zone)| {
-            instant.to_zoned_datetime(zone).date()
-        })
-}
 
 /// The query string of the list pages; every field is optional and read leniently, so an odd
 /// link shows an unfiltered list rather than an error.
@@ -83,42 +46,6 @@ pub struct ListQuery {
     pub year: String,
     #[serde(default)]
     pub q: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Area {
-    All,
-    Region(Region),
-    Prefecture(u8),
-}
-
-impl Area {
-    pub fn parse(text: &str) -> Area {
-        let text = text.trim();
-        if let Some(region) = Region::from_slug(text) {
-            return Area::Region(region);
-        }
-        text.parse::<u8>()
-            .ok()
-            .and_then(kizuki_geo::prefecture)
-            .map_or(Area::All, |prefecture| Area::Prefecture(prefecture.code))
-    }
-
-    pub fn prefecture_codes(self) -> Vec<u8> {
-        match self {
-            Area::All => Vec::new(),
-            Area::Region(region) => region.prefectures().map(|p| p.code).collect(),
-            Area::Prefecture(code) => vec![code],
-        }
-    }
-
-    fn value(self) -> String {
-        match self {
-            Area::All => String::new(),
-            Area::Region(region) => region.slug().to_owned(),
-            Area::Prefecture(code) => format!("{code:02}"),
-        }
-    }
 }
 
 pub struct Filters {

@@ -11,7 +11,7 @@ pub mod search;
 pub mod transcript_edit;
 pub mod transcripts;
 
-pub use crate::qda::{id_of, project, transcript, viewed_transcript};
+pub use crate::qda::{project, transcript, viewed_transcript};
 
 use kizuki_store::QdaProject;
 

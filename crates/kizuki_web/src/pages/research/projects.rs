@@ -5,14 +5,13 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kizuki_domain::text;
 use kizuki_store::{QdaNode, QdaProject, StoreError};
 use serde::Deserialize;
 
 use super::project;
 use crate::context::{CurrentUser, RequestContext};
-use crate::download;
 use crate::error::AppError;
 use crate::forms::{CleanForm, redirect_with_flash, see_other, with_status};
 use crate::pages::manage::{FormErrors, optional_number};
@@ -294,75 +293,4 @@ pub async fn gather(
         Err(StoreError::Refused(_)) => Ok(redirect_with_flash(&context, &path, "flash.qda_loop")),
         Err(other) => Err(other.into()),
     }
-}
-
-/// A project's report table for a member, with the export written to the access log.
-pub async fn logged_table(
-    state: &AppState,
-    id: &str,
-    user: i64,
-    file: &str,
-) -> Result<(QdaProject, Vec<Vec<String>>), AppError> {
-    let project = project(state, id, user).await?;
-    let table = crate::qda::table(state.store(), project.id).await?;
-    state
-        .store()
-        .log_qda_access(project.id, user, "export_table", file, state.now())
-        .await?;
-    Ok((project, table))
-}
-
-/// The report table as CSV.
-pub async fn table_csv(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let (project, table) = logged_table(&state, &id, user.id, "table.csv").await?;
-    let file = download::project_file_name(
-        &project.name,
-        project.id,
-        Some("table"),
-        crate::today(state.now()),
-        "csv",
-    );
-    download::csv(&table, &file)
-}
-
-/// The report table as XLSX.
-pub async fn table_xlsx(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let (project, table) = logged_table(&state, &id, user.id, "table.xlsx").await?;
-    let file = download::project_file_name(
-        &project.name,
-        project.id,
-        Some("table"),
-        crate::today(state.now()),
-        "xlsx",
-    );
-    download::xlsx(&table, &file)
-}
-
-/// The report table as Markdown, in the layout of the report's tables: a heading per category
-/// and subcategory, and the quotes under them with their speaker and source.
-pub async fn table_markdown(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let (project, table) = logged_table(&state, &id, user.id, "table.md").await?;
-    Ok(download::attachment(
-        crate::qda::markdown(&project.name, &table).into_response(),
-        "text/markdown; charset=utf-8",
-        &download::project_file_name(
-            &project.name,
-            project.id,
-            Some("table"),
-            crate::today(state.now()),
-            "md",
-        ),
-    ))
 }

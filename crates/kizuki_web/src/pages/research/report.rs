@@ -14,11 +14,11 @@ use serde::Deserialize;
 
 use super::board::{GroupOption, group_options};
 use super::project;
-use super::projects::logged_table;
 use crate::context::{CurrentUser, RequestContext};
 use crate::download;
 use crate::error::AppError;
 use crate::forms::{CleanForm, redirect_with_flash};
+use crate::qda_downloads::logged_table;
 use crate::state::AppState;
 use crate::views::{self, Chrome};
 
