@@ -250,4 +250,80 @@ describe("the KJ board", () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+
+  test("a table of 800 cards keeps in the page only the cards near sight, and brings each back as the view or focus comes near", async () => {
+    const { page, context, problems } = await signIn(browser, server.base, "researcher@example.jp");
+    // Another tool's project with eight codes of a hundred passages each, as one project document.
+    const guid = (n) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+    const line = (n) => `P${String((n % 12) + 1).padStart(2, "0")}：${n}番目の発言です。研修で気付いたことを話しました。`;
+    const lines = Array.from({ length: 800 }, (_, n) => line(n));
+    const text = lines.join("\n");
+    let at = 0;
+    const selections = lines.map((content, n) => {
+      const start = at + 4;
+      at += [...content].length + 1;
+      return `<PlainTextSelection guid="${guid(10000 + n)}" startPosition="${start}" endPosition="${start + [...content].length - 4}"><Coding guid="${guid(20000 + n)}"><CodeRef targetGUID="${guid(1 + (n % 8))}"/></Coding></PlainTextSelection>`;
+    });
+    const codes = Array.from({ length: 8 }, (_, n) => `<Code guid="${guid(1 + n)}" name="まとまり${n + 1}" isCodable="true"/>`);
+    const project = `<?xml version="1.0" encoding="utf-8"?>\n<Project name="大きな表" origin="test" xmlns="urn:QDA-XML:project:1.0"><CodeBook><Codes>${codes.join("")}</Codes></CodeBook>` +
+      `<Sources><TextSource guid="${guid(9999)}" name="記録"><PlainTextContent>${text}</PlainTextContent>${selections.join("")}</TextSource></Sources></Project>`;
+    await page.goto(`${server.base}/research/projects`);
+    await page.locator("#import-file").setInputFiles({ name: "large.qde", mimeType: "application/xml", buffer: Buffer.from(project) });
+    await page.getByLabel("プロジェクトの名前（空欄ならファイルの名前）").fill("大きな表");
+    await page.getByRole("button", { name: "ファイルを取り込む" }).click();
+    assert.match(await page.locator("main").innerText(), /カード 800 枚を取り込みました/);
+    await Promise.all([page.waitForURL(/\/research\/projects\/\d+$/), page.getByRole("link", { name: "プロジェクトを開く" }).click()]);
+    const id = page.url().match(/\/research\/projects\/(\d+)/)[1];
+    await page.goto(`${server.base}/research/projects/${id}/board`);
+    await page.locator("#board.live").waitFor();
+    const inPage = () => page.locator("#board .board-card").count();
+    const shown = await inPage();
+    assert.ok(shown > 0 && shown < 400, `${shown} of 800 cards in the page`);
+
+    // Zoomed out to the whole table, the cards are boxes on a canvas and none is in the page.
+    await page.getByRole("button", { name: "全体を表示" }).click();
+    await page.waitForFunction(() => document.getElementById("board").classList.contains("distant"));
+    assert.equal(await inPage(), 0);
+    // Back to actual size: the cards in sight come back, each in its group, in its order.
+    await page.locator("#board-zoom-level").click();
+    await page.waitForFunction(() => document.querySelectorAll("#board .board-card").length > 0);
+    const ordered = await page.evaluate(() => [...document.querySelectorAll("#board .board-members")].every((members) => {
+      const ids = [...members.querySelectorAll(":scope > .board-card")].map((card) => Number(card.dataset.node));
+      return ids.every((value, n) => n === 0 || value > ids[n - 1]);
+    }));
+    assert.ok(ordered, "cards back in their order");
+
+    // A ticked card stays in the page wherever the view goes; the arrow keys reach cards
+    // that were out of it, and focus is never lost.
+    const tickedId = await page.evaluate(() => {
+      const frame = document.getElementById("board").getBoundingClientRect();
+      // Of the cards wholly inside the table's frame (which runs below the window), the one
+      // nearest its bottom edge.
+      const inSight = [...document.querySelectorAll("#board .board-card")].filter((card) => {
+        const box = card.getBoundingClientRect();
+        return box.left > frame.left && box.right < frame.right && box.top > frame.top && box.bottom < frame.bottom;
+      });
+      const gap = (card) => frame.bottom - card.getBoundingClientRect().bottom;
+      return inSight.sort((a, b) => gap(a) - gap(b))[0].dataset.node;
+    });
+    const ticked = page.locator(`#pick-${tickedId}`);
+    await page.locator("#board.live:not(.moving)").waitFor();
+    // Below the window's edge: the page scrolls to it, the press ticks it, and the table does
+    // not pan away from under the pointer.
+    await ticked.check();
+    const before = new Set(await page.locator("#board .board-card").evaluateAll((cards) => cards.map((c) => c.dataset.node)));
+    await ticked.focus();
+    let reached = false;
+    for (let n = 0; n < 60 && !reached; n += 1) {
+      await page.keyboard.press("ArrowDown");
+      const focused = await page.evaluate(() => document.activeElement?.closest("[data-node]")?.dataset.node ?? "");
+      assert.notEqual(focused, "", "focus stays on the table");
+      reached = !before.has(focused);
+    }
+    assert.ok(reached, "the arrow keys reached a card that was out of the page");
+    assert.equal(await page.locator(`#node-${tickedId}`).count(), 1, "the ticked card is still in the page");
+    assert.ok(await page.locator(`#pick-${tickedId}`).isChecked());
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });

@@ -71,11 +71,17 @@
     let rules = [];
     try { rules = sheet ? [...sheet.cssRules] : []; } catch { rules = []; }
     for (const rule of rules) {
-      const id = Number(rule.selectorText?.match(/^#node-(\d+)$/)?.[1]);
+      const selector = rule.selectorText ?? "";
+      if (selector === "#board-plane") tableSize = { width: parseFloat(rule.style.width), height: parseFloat(rule.style.height) };
+      const id = Number(selector.match(/^#node-(\d+)$/)?.[1]);
       if (id) found.set(id, rule.style);
     }
     return found;
   }
+  // The table's size, from the same stylesheet: asked of the page, it would lay out every card.
+  let tableSize = null;
+  const planeWidth = () => tableSize?.width || plane().offsetWidth;
+  const planeHeight = () => tableSize?.height || plane().offsetHeight;
   function measure() {
     rects = new Map();
     const placed = places();
@@ -107,6 +113,7 @@
   // out of sight are taken out, each put back in its place among its group's cards as it nears.
   // Groups stay, as do the card with focus and any card carried or ticked.
   const CULL_FROM = 600;
+  let culled = false;
   let cards = [];
   function index() {
     parked.clear();
@@ -116,7 +123,7 @@
       const id = Number(element.dataset.node);
       const holder = element.parentElement;
       const siblings = order.get(holder) ?? [];
-      const entry = { id, element, holder, siblings, rect: rects.get(id) };
+      const entry = { id, element, holder, siblings, rect: rects.get(id), input: element.querySelector(":scope > input") };
       siblings.push(entry);
       order.set(holder, siblings);
       cards.push(entry);
@@ -151,17 +158,21 @@
   function cull() {
     if (cards.length < CULL_FROM) return;
     const distant = view.scale < FAR;
-    const width = viewport.clientWidth / view.scale;
-    const height = viewport.clientHeight / view.scale;
+    // The first time, before any card is taken out, the window's size stands in for the
+    // table's (which it holds): asking the table would lay out every card first.
+    const width = (culled ? viewport.clientWidth : window.innerWidth) / view.scale;
+    const height = (culled ? viewport.clientHeight : window.innerHeight) / view.scale;
+    culled = true;
     const left = -view.x / view.scale - width / 4;
     const top = -view.y / view.scale - height / 4;
     const right = left + width * 1.5;
     const bottom = top + height * 1.5;
     const back = new Map();
+    const gone = new Map();
     for (const entry of cards) {
       const { rect } = entry;
       const near = !distant && rect.x + rect.width > left && rect.x < right && rect.y + rect.full > top && rect.y < bottom;
-      const kept = near || entry.id === current || entry.id === carry?.id || entry.element.querySelector("input:checked");
+      const kept = near || entry.id === current || entry.id === carry?.id || entry.input?.checked;
       if (kept && parked.has(entry.id)) {
         parked.delete(entry.id);
         const list = back.get(entry.holder) ?? [];
@@ -169,13 +180,26 @@
         back.set(entry.holder, list);
       } else if (!kept && !parked.has(entry.id)) {
         parked.set(entry.id, entry);
-        entry.element.remove();
+        const list = gone.get(entry.holder) ?? [];
+        list.push(entry.element);
+        gone.set(entry.holder, list);
       }
+    }
+    // Many cards of one group leave at once (the table just opened, a jump across it): the
+    // group's children are laid in again without them, one change instead of hundreds.
+    // Not where focus is: a focused element taken out, even for a moment, loses focus (and a
+    // click on it its effect).
+    const calm = (holder) => !holder.contains(document.activeElement);
+    for (const [holder, list] of gone) {
+      if (list.length > 20 && calm(holder)) {
+        const leaving = new Set(list);
+        holder.replaceChildren(...[...holder.children].filter((child) => !leaving.has(child)));
+      } else for (const element of list) element.remove();
     }
     // Put back in order: one by one before the next card shown, or, for many, the group's
     // cards laid in again after its groups.
     for (const [holder, list] of back) {
-      if (list.length > 20) {
+      if (list.length > 20 && calm(holder)) {
         const groups = [...holder.children].filter((child) => child.classList.contains("board-group"));
         holder.replaceChildren(...groups, ...list[0].siblings.filter((entry) => !parked.has(entry.id)).map((entry) => entry.element));
         continue;
@@ -229,8 +253,8 @@
     say(fill(words.zoom, { percent: Math.round(view.scale * 100) }));
   };
   function fit() {
-    const width = plane().offsetWidth;
-    const height = plane().offsetHeight;
+    const width = planeWidth();
+    const height = planeHeight();
     const scale = clamp(Math.min(viewport.clientWidth / width, viewport.clientHeight / height), 0.05, 1);
     view = { scale, x: (viewport.clientWidth - width * scale) / 2, y: 0 };
     apply();
@@ -277,7 +301,7 @@
   // to look elsewhere.
   let overviewImage = null;
   function overviewScale() {
-    return Math.min(minimap.width / plane().offsetWidth, minimap.height / plane().offsetHeight);
+    return Math.min(minimap.width / planeWidth(), minimap.height / planeHeight());
   }
   function paintOverview() {
     const canvas = document.createElement("canvas");
@@ -417,7 +441,9 @@
   viewport.addEventListener("focusin", (event) => {
     const id = idOf(event.target);
     if (id && id !== current) setCurrent(id);
-    if (id) reveal(id);
+    // Focus from the keyboard brings the node into sight; a press on it does not pan the
+    // table away from under the pointer before the press is over (the tick would be lost).
+    if (id && pointers.size === 0) reveal(id);
   });
 
   // Each change knows how to make itself again and how to undo itself.
