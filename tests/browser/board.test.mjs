@@ -326,4 +326,23 @@ describe("the KJ board", () => {
     assert.deepEqual(problems, []);
     await context.close();
   });
+
+  test("without script: two cards ticked, a name typed and Enter gather them", async () => {
+    const signedIn = await signIn(browser, server.base, "researcher@example.jp");
+    const state = await signedIn.context.storageState();
+    await signedIn.context.close();
+    const context = await browser.newContext({ locale: "ja-JP", javaScriptEnabled: false, storageState: state });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/research/projects`);
+    await page.locator("a[href*='/research/projects/']", { hasText: /IPS/ }).first().click();
+    await page.goto(`${page.url()}/board`);
+    const boxes = page.locator("#board .board-card input[name=node]");
+    const ids = [await boxes.nth(0).getAttribute("value"), await boxes.nth(1).getAttribute("value")];
+    for (const id of ids) await page.locator(`#pick-${id}`).check();
+    await page.locator("#group-label").fill("Enterでまとめた");
+    await Promise.all([page.waitForLoadState("load"), page.waitForURL(/\/board/), page.locator("#group-label").press("Enter")]);
+    await page.locator(".board-group[data-label='Enterでまとめた']").waitFor();
+    for (const id of ids) assert.equal(await holderOf(page, id), "Enterでまとめた");
+    await context.close();
+  });
 });

@@ -6,7 +6,7 @@ use kizuki_domain::Timestamp;
 use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::qda::tree;
 
-use crate::{Result, Store, StoreError};
+use crate::{Backend, Result, Store, StoreError};
 
 /// A researcher in a project, as its members page lists them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,6 +262,44 @@ impl Store {
         .bind(role)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Takes a member out of the project. Refused (`Refused("last_keeper")`) when they are its
+    /// last key keeper, so that the key always has someone to keep it; `NotFound` when they
+    /// are not a member. One change at a time per project, so two keepers cannot take each
+    /// other out at once.
+    pub async fn remove_qda_member(&self, project_id: i64, user_id: i64) -> Result<()> {
+        let mut transaction = self.begin_write().await?;
+        let lock = match self.backend {
+            Backend::Sqlite => "SELECT id FROM qda_projects WHERE id = $1",
+            Backend::Postgres => "SELECT id FROM qda_projects WHERE id = $1 FOR UPDATE",
+        };
+        sqlx::query_scalar::<_, i64>(lock)
+            .bind(project_id)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let roles: Vec<(i64, String)> =
+            sqlx::query_as("SELECT user_id, role FROM qda_members WHERE project_id = $1")
+                .bind(project_id)
+                .fetch_all(&mut *transaction)
+                .await?;
+        let role = roles
+            .iter()
+            .find(|(member, _)| *member == user_id)
+            .map(|(_, role)| role.as_str())
+            .ok_or(StoreError::NotFound)?;
+        let keepers = roles.iter().filter(|(_, r)| r == "key_keeper").count();
+        if role == "key_keeper" && keepers == 1 {
+            return Err(StoreError::Refused("last_keeper"));
+        }
+        sqlx::query("DELETE FROM qda_members WHERE project_id = $1 AND user_id = $2")
+            .bind(project_id)
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
         Ok(())
     }
 

@@ -8,7 +8,8 @@
 "use strict";
 (() => {
   const form = document.getElementById("board-form");
-  if (!form) return;
+  const shown = () => document.documentElement.classList.remove("board-waiting");
+  if (!form) { shown(); return; }
   const words = form.dataset;
   const base = words.base;
   const csrf = words.csrf;
@@ -100,6 +101,8 @@
         const full = group ? parseFloat(style.height) : 64;
         rect = { x: inside.x + parseFloat(style.left), y: inside.y + parseFloat(style.top), width: group ? parseFloat(style.width) : 200, full };
       } else {
+        // Not in the stylesheet (not expected): asked of the page, which must show the table.
+        shown();
         corner ??= top.getBoundingClientRect();
         const box = element.getBoundingClientRect();
         rect = { x: (box.left - corner.left) / view.scale, y: (box.top - corner.top) / view.scale, width: element.offsetWidth, full: element.offsetHeight };
@@ -981,4 +984,6 @@
 
   render();
   buttons();
+  // The far cards are out: the table may be laid out now (see board-wait.js).
+  shown();
 })();

@@ -592,6 +592,12 @@ fn table() -> RouteTable {
             pages::research::members::show,
         )
         .page(
+            M::POST,
+            "/research/projects/{id}/members/remove",
+            P::Research,
+            pages::research::members::remove,
+        )
+        .page(
             M::GET,
             "/research/projects/{id}/exchange",
             P::Research,

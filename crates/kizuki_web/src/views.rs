@@ -63,8 +63,8 @@ impl Chrome {
     }
 
     /// A message about `count` things, singular or plural as the language wants.
-    pub fn tc(&self, key: &str, count: i64) -> String {
-        kizuki_i18n::count(self.lang, key, count)
+    pub fn tc(&self, key: &str, count: impl Count) -> String {
+        kizuki_i18n::count(self.lang, key, count.number())
     }
 
     /// A link to `path` in the page's language.
@@ -299,6 +299,30 @@ pub struct InvitationView {
     pub name: String,
     pub email: String,
     pub errors: Vec<String>,
+}
+
+/// A number of things, as [`Chrome::tc`] takes it: by value or by reference (templates pass
+/// some arguments borrowed), counted in `i64` or `usize`.
+pub trait Count {
+    fn number(&self) -> i64;
+}
+
+impl Count for i64 {
+    fn number(&self) -> i64 {
+        *self
+    }
+}
+
+impl Count for usize {
+    fn number(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
+    }
+}
+
+impl<T: Count> Count for &T {
+    fn number(&self) -> i64 {
+        (**self).number()
+    }
 }
 
 #[cfg(test)]

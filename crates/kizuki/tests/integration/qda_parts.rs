@@ -203,3 +203,142 @@ async fn members_are_added_by_address_and_only_keepers_see_or_hand_on_the_key() 
             .contains("田中さん | P03</textarea>")
     );
 }
+
+/// The id the members page's "remove" form sends for the member with `email`.
+fn member_id(page: &str, email: &str) -> String {
+    let item = page
+        .split("<li>")
+        .find(|item| item.contains(email))
+        .unwrap_or_else(|| panic!("{email} is not listed"));
+    let value = item
+        .split("name=\"user\" value=\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no remove form for {email}"));
+    value[..value.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_keeper_removes_members_after_asking_anyone_may_leave_and_the_last_keeper_stays() {
+    let app = TestApp::builder()
+        .user("keeper@example.jp", Role::Researcher)
+        .user("colleague@example.jp", Role::Researcher)
+        .user("second@example.jp", Role::Researcher)
+        .build()
+        .await;
+    let keeper = app.signed_in("keeper@example.jp").await;
+    let project = project_by_page(&keeper, "出入りのあるプロジェクト").await;
+    let members = format!("{project}/members");
+    let remove = format!("{members}/remove");
+    for email in ["colleague@example.jp", "second@example.jp"] {
+        keeper.submit(&members, &members, &[("email", email)]).await;
+    }
+    let page = keeper.get_text(&members).await;
+    let colleague_id = member_id(&page, "colleague@example.jp");
+    // The only keeper is offered no way out; their id is posted as a crafted form would.
+    assert!(!page.contains(&text(Lang::Ja, "qda.members.leave")));
+    let email = kizuki_domain::EmailAddress::parse("keeper@example.jp").unwrap();
+    let keeper_id = app.store.user_by_email(&email).await.unwrap().id.to_string();
+
+    // The first press asks, naming who and what follows; nothing changes yet.
+    let asked = keeper
+        .submit(&members, &remove, &[("user", &colleague_id)])
+        .await;
+    assert_eq!(asked.status(), 200);
+    let asked = asked.text().await.unwrap();
+    assert!(asked.contains(&text(Lang::Ja, "qda.members.remove_title")));
+    assert!(asked.contains("colleague@example.jp"), "{asked}");
+    assert!(
+        keeper
+            .get_text(&members)
+            .await
+            .contains("colleague@example.jp")
+    );
+
+    // A member may not take out others, only themselves.
+    let second = app.signed_in("second@example.jp").await;
+    let page = second.get_text(&members).await;
+    assert!(!page.contains(&format!("name=\"user\" value=\"{colleague_id}\"")));
+    let refused = second
+        .submit(
+            &members,
+            &remove,
+            &[("user", &colleague_id), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+
+    // Confirmed, the keeper takes the colleague out: the project is gone for them, and the log
+    // says who did it to whom.
+    let response = keeper
+        .submit(
+            &members,
+            &remove,
+            &[("user", &colleague_id), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(location(&response), members);
+    let page = keeper.get_text(&members).await;
+    assert!(page.contains(&text(Lang::Ja, "flash.qda_member_removed")));
+    assert!(!page.contains("<span class=\"member-email\">colleague@example.jp"));
+    assert!(page.contains(&text(Lang::Ja, "qda.log.member_removed")));
+    assert!(page.contains(&text(Lang::Ja, "qda.log.member_added")));
+    let colleague = app.signed_in("colleague@example.jp").await;
+    assert_eq!(colleague.get(&project).await.status(), 404);
+
+    // The only key keeper cannot leave, and is told what to do first.
+    let response = keeper
+        .submit(
+            &members,
+            &remove,
+            &[("user", &keeper_id), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(location(&response), members);
+    assert!(
+        keeper
+            .get_text(&members)
+            .await
+            .contains(&text(Lang::Ja, "flash.qda_last_keeper"))
+    );
+    assert_eq!(keeper.get(&project).await.status(), 200);
+
+    // With a second keeper, the first may leave; they land on their list of projects.
+    keeper
+        .submit(
+            &members,
+            &members,
+            &[("email", "second@example.jp"), ("role", "key_keeper")],
+        )
+        .await;
+    let asked = keeper
+        .submit(&members, &remove, &[("user", &keeper_id)])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(asked.contains(&text(Lang::Ja, "qda.members.leave_title")));
+    let response = keeper
+        .submit(
+            &members,
+            &remove,
+            &[("user", &keeper_id), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(location(&response), "/research/projects");
+    assert!(
+        keeper
+            .get_text("/research/projects")
+            .await
+            .contains(&text(Lang::Ja, "flash.qda_left"))
+    );
+    assert_eq!(keeper.get(&project).await.status(), 404);
+    // Someone not in the project is "not found", as anything of a project one is not in.
+    let gone = second
+        .submit(
+            &members,
+            &remove,
+            &[("user", &colleague_id), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(gone.status(), 404);
+}

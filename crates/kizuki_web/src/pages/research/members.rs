@@ -6,9 +6,11 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use kizuki_domain::qda::pseudonyms::Entry;
 use kizuki_domain::text;
+use kizuki_store::StoreError;
 use serde::Deserialize;
 
 use super::{project, project_base, project_chrome};
+use crate::confirm::{self, Question};
 use crate::context::{CurrentUser, RequestContext};
 use crate::error::AppError;
 use crate::forms::{CleanForm, redirect_with_flash};
@@ -27,10 +29,13 @@ pub struct LogRow {
 const LOG_LINES: i64 = 50;
 
 pub struct MemberRow {
+    pub user_id: i64,
     pub name: String,
     pub email: String,
     pub keeper: bool,
     pub you: bool,
+    /// Whether the reader may take them out: a keeper anyone, anyone themselves.
+    pub removable: bool,
 }
 
 #[derive(Template)]
@@ -64,6 +69,7 @@ pub async fn show(
         Vec::new()
     };
     let members = state.store().qda_members(project.id).await?;
+    let keepers = members.iter().filter(|m| m.role == "key_keeper").count();
     let (log, log_total) = if keeper {
         state
             .store()
@@ -99,6 +105,10 @@ pub async fn show(
             .map(|member| MemberRow {
                 keeper: member.role == "key_keeper",
                 you: member.user_id == user.id,
+                // The last keeper stays (the store refuses it too).
+                removable: (keeper || member.user_id == user.id)
+                    && !(member.role == "key_keeper" && keepers == 1),
+                user_id: member.user_id,
                 name: member.name,
                 email: member.email,
             })
@@ -195,10 +205,125 @@ pub async fn add(
         .store()
         .add_qda_member(project.id, member.id, role)
         .await?;
+    let action = if role == "key_keeper" {
+        "keeper_added"
+    } else {
+        "member_added"
+    };
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            action,
+            member.email.as_str(),
+            state.now(),
+        )
+        .await?;
     let said = match (already, role) {
         (true, _) => "flash.qda_keeper_made",
         (false, "key_keeper") => "flash.qda_keeper_added",
         _ => "flash.qda_member_added",
     };
     Ok(redirect_with_flash(&context, &path, said))
+}
+
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    confirmed: String,
+}
+
+/// Takes a member out of the project, after asking: a key keeper may take out anyone, anyone
+/// may leave; the last key keeper may not go. Written to the access log.
+pub async fn remove(
+    State(state): State<AppState>,
+    context: RequestContext,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    CleanForm(form): CleanForm<RemoveForm>,
+) -> Result<Response, AppError> {
+    let project = project(&state, &id, user.id).await?;
+    let path = members_path(project.id);
+    let target: i64 = form.user.trim().parse().map_err(|_| AppError::NotFound)?;
+    let leaving = target == user.id;
+    if !leaving && project.role != "key_keeper" {
+        return Err(AppError::Forbidden);
+    }
+    let members = state.store().qda_members(project.id).await?;
+    let member = members
+        .iter()
+        .find(|member| member.user_id == target)
+        .ok_or(AppError::NotFound)?;
+    if !confirm::given(&form.confirmed) {
+        let consequence = if leaving {
+            kizuki_i18n::format(
+                context.lang,
+                "qda.members.leave_consequence",
+                &[("project", &project.name)],
+            )
+        } else {
+            kizuki_i18n::format(
+                context.lang,
+                "qda.members.remove_consequence",
+                &[("name", &member.name), ("email", &member.email)],
+            )
+        };
+        return Ok(confirm::ask(
+            &state,
+            &context,
+            Question {
+                title_key: if leaving {
+                    "qda.members.leave_title"
+                } else {
+                    "qda.members.remove_title"
+                },
+                consequence,
+                button_key: if leaving {
+                    "qda.members.leave"
+                } else {
+                    "qda.members.remove"
+                },
+                action: format!("{path}/remove"),
+                back: path,
+                fields: vec![("user".to_owned(), target.to_string())],
+            },
+        ));
+    }
+    match state.store().remove_qda_member(project.id, target).await {
+        Ok(()) => {}
+        Err(StoreError::Refused(_)) => {
+            return Ok(redirect_with_flash(
+                &context,
+                &path,
+                "flash.qda_last_keeper",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    state
+        .store()
+        .log_qda_access(
+            project.id,
+            user.id,
+            "member_removed",
+            &member.email,
+            state.now(),
+        )
+        .await?;
+    if leaving {
+        Ok(redirect_with_flash(
+            &context,
+            "/research/projects",
+            "flash.qda_left",
+        ))
+    } else {
+        Ok(redirect_with_flash(
+            &context,
+            &path,
+            "flash.qda_member_removed",
+        ))
+    }
 }
