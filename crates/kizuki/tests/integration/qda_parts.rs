@@ -237,7 +237,13 @@ async fn a_keeper_removes_members_after_asking_anyone_may_leave_and_the_last_kee
     // The only keeper is offered no way out; their id is posted as a crafted form would.
     assert!(!page.contains(&text(Lang::Ja, "qda.members.leave")));
     let email = kizuki_domain::EmailAddress::parse("keeper@example.jp").unwrap();
-    let keeper_id = app.store.user_by_email(&email).await.unwrap().id.to_string();
+    let keeper_id = app
+        .store
+        .user_by_email(&email)
+        .await
+        .unwrap()
+        .id
+        .to_string();
 
     // The first press asks, naming who and what follows; nothing changes yet.
     let asked = keeper

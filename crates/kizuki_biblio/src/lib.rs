@@ -1,0 +1,52 @@
+//! Bibliographic records as the databases and reference managers export them.
+//!
+//! A file arrives as bytes: [`decode`] finds its encoding (a byte-order mark, UTF-8, Shift_JIS
+//! for Japanese databases such as 医中誌 and CiNii, else Windows-1252, which Latin-1 files are),
+//! [`detect`] its format, and a reader turns it into [`Record`]s, each keeping every field in
+//! the order it came, with the line it began on. A file that cannot be read is refused whole,
+//! with the line and what was expected there ([`ReadError`]).
+
+mod decode;
+mod detect;
+mod normalise;
+mod record;
+mod ris;
+
+pub use decode::{Decoded, Encoding, decode};
+pub use detect::{Format, detect};
+pub use normalise::{doi, pages, pmcid, pmid, year};
+pub use record::{Field, Record};
+pub use ris::read_ris;
+
+/// Why a file could not be read: the line (from 1) and what was expected there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {expected}")]
+pub struct ReadError {
+    pub line: usize,
+    pub expected: String,
+}
+
+/// Reads a file of any format this crate knows, as it came.
+pub fn read(bytes: &[u8], file_name: &str) -> Result<(Vec<Record>, Format, Encoding), ReadError> {
+    let Decoded { text, encoding } = decode(bytes);
+    let format = detect(&text, file_name);
+    let records = match format {
+        Format::Ris => read_ris(&text)?,
+        Format::Unknown => {
+            return Err(ReadError {
+                line: 1,
+                expected: "a bibliographic export (RIS, MEDLINE, PubMed XML, EndNote XML, BibTeX, Web of Science or CSV)".into(),
+            });
+        }
+        other => {
+            return Err(ReadError {
+                line: 1,
+                expected: format!(
+                    "a format this version reads ({} is not read yet)",
+                    other.name()
+                ),
+            });
+        }
+    };
+    Ok((records, format, encoding))
+}

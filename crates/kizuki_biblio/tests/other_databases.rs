@@ -1,0 +1,87 @@
+//! Every RIS file in `../shared/external/biblio` — exports from EBSCO, Ovid, Scopus, Web of
+//! Science, ProQuest, Dimensions, Lens, EndNote, Zotero and others — reads with the number of
+//! records its source says it holds (`SOURCES.md`). Skipped when the folder is not there, as on
+//! a user's clone.
+
+use std::path::{Path, PathBuf};
+
+fn external() -> Option<PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/external");
+    folder.join("SOURCES.md").exists().then_some(folder)
+}
+
+/// Each file of `biblio/` with the count `SOURCES.md` gives after `what` (`RIS records=`).
+fn stated(sources: &str, what: &str) -> Vec<(String, usize)> {
+    let mut found = Vec::new();
+    let mut file: Option<String> = None;
+    for line in sources.lines() {
+        if let Some(name) = line.strip_prefix("### `biblio/") {
+            file = name.strip_suffix('`').map(str::to_owned);
+        } else if let (Some(name), Some(at)) = (&file, line.find(what)) {
+            let count: String = line[at + what.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if let Ok(count) = count.parse() {
+                found.push((name.clone(), count));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_ris_export_reads_with_the_records_its_source_holds() {
+    let Some(folder) = external() else {
+        eprintln!("skipped: ../shared/external is not here");
+        return;
+    };
+    let sources = std::fs::read_to_string(folder.join("SOURCES.md")).unwrap();
+    let files = stated(&sources, "RIS records=");
+    assert!(
+        files.len() >= 30,
+        "SOURCES.md names {} RIS files",
+        files.len()
+    );
+    let mut wrong = Vec::new();
+    for (name, count) in &files {
+        let bytes = std::fs::read(folder.join("biblio").join(name)).unwrap();
+        match kizuki_biblio::read(&bytes, name) {
+            Ok((records, _, _)) if records.len() == *count => {
+                let untitled = records.iter().filter(|r| r.fields.len() < 2).count();
+                if untitled > 0 {
+                    wrong.push(format!(
+                        "{name}: {untitled} records with no field but their kind"
+                    ));
+                }
+            }
+            Ok((records, format, _)) => wrong.push(format!(
+                "{name}: {} records as {}, the source says {count}",
+                records.len(),
+                format.name()
+            )),
+            Err(error) => wrong.push(format!("{name}: {error}")),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_ovid_export_keeps_its_journal_abbreviations_and_dois() {
+    let Some(folder) = external() else {
+        eprintln!("skipped: ../shared/external is not here");
+        return;
+    };
+    let bytes = std::fs::read(folder.join("biblio/asreview/ovid_psycinfo.ris")).unwrap();
+    let (records, _, _) = kizuki_biblio::read(&bytes, "ovid_psycinfo.ris").unwrap();
+    assert!(
+        records.iter().all(|r| r.journal_abbreviation.is_some()),
+        "Ovid's NL after ER"
+    );
+    assert!(records.iter().filter(|r| r.doi.is_some()).count() >= 5);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.doi.as_deref().is_none_or(|d| d.starts_with("10.")))
+    );
+}
