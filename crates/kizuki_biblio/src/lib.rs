@@ -2,21 +2,27 @@
 //!
 //! A file arrives as bytes: [`decode`] finds its encoding (a byte-order mark, UTF-8, Shift_JIS
 //! for Japanese databases such as 医中誌 and CiNii, else Windows-1252, which Latin-1 files are),
-//! [`detect`] its format, and a reader turns it into [`Record`]s, each keeping every field in
+//! [`detect`] its format, and a reader ([`read_ris`], [`read_medline`], [`read_wos`]) turns it
+//! into [`Record`]s, each keeping every field in
 //! the order it came, with the line it began on. A file that cannot be read is refused whole,
 //! with the line and what was expected there ([`ReadError`]).
 
 mod decode;
 mod detect;
+mod lines;
+mod medline;
 mod normalise;
 mod record;
 mod ris;
+mod wos;
 
 pub use decode::{Decoded, Encoding, decode};
 pub use detect::{Format, detect};
+pub use medline::read_medline;
 pub use normalise::{doi, pages, pmcid, pmid, year};
 pub use record::{Field, Record};
 pub use ris::read_ris;
+pub use wos::read_wos;
 
 /// Why a file could not be read: the line (from 1) and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +38,8 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<(Vec<Record>, Format, Encod
     let format = detect(&text, file_name);
     let records = match format {
         Format::Ris => read_ris(&text)?,
+        Format::Medline => read_medline(&text)?,
+        Format::WebOfScience => read_wos(&text)?,
         Format::Unknown => {
             return Err(ReadError {
                 line: 1,

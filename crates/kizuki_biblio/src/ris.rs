@@ -6,6 +6,7 @@
 
 use crate::ReadError;
 use crate::detect::ris_tag;
+use crate::lines::numbered;
 use crate::normalise;
 use crate::record::{Field, Record};
 
@@ -15,9 +16,7 @@ pub fn read_ris(text: &str) -> Result<Vec<Record>, ReadError> {
     let mut open: Option<Record> = None;
     // Whether the last line was a field of the open record, which an untagged line continues.
     let mut continuing = false;
-    let lines = split_lines(text);
-    for (number, line) in lines {
-        let line = line.trim_start_matches('\u{feff}');
+    for (number, line) in numbered(text) {
         match ris_tag(line) {
             Some(("TY", kind)) => {
                 if let Some(record) = &open {
@@ -94,41 +93,8 @@ fn field(tag: &str, value: &str) -> Field {
     }
 }
 
-/// The lines with their numbers from 1, whatever ends them: CR LF, LF or a lone CR.
-fn split_lines(text: &str) -> Vec<(usize, &str)> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\n' => {
-                lines.push(&text[start..at]);
-                start = at + 1;
-            }
-            b'\r' => {
-                lines.push(&text[start..at]);
-                if bytes.get(at + 1) == Some(&b'\n') {
-                    at += 1;
-                }
-                start = at + 1;
-            }
-            _ => {}
-        }
-        at += 1;
-    }
-    if start < text.len() {
-        lines.push(&text[start..]);
-    }
-    lines
-        .into_iter()
-        .enumerate()
-        .map(|(index, line)| (index + 1, line))
-        .collect()
-}
-
 fn lines_count(text: &str) -> usize {
-    split_lines(text).len().max(1)
+    numbered(text).len().max(1)
 }
 
 /// The record with its compared fields read from the tags the databases use.
@@ -283,7 +249,7 @@ mod tests {
         fn any_text_gives_records_or_a_line_within_it(text in "(TY  - JOUR\n|TI  - [a-z ]{0,8}\n|ER  -\n|[a-z0-9. ]{0,10}\n|\r){0,12}") {
             match read_ris(&text) {
                 Ok(records) => prop_assert!(!records.is_empty()),
-                Err(error) => prop_assert!(error.line >= 1 && error.line <= split_lines(&text).len().max(1)),
+                Err(error) => prop_assert!(error.line >= 1 && error.line <= numbered(&text).len().max(1)),
             }
         }
     }

@@ -1,6 +1,6 @@
-//! Every RIS file in `../shared/external/biblio` — exports from EBSCO, Ovid, Scopus, Web of
-//! Science, ProQuest, Dimensions, Lens, EndNote, Zotero and others — reads with the number of
-//! records its source says it holds (`SOURCES.md`). Skipped when the folder is not there, as on
+//! Every RIS, MEDLINE and Web of Science file in `../shared/external/biblio` — exports from
+//! PubMed, EBSCO, Ovid, Scopus, Web of Science, ProQuest, Dimensions, Lens, EndNote, Zotero and
+//! others — reads with the number of records its source says it holds (`SOURCES.md`). Skipped when the folder is not there, as on
 //! a user's clone.
 
 use std::path::{Path, PathBuf};
@@ -30,40 +30,63 @@ fn stated(sources: &str, what: &str) -> Vec<(String, usize)> {
     found
 }
 
-#[test]
-fn every_ris_export_reads_with_the_records_its_source_holds() {
+/// Every file `SOURCES.md` counts as `what` reads as `format` with that many records, each
+/// holding a field besides its kind.
+fn every_file_of(what: &str, format: kizuki_biblio::Format, at_least: usize) {
     let Some(folder) = external() else {
         eprintln!("skipped: ../shared/external is not here");
         return;
     };
-    let sources = std::fs::read_to_string(folder.join("SOURCES.md")).unwrap();
-    let files = stated(&sources, "RIS records=");
+    let sources = std::fs::read_to_string(folder.join("SOURCES.md"))
+        .unwrap_or_else(|error| panic!("SOURCES.md: {error}"));
+    let files = stated(&sources, what);
     assert!(
-        files.len() >= 30,
-        "SOURCES.md names {} RIS files",
+        files.len() >= at_least,
+        "SOURCES.md names {} files of {what}",
         files.len()
     );
     let mut wrong = Vec::new();
     for (name, count) in &files {
-        let bytes = std::fs::read(folder.join("biblio").join(name)).unwrap();
+        let bytes = std::fs::read(folder.join("biblio").join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
         match kizuki_biblio::read(&bytes, name) {
-            Ok((records, _, _)) if records.len() == *count => {
-                let untitled = records.iter().filter(|r| r.fields.len() < 2).count();
-                if untitled > 0 {
+            Ok((records, found, _)) if records.len() == *count && found == format => {
+                let empty = records.iter().filter(|r| r.fields.len() < 2).count();
+                if empty > 0 {
                     wrong.push(format!(
-                        "{name}: {untitled} records with no field but their kind"
+                        "{name}: {empty} records with no field but their kind"
                     ));
                 }
             }
-            Ok((records, format, _)) => wrong.push(format!(
-                "{name}: {} records as {}, the source says {count}",
+            Ok((records, found, _)) => wrong.push(format!(
+                "{name}: {} records as {}, the source says {count} as {}",
                 records.len(),
+                found.name(),
                 format.name()
             )),
             Err(error) => wrong.push(format!("{name}: {error}")),
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn every_ris_export_reads_with_the_records_its_source_holds() {
+    every_file_of("RIS records=", kizuki_biblio::Format::Ris, 30);
+}
+
+#[test]
+fn every_medline_export_reads_with_the_records_its_source_holds() {
+    every_file_of("MEDLINE/nbib records=", kizuki_biblio::Format::Medline, 8);
+}
+
+#[test]
+fn every_web_of_science_export_reads_with_the_records_its_source_holds() {
+    every_file_of(
+        "WoS tagged records=",
+        kizuki_biblio::Format::WebOfScience,
+        5,
+    );
 }
 
 #[test]
