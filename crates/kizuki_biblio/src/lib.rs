@@ -15,6 +15,7 @@ mod normalise;
 mod record;
 mod ris;
 mod wos;
+mod xml;
 
 pub use decode::{Decoded, Encoding, decode};
 pub use detect::{Format, detect};
@@ -23,6 +24,7 @@ pub use normalise::{doi, pages, pmcid, pmid, year};
 pub use record::{Field, Record};
 pub use ris::read_ris;
 pub use wos::read_wos;
+pub use xml::{read_endnote_xml, read_pubmed_xml};
 
 /// Why a file could not be read: the line (from 1) and what was expected there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +42,8 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<(Vec<Record>, Format, Encod
         Format::Ris => read_ris(&text)?,
         Format::Medline => read_medline(&text)?,
         Format::WebOfScience => read_wos(&text)?,
+        Format::PubmedXml => read_pubmed_xml(&text)?,
+        Format::EndnoteXml => read_endnote_xml(&text)?,
         Format::Unknown => {
             return Err(ReadError {
                 line: 1,
