@@ -7,6 +7,7 @@
 //! the order it came, with the line it began on. A file that cannot be read is refused whole,
 //! with the line and what was expected there ([`ReadError`]).
 
+mod bibtex;
 mod decode;
 mod detect;
 mod lines;
@@ -17,6 +18,7 @@ mod ris;
 mod wos;
 mod xml;
 
+pub use bibtex::read_bibtex;
 pub use decode::{Decoded, Encoding, decode};
 pub use detect::{Format, detect};
 pub use medline::read_medline;
@@ -44,6 +46,7 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<(Vec<Record>, Format, Encod
         Format::WebOfScience => read_wos(&text)?,
         Format::PubmedXml => read_pubmed_xml(&text)?,
         Format::EndnoteXml => read_endnote_xml(&text)?,
+        Format::Bibtex => read_bibtex(&text)?,
         Format::Unknown => {
             return Err(ReadError {
                 line: 1,

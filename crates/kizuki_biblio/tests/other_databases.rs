@@ -1,4 +1,4 @@
-//! Every RIS, MEDLINE, Web of Science, PubMed XML and EndNote XML file in `../shared/external/biblio` — exports from
+//! Every RIS, MEDLINE, Web of Science, PubMed XML, EndNote XML and BibTeX file in `../shared/external/biblio` — exports from
 //! PubMed, EBSCO, Ovid, Scopus, Web of Science, ProQuest, Dimensions, Lens, EndNote, Zotero and
 //! others — reads with the number of records its source says it holds (`SOURCES.md`). Skipped when the folder is not there, as on
 //! a user's clone.
@@ -101,6 +101,11 @@ fn every_pubmed_xml_export_reads_with_the_articles_its_source_holds() {
 #[test]
 fn every_endnote_xml_export_reads_with_the_records_its_source_holds() {
     every_file_of("EndNote XML records=", kizuki_biblio::Format::EndnoteXml, 3);
+}
+
+#[test]
+fn every_bibtex_export_reads_with_the_entries_its_source_holds() {
+    every_file_of("BibTeX entries=", kizuki_biblio::Format::Bibtex, 5);
 }
 
 #[test]
