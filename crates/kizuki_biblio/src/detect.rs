@@ -92,6 +92,10 @@ pub fn detect(text: &str, file_name: &str) -> Format {
     {
         return Format::Bibtex;
     }
+    // PubMed's search history (searches, not records: the table reader says so).
+    if first.trim() == "Recent queries in pubmed" {
+        return Format::Csv;
+    }
     let lower = file_name.to_ascii_lowercase();
     if first.contains(',')
         || first.contains('\t')

@@ -15,6 +15,7 @@ mod medline;
 mod normalise;
 mod record;
 mod ris;
+mod table;
 mod wos;
 mod xml;
 
@@ -25,6 +26,7 @@ pub use medline::read_medline;
 pub use normalise::{doi, pages, pmcid, pmid, year};
 pub use record::{Field, Record};
 pub use ris::read_ris;
+pub use table::{COLUMNS, read_table};
 pub use wos::read_wos;
 pub use xml::{read_endnote_xml, read_pubmed_xml};
 
@@ -47,19 +49,11 @@ pub fn read(bytes: &[u8], file_name: &str) -> Result<(Vec<Record>, Format, Encod
         Format::PubmedXml => read_pubmed_xml(&text)?,
         Format::EndnoteXml => read_endnote_xml(&text)?,
         Format::Bibtex => read_bibtex(&text)?,
+        Format::Csv => read_table(&text, file_name)?,
         Format::Unknown => {
             return Err(ReadError {
                 line: 1,
                 expected: "a bibliographic export (RIS, MEDLINE, PubMed XML, EndNote XML, BibTeX, Web of Science or CSV)".into(),
-            });
-        }
-        other => {
-            return Err(ReadError {
-                line: 1,
-                expected: format!(
-                    "a format this version reads ({} is not read yet)",
-                    other.name()
-                ),
             });
         }
     };
