@@ -9,6 +9,7 @@
 
 mod bibtex;
 mod decode;
+mod dedupe;
 mod detect;
 mod lines;
 mod medline;
@@ -21,6 +22,7 @@ mod xml;
 
 pub use bibtex::read_bibtex;
 pub use decode::{Decoded, Encoding, decode};
+pub use dedupe::{duplicates, title_key};
 pub use detect::{Format, detect};
 pub use medline::read_medline;
 pub use normalise::{doi, pages, pmcid, pmid, year};

@@ -138,3 +138,88 @@ fn the_ovid_export_keeps_its_journal_abbreviations_and_dois() {
             .all(|r| r.doi.as_deref().is_none_or(|d| d.starts_with("10.")))
     );
 }
+
+/// Precision and recall of the duplicates found in a set labelled record by record (no
+/// cluster ids), as the labels mean it: either the records to take out (in each group all but
+/// one; a group is credited with at most as many as its labelled members), or the records that
+/// have a duplicate at all (each one in a group should be, and each should be in one).
+fn scored(
+    records: &[kizuki_biblio::Record],
+    labelled: impl Fn(&kizuki_biblio::Record) -> bool,
+    taken_out: bool,
+) -> (f64, f64, usize, usize) {
+    let groups = kizuki_biblio::duplicates(records);
+    let truth = records.iter().filter(|r| labelled(r)).count();
+    let (mut found, mut right) = (0, 0);
+    for group in &groups {
+        let marked = group.iter().filter(|&&i| labelled(&records[i])).count();
+        if taken_out {
+            found += group.len() - 1;
+            right += marked.min(group.len() - 1);
+        } else {
+            found += group.len();
+            right += marked;
+        }
+    }
+    let precision = if found == 0 {
+        1.0
+    } else {
+        right as f64 / found as f64
+    };
+    (precision, right as f64 / truth as f64, found, truth)
+}
+
+#[test]
+fn duplicates_in_the_labelled_sets_are_found() {
+    let Some(folder) = external() else {
+        eprintln!("skipped: ../shared/external is not here");
+        return;
+    };
+    let field = |record: &kizuki_biblio::Record, tag: &str| {
+        record
+            .fields
+            .iter()
+            .find(|f| f.tag == tag)
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    };
+    // (file, field, value, whether the value marks records to take out, least recall). In
+    // dedupe-sweep every member of a duplicate set is captioned; in ASySD's set `source` says
+    // `unique` of the one kept and `duplicate` of the ones taken out.
+    let sets: [(&str, &str, &str, bool, f64); 3] = [
+        (
+            "dedupe-sweep/copper.xml",
+            "caption",
+            "Duplicate",
+            false,
+            0.95,
+        ),
+        (
+            "dedupe-sweep/tafenoquine.xml",
+            "caption",
+            "Duplicate",
+            false,
+            0.95,
+        ),
+        (
+            "ASySD/labelled_test_set.csv",
+            "source",
+            "duplicate",
+            true,
+            0.95,
+        ),
+    ];
+    for (name, tag, value, taken_out, least) in sets {
+        let bytes = std::fs::read(folder.join("biblio").join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        let (records, _, _) =
+            kizuki_biblio::read(&bytes, name).unwrap_or_else(|error| panic!("{name}: {error}"));
+        let (precision, recall, found, truth) =
+            scored(&records, |r| field(r, tag) == value, taken_out);
+        eprintln!(
+            "{name}: {found} found, {truth} labelled: precision {precision:.3}, recall {recall:.3}"
+        );
+        assert!(precision >= 0.95, "{name}: precision {precision:.3}");
+        assert!(recall >= least, "{name}: recall {recall:.3}");
+    }
+}
