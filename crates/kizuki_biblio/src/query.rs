@@ -288,14 +288,14 @@ impl Query {
 
 /// A field's text folded once, with where each word lies and the words in sorted order, so
 /// that a word is looked up rather than scanned for.
-struct Text {
+pub(crate) struct Text {
     folded: String,
     words: Vec<(u32, u32)>,
     sorted: Vec<(u32, u32)>,
 }
 
 impl Text {
-    fn of(text: &str) -> Text {
+    pub(crate) fn of(text: &str) -> Text {
         let folded = fold(text);
         let mut words = Vec::new();
         let mut start: Option<usize> = None;
@@ -328,6 +328,11 @@ impl Text {
 
     fn word(&self, (start, end): (u32, u32)) -> &str {
         &self.folded[start as usize..end as usize]
+    }
+
+    /// Each distinct word once.
+    pub(crate) fn each_word(&self) -> impl Iterator<Item = &str> {
+        self.sorted.iter().map(|span| self.word(*span))
     }
 
     /// Whether a word is `query` (or begins with it, for a stem).
@@ -400,7 +405,7 @@ impl Searchable {
     }
 }
 
-fn is_japanese(word: &str) -> bool {
+pub(crate) fn is_japanese(word: &str) -> bool {
     word.chars()
         .any(|c| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}'))
 }
